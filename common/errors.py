@@ -1,0 +1,44 @@
+"""One mapping from domain errors to HTTP answers.
+
+Services raise Django's ``ValidationError`` for bad input (400, with the field
+at fault) and an ``ApplicationError`` for a valid request the current state
+refuses (409 by default: capacity full, transition not allowed, ...).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A request that is well-formed but conflicts with the current state."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+    def __init__(self, message: str, *, field: str | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra or {}
+
+
+class CapacityError(ApplicationError):
+    code = "capacity_full"
+
+
+class TransitionError(ApplicationError):
+    code = "invalid_transition"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, ApplicationError):
+        body = {"detail": exc.message, "code": exc.code, **exc.extra}
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=exc.status_code)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,17 @@
+"""Settings for the real Celery worker that integration tests start.
+
+Like the test settings, but the database is the test database named by
+DATABASE_URL and tasks really go through Redis.
+"""
+
+import os
+
+from .test import *  # noqa: F403
+from .test import DATABASES
+
+DATABASES["default"].pop("TEST", None)
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LODESTAR_TEST_QUEUE", "celery")
+# Emails the worker sends are written where the test can read them.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.environ.get("LODESTAR_TEST_MAIL_DIR", "var/test-mail")

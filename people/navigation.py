@@ -1,0 +1,30 @@
+"""The web navigation, by role: one list, read by the base template.
+
+Each entry is (role, label, url name). A page belongs here once it exists.
+"""
+
+from django.urls import reverse
+
+from people.roles import Role, role_names
+
+NAVIGATION: list[tuple[Role, str, str]] = []
+
+# Where each role works; the home page sends a user to the first that applies.
+LANDING: list[tuple[Role, str]] = []
+
+
+def nav_items(user) -> list[dict]:
+    roles = role_names(user)
+    return [
+        {"label": label, "url": reverse(url_name)}
+        for role, label, url_name in NAVIGATION
+        if role in roles
+    ]
+
+
+def landing_url(user) -> str | None:
+    roles = role_names(user)
+    for role, url_name in LANDING:
+        if role in roles:
+            return reverse(url_name)
+    return None

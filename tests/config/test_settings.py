@@ -1,0 +1,78 @@
+import subprocess
+import sys
+
+import environ
+import pytest
+from django.conf import settings
+
+from tests.conftest import ROOT
+
+
+def test_database_url_parses_postgres_and_sqlite():
+    env = environ.Env()
+    pg = env.db_url_config("postgres://app:secret@db.internal:5433/lodestar")
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["HOST"], pg["PORT"], pg["NAME"], pg["USER"]) == (
+        "db.internal",
+        5433,
+        "lodestar",
+        "app",
+    )
+    sqlite = env.db_url_config("sqlite:////srv/lodestar.sqlite3")
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert sqlite["NAME"] == "/srv/lodestar.sqlite3"
+
+
+def test_redis_url_feeds_broker_and_cache():
+    assert settings.CELERY_BROKER_URL == settings.REDIS_URL
+    assert settings.CACHES["default"]["LOCATION"] == settings.REDIS_URL
+
+
+def _settings_in_subprocess(module: str, env: dict, expr: str) -> subprocess.CompletedProcess:
+    code = f"import django, os; django.setup(); from django.conf import settings; print({expr})"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_settings_read_database_and_redis_from_environment():
+    result = _settings_in_subprocess(
+        "config.settings.local",
+        {"DATABASE_URL": "postgres://u:p@pg.example:6543/ls", "REDIS_URL": "redis://r:6390/2"},
+        "settings.DATABASES['default']['HOST'], settings.CELERY_BROKER_URL",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pg.example" in result.stdout
+    assert "redis://r:6390/2" in result.stdout
+
+
+def test_default_database_is_sqlite_under_var():
+    result = _settings_in_subprocess(
+        "config.settings.local", {}, "settings.DATABASES['default']['NAME']"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("var/lodestar.sqlite3")
+
+
+@pytest.mark.parametrize("secret", ["", "django-insecure-" + "x" * 60, "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    result = _settings_in_subprocess(
+        "config.settings.production", {"SECRET_KEY": secret, "ALLOWED_HOSTS": "x"}, "1"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key():
+    result = _settings_in_subprocess(
+        "config.settings.production",
+        {"SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "lodestar.example.com"},
+        "settings.DEBUG, settings.SESSION_COOKIE_SECURE",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False True"

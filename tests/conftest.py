@@ -1,0 +1,170 @@
+"""Shared fixtures: API clients per role, the live Redis, a real Celery worker."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.people.factories import HRFactory, LeaderFactory, MentorFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def hr(db):
+    return HRFactory(email="hr.user@example.com", full_name="Hana Reed")
+
+
+@pytest.fixture
+def mentor(db):
+    return MentorFactory(email="mentor.user@example.com", full_name="Mia Torres")
+
+
+@pytest.fixture
+def leader(db):
+    return LeaderFactory(email="leader.user@example.com", full_name="Leo Grant")
+
+
+@pytest.fixture
+def other_leader(db):
+    return LeaderFactory(email="other.leader@example.com", full_name="Olga Berg")
+
+
+@pytest.fixture
+def nobody(db):
+    """An authenticated user with no role."""
+    return UserFactory(email="no.role@example.com")
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """Build an API client for a user (None for anonymous): ``api(hr).get(...)``."""
+    return client_for
+
+
+@pytest.fixture
+def anon_api():
+    return APIClient()
+
+
+def _database_url_for_subprocess() -> str:
+    """The test database, as a DATABASE_URL a worker process can open."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class CeleryWorker:
+    """A real `celery worker` process consuming from the real Redis, on the test database."""
+
+    def __init__(self):
+        self.queue = f"test-{uuid.uuid4().hex[:8]}"
+        self.process: subprocess.Popen | None = None
+        self.log_path = ROOT / "var" / f"worker-{self.queue}.log"
+
+    def env(self) -> dict:
+        env = {**os.environ}
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.worker_test",
+            DATABASE_URL=_database_url_for_subprocess(),
+            REDIS_URL=settings.REDIS_URL,
+            LODESTAR_TEST_QUEUE=self.queue,
+        )
+        return env
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(exist_ok=True)
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                self.queue,
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "ready." in self.log_path.read_text():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"Celery worker did not start:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies without acknowledging what it was doing."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """Route tasks to a real worker process for the duration of the test.
+
+    Uses ``transactional_db`` so rows the test writes are committed and visible
+    to the worker, which opens the same test database.
+    """
+    from config.celery import app
+
+    worker = CeleryWorker()
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = worker.queue
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.task_always_eager = True
+        app.conf.task_default_queue = "celery"
+
+
+def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
+    """Poll until predicate() is truthy; return its value or fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout}s waiting for {predicate}")

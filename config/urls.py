@@ -8,6 +8,11 @@ from people.views import home
 
 api_v1 = [
     path("", include("people.api.urls")),
+    path("", include("programs.api.urls")),
+    path("mentorship/", include("mentorship.api.urls")),
+    path("feedback/", include("feedback.api.urls")),
+    path("metrics/", include("metrics.api.urls")),
+    path("dashboards/", include("dashboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +21,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("programs/", include("programs.urls")),
+    path("mentoring/", include("mentorship.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("metrics/", include("metrics.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

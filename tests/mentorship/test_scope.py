@@ -1,0 +1,31 @@
+import pytest
+
+from mentorship.models import Pairing
+from mentorship.selectors import leaders_visible_to
+from tests.mentorship.factories import PairingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_hr_sees_every_leader(hr, leader, other_leader):
+    # The leaders' managers are not leaders, so they are not in scope.
+    assert set(leaders_visible_to(hr)) == {leader, other_leader}
+
+
+def test_leader_sees_only_themselves(leader, other_leader):
+    assert list(leaders_visible_to(leader)) == [leader]
+
+
+def test_mentor_sees_active_mentees_only(mentor, leader, other_leader):
+    PairingFactory(mentor=mentor, mentee=leader)
+    PairingFactory(
+        mentor=mentor,
+        mentee=other_leader,
+        status=Pairing.Status.ENDED,
+        ended_on="2024-05-01",
+    )
+    assert list(leaders_visible_to(mentor)) == [leader]
+
+
+def test_user_without_role_sees_nobody(nobody, leader):
+    assert not leaders_visible_to(nobody).exists()

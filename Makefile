@@ -13,7 +13,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(VENV)/bin/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Browser assets (Chart.js) from npm, exactly as package-lock.json pins them; the app
+# serves them itself (STATICFILES_DIRS), so pages work offline. Re-run only when the lock changes.
+node_modules/.installed: package.json package-lock.json
+	command -v npm >/dev/null || { source scripts/lib.sh && ensure_debian_packages nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
 
 ## run: set up, migrate, seed demo data, run web + worker + beat (Ctrl-C stops all)
 run: setup
@@ -32,4 +39,4 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules test-artifacts

@@ -96,8 +96,10 @@ class Cohort(models.Model):
     delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.VIRTUAL)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     capacity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    # Invited + active enrollments. Kept by the enrollment services with conditional
-    # UPDATEs, and the check constraint makes overbooking impossible even under races.
+    # Enrollments holding a seat: invited, active and completed (a completed leader
+    # took part in this run; only withdrawing gives the seat back). Kept by the
+    # enrollment services with conditional UPDATEs, and the check constraint makes
+    # overbooking impossible even under races.
     seats_taken = models.PositiveIntegerField(default=0, editable=False)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -199,6 +201,8 @@ class Enrollment(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the welcome-email task with a conditional UPDATE so it is sent once.
+    welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["cohort", "leader__full_name"]
@@ -215,6 +219,13 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leader} in {self.cohort}"
+
+    @property
+    def progress_percent(self):
+        """Needs the annotations of programs.selectors.with_progress."""
+        from programs.selectors import percent
+
+        return percent(self.required_done, self.required_total)
 
 
 class ModuleCompletion(models.Model):

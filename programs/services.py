@@ -1,0 +1,472 @@
+"""Writes with business rules for programs, cohorts, enrollments and progress.
+
+Seats: ``Cohort.seats_taken`` counts enrollments holding a seat (invited,
+active, completed). Taking a seat is one conditional UPDATE
+(``seats_taken < capacity``), so two HR users racing for the last seat cannot
+both win: the database serializes the two UPDATEs and the second matches no
+row. Withdrawing gives the seat back; completing keeps it (the leader took
+part in that run).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, When
+from django.utils import timezone
+
+from common.csv_import import CsvRow, RowError, RowErrorsFound, read_csv
+from common.errors import ApplicationError, CapacityError, TransitionError
+from common.tasks import enqueue_on_commit
+from people.models import User
+from people.roles import Role, grant_role, has_role
+from programs.models import (
+    Cohort,
+    CohortSession,
+    Enrollment,
+    Module,
+    ModuleCompletion,
+    SessionAttendance,
+)
+
+Status = Enrollment.Status
+
+
+def _seat_take(*, cohort: Cohort) -> None:
+    taken = Cohort.objects.filter(pk=cohort.pk, seats_taken__lt=F("capacity")).update(
+        seats_taken=F("seats_taken") + 1
+    )
+    if not taken:
+        raise CapacityError(
+            f"{cohort.name} is full ({cohort.capacity} seats); no seat is left.",
+            extra={"cohort": cohort.pk},
+        )
+
+
+def _seat_release(*, cohort_id: int) -> None:
+    Cohort.objects.filter(pk=cohort_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
+
+
+def leader_role_ensure(*, user: User) -> None:
+    """Enrolling someone makes them a leader in Lodestar."""
+    if not has_role(user, Role.LEADER):
+        grant_role(user, Role.LEADER)
+
+
+def _open_enrollment_elsewhere(*, cohort: Cohort, leader: User) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(
+            program_id=cohort.program_id, leader=leader, status__in=Enrollment.OPEN_STATUSES
+        )
+        .select_related("cohort")
+        .first()
+    )
+
+
+def enrollment_create(
+    *, cohort: Cohort, leader: User, by: User | None, send_welcome: bool = True
+) -> Enrollment:
+    """Enroll a leader (status invited), take a seat and send the welcome email after commit."""
+    # Friendly checks first, outside the transaction: they only give a better message;
+    # the unique constraints and the seat UPDATE below are what hold under races.
+    # (Starting the transaction with the write also lets SQLite queue writers
+    # instead of failing one of them with "database is locked".)
+    name = leader.full_name or leader.email
+    if Enrollment.objects.filter(cohort=cohort, leader=leader).exists():
+        raise ApplicationError(f"{name} is already enrolled in {cohort.name}.", field="leader")
+    other = _open_enrollment_elsewhere(cohort=cohort, leader=leader)
+    if other is not None:
+        raise ApplicationError(
+            f"{name} already has an open enrollment in this program "
+            f"({other.cohort.name}); withdraw or complete it first.",
+            field="leader",
+        )
+    with transaction.atomic():
+        _seat_take(cohort=cohort)
+        leader_role_ensure(user=leader)
+        try:
+            # A savepoint so a lost race on the unique constraints becomes a clear 409
+            # (the outer transaction then rolls the seat back with everything else).
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(
+                    cohort=cohort, program_id=cohort.program_id, leader=leader, enrolled_by=by
+                )
+        except IntegrityError as exc:
+            raise ApplicationError(
+                f"{name} was enrolled in this program by someone else a moment ago.",
+                field="leader",
+            ) from exc
+        if send_welcome:
+            from programs.tasks import send_enrollment_welcome
+
+            enqueue_on_commit(send_enrollment_welcome, enrollment.pk)
+    return enrollment
+
+
+def _transition(
+    *, enrollment: Enrollment, allowed_from: Iterable[str], to: str, **changes
+) -> Enrollment:
+    """Move status with one conditional UPDATE, so a concurrent change cannot be overwritten."""
+    allowed = list(allowed_from)
+    moved = Enrollment.objects.filter(pk=enrollment.pk, status__in=allowed).update(
+        status=to, **changes
+    )
+    if not moved:
+        enrollment.refresh_from_db(fields=["status"])
+        raise TransitionError(
+            f"A {enrollment.get_status_display().lower()} enrollment cannot become "
+            f"{Status(to).label.lower()}; only from {' or '.join(allowed)}.",
+            extra={"status": enrollment.status},
+        )
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_activate(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
+    return _transition(
+        enrollment=enrollment,
+        allowed_from=[Status.INVITED],
+        to=Status.ACTIVE,
+        activated_at=timezone.now(),
+    )
+
+
+def enrollment_missing_required_modules(*, enrollment: Enrollment) -> list[Module]:
+    return list(
+        Module.objects.filter(program_id=enrollment.program_id, is_required=True)
+        .exclude(completions__enrollment=enrollment)
+        .order_by("position", "id")
+    )
+
+
+@transaction.atomic
+def enrollment_complete(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
+    """Complete an active enrollment; every required module must be complete."""
+    # Lock the row so a completion being deleted cannot slip between check and update.
+    Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+    missing = enrollment_missing_required_modules(enrollment=enrollment)
+    if missing:
+        titles = ", ".join(module.title for module in missing)
+        raise ApplicationError(
+            f"{len(missing)} required module{'s are' if len(missing) > 1 else ' is'} "
+            f"not complete: {titles}.",
+            extra={"missing_modules": [{"id": m.pk, "title": m.title} for m in missing]},
+        )
+    return _transition(
+        enrollment=enrollment,
+        allowed_from=[Status.ACTIVE],
+        to=Status.COMPLETED,
+        completed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def enrollment_withdraw(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
+    """Withdraw an invited or active enrollment and give its seat back.
+
+    Completions and attendance stay (history). Other apps that must react to a
+    withdrawal (mentorship, feedback) should be called from here, explicitly.
+    """
+    enrollment = _transition(
+        enrollment=enrollment,
+        allowed_from=Enrollment.OPEN_STATUSES,
+        to=Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+    )
+    _seat_release(cohort_id=enrollment.cohort_id)
+    return enrollment
+
+
+def _require_open(enrollment: Enrollment, what: str) -> None:
+    if enrollment.status not in Enrollment.OPEN_STATUSES:
+        raise TransitionError(
+            f"This enrollment is {enrollment.get_status_display().lower()}; "
+            f"{what} can no longer be recorded.",
+            extra={"status": enrollment.status},
+        )
+
+
+@transaction.atomic
+def module_completion_record(
+    *,
+    enrollment: Enrollment,
+    module: Module,
+    completed_on: datetime.date | None = None,
+    score: int | None = None,
+    by: User | None,
+) -> ModuleCompletion:
+    """Record that the enrollment's leader completed a module of the same program."""
+    if module.program_id != enrollment.program_id:
+        raise ValidationError({"module": f'"{module.title}" is not a module of this program.'})
+    _require_open(enrollment, "module completions")
+    completed_on = completed_on or timezone.localdate()
+    if completed_on > timezone.localdate():
+        raise ValidationError({"completed_on": "A module cannot be completed in the future."})
+    completion = ModuleCompletion(
+        enrollment=enrollment,
+        module=module,
+        completed_on=completed_on,
+        score=score,
+        recorded_by=by,
+    )
+    completion.full_clean(exclude=["enrollment", "module"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            completion.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            f'"{module.title}" is already recorded as complete for this enrollment.',
+            field="module",
+        ) from exc
+    return completion
+
+
+@transaction.atomic
+def session_attendance_record(
+    *, enrollment: Enrollment, session: CohortSession, by: User | None
+) -> SessionAttendance:
+    if session.cohort_id != enrollment.cohort_id:
+        raise ValidationError({"session": "This session belongs to another cohort."})
+    _require_open(enrollment, "attendance")
+    attendance, _ = SessionAttendance.objects.get_or_create(
+        enrollment=enrollment, session=session, defaults={"recorded_by": by}
+    )
+    return attendance
+
+
+def enrollment_welcome_claim(*, enrollment_id: int) -> bool:
+    """Claim the right to send the welcome email; False if it was already claimed."""
+    return bool(
+        Enrollment.objects.filter(pk=enrollment_id, welcome_sent_at__isnull=True).update(
+            welcome_sent_at=timezone.now()
+        )
+    )
+
+
+def enrollment_welcome_release(*, enrollment_id: int) -> None:
+    """Sending failed: un-claim so a retry (or the sweep) sends it."""
+    Enrollment.objects.filter(pk=enrollment_id).update(welcome_sent_at=None)
+
+
+# --- CSV import ---------------------------------------------------------------------
+
+IMPORT_REQUIRED_COLUMNS = ("email", "full_name")
+IMPORT_OPTIONAL_COLUMNS = ("title", "manager_email")
+IMPORT_ALIASES = {
+    "email": ["e-mail", "email address", "work email"],
+    "full_name": ["name", "full name"],
+    "title": ["job title", "job_title"],
+    "manager_email": ["manager", "manager e-mail", "manager email address"],
+}
+
+
+@dataclass
+class EnrollmentImportReport:
+    dry_run: bool
+    rows: int = 0
+    created_users: list[str] = field(default_factory=list)
+    created_managers: list[str] = field(default_factory=list)
+    enrolled: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "applied": not self.dry_run and not self.errors,
+            "rows": self.rows,
+            "created_users": self.created_users,
+            "created_managers": self.created_managers,
+            "enrolled": self.enrolled,
+            "unchanged": self.unchanged,
+            "counts": {
+                "created_users": len(self.created_users),
+                "created_managers": len(self.created_managers),
+                "enrolled": len(self.enrolled),
+                "unchanged": len(self.unchanged),
+                "errors": len(self.errors),
+            },
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+@dataclass(frozen=True)
+class _PlannedRow:
+    row: CsvRow
+    email: str
+    full_name: str
+    title: str
+    manager_email: str
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _import_plan(
+    *, cohort: Cohort, rows: list[CsvRow], report: EnrollmentImportReport
+) -> list[_PlannedRow]:
+    """Check every row against the file and the database; fill the report; write nothing."""
+    normalize = User.objects.normalize_email
+    emails = {normalize(row["email"]) for row in rows} | {
+        normalize(row["manager_email"]) for row in rows
+    }
+    existing = {user.email: user for user in User.objects.filter(email__in=emails - {""})}
+    enrollments = {
+        e.leader.email: e
+        for e in Enrollment.objects.filter(program_id=cohort.program_id, leader__email__in=emails)
+        .filter(Q(cohort=cohort) | Q(status__in=Enrollment.OPEN_STATUSES))
+        .select_related("leader", "cohort")
+        # this cohort's row wins over another cohort's open row for the same person
+        .order_by(Case(When(cohort=cohort, then=1), default=0))
+    }
+    first_row_of: dict[str, int] = {}
+    new_enrollments: list[_PlannedRow] = []
+    seats_left = cohort.seats_left
+    errors = report.errors
+
+    for row in rows:
+        email, manager_email = normalize(row["email"]), normalize(row["manager_email"])
+        planned = _PlannedRow(row, email, row["full_name"], row["title"], manager_email)
+        row_errors = []
+        if not email:
+            row_errors.append(row.error("email", "The email is empty."))
+        elif not _valid_email(email):
+            row_errors.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
+        elif email in first_row_of:
+            row_errors.append(
+                row.error("email", f"{email} already appears in row {first_row_of[email]}.")
+            )
+        else:
+            first_row_of[email] = row.number
+        if manager_email and not _valid_email(manager_email):
+            row_errors.append(
+                row.error(
+                    "manager_email", f'"{row["manager_email"]}" is not a valid email address.'
+                )
+            )
+        elif manager_email and manager_email == email:
+            row_errors.append(row.error("manager_email", "A person cannot be their own manager."))
+        if email and email not in existing and not planned.full_name:
+            row_errors.append(
+                row.error("full_name", f"{email} is new to Lodestar, so a full name is needed.")
+            )
+        if len(planned.full_name) > 200 or len(planned.title) > 200:
+            column = "full_name" if len(planned.full_name) > 200 else "title"
+            row_errors.append(row.error(column, "Longer than 200 characters."))
+        enrollment = enrollments.get(email)
+        if not row_errors and enrollment is not None:
+            if enrollment.cohort_id == cohort.pk and enrollment.status != Status.WITHDRAWN:
+                report.unchanged.append(email)
+                continue
+            if enrollment.cohort_id == cohort.pk:
+                row_errors.append(
+                    row.error(
+                        "email",
+                        f"{email} withdrew from this cohort and cannot be enrolled in it "
+                        "again; remove the row.",
+                    )
+                )
+            else:
+                row_errors.append(
+                    row.error(
+                        "email",
+                        f"{email} is already enrolled in {enrollment.cohort.name} of this "
+                        "program; withdraw or complete that enrollment first.",
+                    )
+                )
+        if not row_errors and len(new_enrollments) >= seats_left:
+            row_errors.append(
+                row.error(
+                    "email",
+                    f"{cohort.name} would exceed its capacity of {cohort.capacity}: "
+                    f"only {seats_left} seat{'s' if seats_left != 1 else ''} left.",
+                )
+            )
+        errors.extend(row_errors)
+        if row_errors:
+            continue
+        new_enrollments.append(planned)
+        report.enrolled.append(email)
+        if email not in existing:
+            report.created_users.append(email)
+
+    row_emails = {p.email for p in new_enrollments}
+    for planned in new_enrollments:
+        manager = planned.manager_email
+        if (
+            manager
+            and manager not in existing
+            and manager not in row_emails
+            and manager not in report.created_managers
+        ):
+            report.created_managers.append(manager)
+    return new_enrollments
+
+
+def _name_from_email(email: str) -> str:
+    """'jane.doe@x.com' → 'Jane Doe': a readable placeholder until HR knows the name."""
+    local = email.split("@", 1)[0]
+    return " ".join(part.capitalize() for part in re.split(r"[._\-+]+", local) if part) or email
+
+
+def _import_apply(*, cohort: Cohort, plan: list[_PlannedRow], by: User | None) -> None:
+    emails = {p.email for p in plan} | {p.manager_email for p in plan if p.manager_email}
+    users = {user.email: user for user in User.objects.filter(email__in=emails)}
+    for planned in plan:
+        if planned.email not in users:
+            users[planned.email] = User.objects.create_user(
+                planned.email, full_name=planned.full_name, job_title=planned.title
+            )
+    for planned in plan:
+        manager_email = planned.manager_email
+        if manager_email and manager_email not in users:
+            users[manager_email] = User.objects.create_user(
+                manager_email, full_name=_name_from_email(manager_email)
+            )
+        leader = users[planned.email]
+        if manager_email and leader.manager_id is None:
+            leader.manager = users[manager_email]
+            leader.save(update_fields=["manager"])
+        enrollment_create(cohort=cohort, leader=leader, by=by)
+
+
+def enrollment_import(
+    *, cohort: Cohort, file: IO[bytes] | bytes, dry_run: bool, by: User | None
+) -> EnrollmentImportReport:
+    """Enroll leaders from a CSV export (email, full_name, title, manager_email).
+
+    Every row is checked first; a dry run stops there and reports. A real run
+    with any row error raises ``RowErrorsFound`` (400) and writes nothing;
+    otherwise everything is written in one transaction. Rows already enrolled
+    in the cohort count as unchanged, so importing a file twice is harmless.
+    Existing users keep their name and title; a manager is only set where none
+    is recorded (the HR system is not the only source of reporting lines).
+    """
+    table = read_csv(
+        file,
+        required=IMPORT_REQUIRED_COLUMNS,
+        optional=IMPORT_OPTIONAL_COLUMNS,
+        aliases=IMPORT_ALIASES,
+    )
+    report = EnrollmentImportReport(dry_run=dry_run, rows=len(table.rows))
+    plan = _import_plan(cohort=cohort, rows=table.rows, report=report)
+    if dry_run:
+        return report
+    if report.errors:
+        raise RowErrorsFound(report.errors, extra={"report": report.as_dict()})
+    with transaction.atomic():
+        _import_apply(cohort=cohort, plan=plan, by=by)
+    return report

@@ -1,0 +1,637 @@
+"""Reads and figures for leadership metrics. Everything is computed in the database.
+
+For the dashboards (plain dicts, JSON-ready; the API serializers in
+``metrics/api/serializers.py`` document their shapes):
+
+``scorecard_for(*, leader, as_of=None) -> dict``
+    Per active metric: latest value, the target that applies, attainment and
+    on-target (respecting direction), the trend over the last 8 periods, the
+    change since the leader's baseline (the last recorded period before their
+    first program started) and their percentile within their cohort.
+    A fixed number of queries.
+
+``cohort_summary(*, cohort, as_of=None, periods=12) -> dict``
+    Per metric and period: average, median, spread (standard deviation, min,
+    max), leaders with a target and share on target; the latest value of
+    every leader (``leaders``) and who is below target. A fixed number of queries.
+
+``program_impact(*, program, cohort=None, as_of=None) -> dict``
+    Per metric: average change baseline → latest for enrolled leaders, the
+    same change for leaders not (yet) enrolled over the same calendar
+    periods, their difference (difference-in-differences), the n behind each
+    figure and a caution when a group has fewer than 5 leaders.
+    Two queries per cohort of the program, whatever the number of leaders.
+
+Scoped lists for the API: ``observation_list(*, user)``, ``target_list(*, user)``.
+Definitions in plain words: docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    StdDev,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, PercentRank, RowNumber
+from django.utils import timezone
+
+from mentorship.selectors import leaders_visible_to
+from metrics.models import MetricDefinition, Observation, Target
+from metrics.periods import Period, period_floor, period_label, period_shift
+from people.models import User
+from people.roles import Role, has_role
+from programs.models import Cohort, Enrollment, Program
+
+TREND_PERIODS = 8
+SMALL_GROUP = 5
+HIGHER = MetricDefinition.Direction.HIGHER_IS_BETTER
+LOWER = MetricDefinition.Direction.LOWER_IS_BETTER
+# Enrollments that count as "took part": withdrawn ones do not.
+PARTICIPATING = [
+    Enrollment.Status.INVITED,
+    Enrollment.Status.ACTIVE,
+    Enrollment.Status.COMPLETED,
+]
+VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
+ONE_DECIMAL = Decimal("0.1")
+
+
+# --- scoped lists -----------------------------------------------------------
+
+
+def metric_definition_list() -> QuerySet[MetricDefinition]:
+    return MetricDefinition.objects.all()
+
+
+def observation_list(*, user) -> QuerySet[Observation]:
+    return Observation.objects.filter(leader__in=leaders_visible_to(user)).select_related(
+        "leader", "metric", "recorded_by"
+    )
+
+
+def target_list(*, user) -> QuerySet[Target]:
+    """Targets of leaders the caller may see, and the cohort defaults that apply to them."""
+    targets = Target.objects.select_related("metric", "leader", "cohort")
+    if has_role(user, Role.HR):
+        return targets
+    visible = leaders_visible_to(user)
+    cohorts = _participations(visible).values("cohort_id")
+    return targets.filter(Q(leader__in=visible) | Q(cohort__in=cohorts))
+
+
+def cohorts_of(leader_ids) -> QuerySet[Cohort]:
+    return Cohort.objects.filter(
+        enrollments__leader__in=leader_ids, enrollments__status__in=PARTICIPATING
+    ).distinct()
+
+
+# --- expressions shared by the figures ----------------------------------------
+
+
+def _valid_on(period_ref: str) -> Q:
+    """A target applies to a period when it is valid on the period's first day."""
+    return Q(valid_from__lte=OuterRef(period_ref)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef(period_ref))
+    )
+
+
+def target_expression(leader_ref: str = "leader", period_ref: str = "period_start"):
+    """The target for an observation row: the leader's own, else their cohort's default."""
+    own = Target.objects.filter(
+        _valid_on(period_ref), leader=OuterRef(leader_ref), metric=OuterRef("metric")
+    ).order_by("-valid_from")
+    cohort_default = Target.objects.filter(
+        _valid_on(period_ref),
+        metric=OuterRef("metric"),
+        cohort__enrollments__leader=OuterRef(leader_ref),
+        cohort__enrollments__status__in=PARTICIPATING,
+    ).order_by("-cohort__starts_on", "-valid_from")
+    return Coalesce(
+        Subquery(own.values("value")[:1]),
+        Subquery(cohort_default.values("value")[:1]),
+        output_field=VALUE_FIELD,
+    )
+
+
+def on_target_expression(value: str = "value", target: str = "target"):
+    """True when the value meets the target in the metric's direction; None without a target."""
+    return Case(
+        When(**{f"{target}__isnull": True}, then=Value(None)),
+        When(Q(metric__direction=HIGHER) & Q(**{f"{value}__gte": F(target)}), then=Value(True)),
+        When(Q(metric__direction=LOWER) & Q(**{f"{value}__lte": F(target)}), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(null=True),
+    )
+
+
+def attainment(value: Decimal | None, target: Decimal | None, direction: str) -> Decimal | None:
+    """Value against target in %, where 100 is exactly on target and more is better.
+
+    Higher is better: value ÷ target. Lower is better: target ÷ value. Undefined
+    (None) when dividing by zero; ``on_target`` still answers then.
+    """
+    if value is None or target is None:
+        return None
+    numerator, denominator = (value, target) if direction == HIGHER else (target, value)
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        ONE_DECIMAL, rounding=ROUND_HALF_UP
+    )
+
+
+def _period_cutoff(day: datetime.date):
+    """Per row: the first day of the metric's period that contains ``day``."""
+    return Case(
+        When(metric__period=Period.QUARTER, then=Value(period_floor(day, Period.QUARTER))),
+        default=Value(period_floor(day, Period.MONTH)),
+        output_field=DateField(),
+    )
+
+
+def latest_observations(*, as_of: datetime.date) -> QuerySet[Observation]:
+    """Each (leader, metric)'s most recent observation on or before ``as_of``."""
+    latest_period = (
+        Observation.objects.filter(
+            leader=OuterRef("leader"), metric=OuterRef("metric"), period_start__lte=as_of
+        )
+        .order_by("-period_start")
+        .values("period_start")[:1]
+    )
+    return Observation.objects.filter(period_start__lte=as_of, period_start=Subquery(latest_period))
+
+
+def _directional_value():
+    """Sorts best last whatever the direction (for percent ranks)."""
+    return Case(
+        When(metric__direction=LOWER, then=-F("value")),
+        default=F("value"),
+        output_field=VALUE_FIELD,
+    )
+
+
+def _round(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _metric_dict(metric: MetricDefinition) -> dict:
+    return {
+        "id": metric.pk,
+        "code": metric.code,
+        "name": metric.name,
+        "category": metric.category,
+        "unit": metric.unit,
+        "currency": metric.currency,
+        "direction": metric.direction,
+        "period": metric.period,
+    }
+
+
+def _leader_dict(leader) -> dict:
+    return {"id": leader.pk, "full_name": leader.full_name, "email": leader.email}
+
+
+def _participations(leader_ids) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(leader__in=leader_ids, status__in=PARTICIPATING)
+
+
+# --- scorecard ---------------------------------------------------------------
+
+
+def scorecard_for(*, leader: User, as_of: datetime.date | None = None) -> dict:
+    as_of = as_of or timezone.localdate()
+    metrics = list(MetricDefinition.objects.filter(is_active=True))
+    enrollments = list(
+        _participations([leader.pk]).select_related("cohort").order_by("cohort__starts_on")
+    )
+    first_start = enrollments[0].cohort.starts_on if enrollments else None
+    cohort = enrollments[-1].cohort if enrollments else None
+
+    mine = Observation.objects.filter(leader=leader, period_start__lte=as_of)
+    latest = {
+        row.metric_id: row
+        for row in latest_observations(as_of=as_of)
+        .filter(leader=leader)
+        .annotate(target=target_expression())
+        .annotate(on_target=on_target_expression())
+    }
+    trends = defaultdict(list)
+    for row in (
+        mine.annotate(
+            recency=Window(
+                RowNumber(), partition_by=[F("metric")], order_by=F("period_start").desc()
+            )
+        )
+        .filter(recency__lte=TREND_PERIODS)
+        .order_by("metric", "period_start")
+        .values("metric", "period_start", "value")
+    ):
+        trends[row["metric"]].append(row)
+
+    baselines = {}
+    if first_start:
+        baselines = {
+            row["metric"]: row
+            for row in mine.annotate(cutoff=_period_cutoff(first_start))
+            .filter(period_start__lt=F("cutoff"))
+            .annotate(
+                recency=Window(
+                    RowNumber(), partition_by=[F("metric")], order_by=F("period_start").desc()
+                )
+            )
+            .filter(recency=1)
+            .values("metric", "period_start", "value")
+        }
+
+    percentiles = {}
+    if cohort:
+        members = _participations_in(cohort).values("leader")
+        for row in (
+            latest_observations(as_of=as_of)
+            .filter(leader__in=members)
+            .annotate(
+                rank=Window(
+                    PercentRank(), partition_by=[F("metric")], order_by=_directional_value().asc()
+                ),
+                peers=Window(Count("id"), partition_by=[F("metric")]),
+            )
+            .values("leader", "metric", "rank", "peers")
+        ):
+            if row["leader"] == leader.pk:
+                percentiles[row["metric"]] = row
+
+    year_to_date = {
+        row["metric"]: row
+        for row in mine.filter(period_start__year=as_of.year)
+        .values("metric")
+        .annotate(average=Avg("value"), total=Sum("value"), periods=Count("id"))
+    }
+
+    rows = []
+    for metric in metrics:
+        current = latest.get(metric.pk)
+        baseline = baselines.get(metric.pk)
+        ranked = percentiles.get(metric.pk)
+        value = current.value if current else None
+        target = current.target if current else None
+        rows.append(
+            {
+                "metric": _metric_dict(metric),
+                "period_start": current.period_start if current else None,
+                "period": period_label(current.period_start, metric.period) if current else None,
+                "value": value,
+                "target": target,
+                "attainment": attainment(value, target, metric.direction),
+                "on_target": current.on_target if current else None,
+                "trend": [
+                    {
+                        "period_start": point["period_start"],
+                        "period": period_label(point["period_start"], metric.period),
+                        "value": point["value"],
+                    }
+                    for point in trends.get(metric.pk, [])
+                ],
+                "baseline_period": (
+                    period_label(baseline["period_start"], metric.period) if baseline else None
+                ),
+                "baseline_value": baseline["value"] if baseline else None,
+                "change_since_baseline": (
+                    value - baseline["value"] if baseline and value is not None else None
+                ),
+                "percentile_in_cohort": (
+                    _round(Decimal(ranked["rank"]) * 100)
+                    if ranked and ranked["peers"] > 1
+                    else None
+                ),
+                "cohort_leaders_with_value": ranked["peers"] if ranked else 0,
+                "year_to_date": _year_to_date(metric, year_to_date.get(metric.pk), current, as_of),
+            }
+        )
+    return {
+        "leader": _leader_dict(leader),
+        "as_of": as_of,
+        "cohort": {"id": cohort.pk, "name": cohort.name} if cohort else None,
+        "first_program_start": first_start,
+        "metrics": rows,
+    }
+
+
+def _year_to_date(metric, aggregate, current, as_of) -> Decimal | None:
+    """The periods of this calendar year combined the metric's way (average, sum or last)."""
+    if not aggregate:
+        return None
+    if metric.aggregation == MetricDefinition.Aggregation.SUM:
+        return _round(aggregate["total"])
+    if metric.aggregation == MetricDefinition.Aggregation.LAST:
+        in_year = current and current.period_start.year == as_of.year
+        return current.value if in_year else None
+    return _round(aggregate["average"])
+
+
+def _participations_in(cohort: Cohort) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(cohort=cohort, status__in=PARTICIPATING)
+
+
+# --- cohort summary ------------------------------------------------------------
+
+
+def cohort_summary(
+    *, cohort: Cohort, as_of: datetime.date | None = None, periods: int = 12
+) -> dict:
+    as_of = as_of or timezone.localdate()
+    metrics = {metric.pk: metric for metric in MetricDefinition.objects.filter(is_active=True)}
+    members = list(
+        User.objects.filter(
+            enrollments__cohort=cohort, enrollments__status__in=PARTICIPATING
+        ).order_by("full_name")
+    )
+    member_ids = [member.pk for member in members]
+    window = reduce(
+        operator.or_,
+        (
+            Q(
+                metric_id=metric.pk,
+                period_start__gte=period_shift(
+                    period_floor(as_of, metric.period), metric.period, -(periods - 1)
+                ),
+            )
+            for metric in metrics.values()
+        ),
+        Q(pk__in=[]),
+    )
+    in_cohort = Observation.objects.filter(
+        window, leader__in=member_ids, period_start__lte=as_of
+    ).annotate(target=target_expression())
+
+    per_period = list(
+        in_cohort.annotate(on_target=on_target_expression())
+        .values("metric", "period_start")
+        .annotate(
+            leaders=Count("id"),
+            average=Avg("value"),
+            spread=StdDev("value"),
+            lowest=Min("value"),
+            highest=Max("value"),
+            with_target=Count("target"),
+            on_target_count=Sum(Case(When(on_target=True, then=1), default=0)),
+        )
+        .order_by("metric", "period_start")
+    )
+    medians = _medians(in_cohort)
+
+    latest_rows = list(
+        latest_observations(as_of=as_of)
+        .filter(leader__in=member_ids, metric__in=metrics)
+        .annotate(target=target_expression())
+        .annotate(on_target=on_target_expression())
+        .order_by("leader__full_name", "metric")
+    )
+
+    by_metric: dict[int, list] = defaultdict(list)
+    for row in per_period:
+        metric = metrics[row["metric"]]
+        by_metric[row["metric"]].append(
+            {
+                "period_start": row["period_start"],
+                "period": period_label(row["period_start"], metric.period),
+                "leaders": row["leaders"],
+                "average": _round(row["average"]),
+                "median": _round(medians.get((row["metric"], row["period_start"]))),
+                "spread": _round(row["spread"]),
+                "lowest": row["lowest"],
+                "highest": row["highest"],
+                "leaders_with_target": row["with_target"],
+                "share_on_target": (
+                    _round(Decimal(row["on_target_count"]) * 100 / row["with_target"])
+                    if row["with_target"]
+                    else None
+                ),
+            }
+        )
+
+    latest_by_leader: dict[int, dict] = defaultdict(dict)
+    below_target = []
+    for row in latest_rows:
+        metric = metrics[row.metric_id]
+        cell = {
+            "metric": metric.code,
+            "period": period_label(row.period_start, metric.period),
+            "value": row.value,
+            "target": row.target,
+            "attainment": attainment(row.value, row.target, metric.direction),
+            "on_target": row.on_target,
+        }
+        latest_by_leader[row.leader_id][metric.code] = cell
+        if row.on_target is False:
+            below_target.append({"leader": _leader_dict(row.leader), **cell})
+
+    return {
+        "cohort": {"id": cohort.pk, "name": cohort.name, "program": cohort.program_id},
+        "as_of": as_of,
+        "metrics": [
+            {"metric": _metric_dict(metric), "periods": by_metric.get(metric.pk, [])}
+            for metric in metrics.values()
+        ],
+        "leaders": [
+            {"leader": _leader_dict(member), "latest": latest_by_leader.get(member.pk, {})}
+            for member in members
+        ],
+        "below_target": below_target,
+    }
+
+
+def _medians(observations: QuerySet[Observation]) -> dict[tuple[int, datetime.date], Decimal]:
+    """Median per (metric, period): the middle row (odd n) or the two middle rows (even n).
+
+    Rows are numbered by value inside each group; the middle ones satisfy
+    n ≤ 2·position ≤ n + 2. Only those (one or two per group) leave the database.
+    """
+    group = [F("metric"), F("period_start")]
+    middle = (
+        observations.annotate(
+            position=Window(RowNumber(), partition_by=group, order_by=F("value").asc()),
+            size=Window(Count("id"), partition_by=group),
+        )
+        .filter(position__gte=F("size") / 2.0, position__lte=F("size") / 2.0 + 1)
+        .values("metric", "period_start", "value")
+    )
+    values: dict[tuple, list[Decimal]] = defaultdict(list)
+    for row in middle:
+        values[(row["metric"], row["period_start"])].append(row["value"])
+    return {key: sum(pair) / len(pair) for key, pair in values.items()}
+
+
+# --- program impact ------------------------------------------------------------
+
+
+def program_impact(
+    *, program: Program, cohort: Cohort | None = None, as_of: datetime.date | None = None
+) -> dict:
+    as_of = as_of or timezone.localdate()
+    metrics = list(MetricDefinition.objects.filter(is_active=True))
+    cohorts = [cohort] if cohort else list(program.cohorts.filter(starts_on__lte=as_of))
+    latest_periods = dict(
+        Observation.objects.filter(period_start__lte=as_of)
+        .values("metric")
+        .annotate(latest=Max("period_start"))
+        .values_list("metric", "latest")
+    )
+    took_part = Enrollment.objects.filter(
+        program=program, status__in=PARTICIPATING, cohort__starts_on__lte=as_of
+    ).values("leader")
+    comparison_leaders = User.objects.filter(groups__name=Role.LEADER).exclude(pk__in=took_part)
+
+    # per metric: [(cohort, enrolled (n, change), comparison (n, change))]
+    windows: dict[int, list] = defaultdict(list)
+    for each in cohorts:
+        enrolled = _participations_in(each).values("leader")
+        enrolled_changes = _average_change(
+            leaders=enrolled,
+            starts_on=each.starts_on,
+            latest_periods=latest_periods,
+            metrics=metrics,
+        )
+        comparison_changes = _average_change(
+            leaders=comparison_leaders,
+            starts_on=each.starts_on,
+            latest_periods=latest_periods,
+            metrics=metrics,
+        )
+        for metric in metrics:
+            windows[metric.pk].append(
+                (each, enrolled_changes.get(metric.pk), comparison_changes.get(metric.pk))
+            )
+
+    return {
+        "program": {"id": program.pk, "name": program.name},
+        "cohort": {"id": cohort.pk, "name": cohort.name} if cohort else None,
+        "as_of": as_of,
+        "metrics": [
+            _impact_row(metric, windows.get(metric.pk, []), latest_periods.get(metric.pk))
+            for metric in metrics
+        ],
+    }
+
+
+def _average_change(*, leaders, starts_on, latest_periods, metrics) -> dict[int, tuple]:
+    """Per metric: (n, average change) from each leader's last value before the period
+    containing ``starts_on`` to their value in the metric's latest period."""
+    wanted = [
+        Q(metric_id=metric.pk, period_start=latest_periods[metric.pk])
+        for metric in metrics
+        if metric.pk in latest_periods
+        and latest_periods[metric.pk] >= period_floor(starts_on, metric.period)
+    ]
+    if not wanted:
+        return {}
+    baseline = (
+        Observation.objects.filter(
+            leader=OuterRef("leader"),
+            metric=OuterRef("metric"),
+            period_start__lt=OuterRef("cutoff"),
+        )
+        .order_by("-period_start")
+        .values("value")[:1]
+    )
+    rows = (
+        Observation.objects.filter(reduce(operator.or_, wanted), leader__in=leaders)
+        .annotate(cutoff=_period_cutoff(starts_on))
+        .annotate(baseline=Subquery(baseline, output_field=VALUE_FIELD))
+        .filter(baseline__isnull=False)
+        .values("metric")
+        .annotate(
+            leaders=Count("id"),
+            change=Avg(F("value") - F("baseline"), output_field=VALUE_FIELD),
+        )
+    )
+    return {row["metric"]: (row["leaders"], row["change"]) for row in rows}
+
+
+def _weighted(pairs) -> tuple[int, Decimal | None]:
+    """Combine per-cohort (n, average) pairs weighted by n."""
+    pairs = [(n, change) for n, change in pairs if n]
+    total = sum(n for n, _ in pairs)
+    if not total:
+        return 0, None
+    return total, sum(Decimal(n) * Decimal(change) for n, change in pairs) / total
+
+
+def _impact_row(metric: MetricDefinition, windows: list, latest_period) -> dict:
+    # Only windows where both groups have data can be compared.
+    usable = [(each, enrolled, other) for each, enrolled, other in windows if enrolled and other]
+    enrolled_n, enrolled_change = _weighted(enrolled for _, enrolled, _ in usable)
+    # The comparison change of each window counts as often as enrolled leaders rely on it.
+    _, comparison_change = _weighted((enrolled[0], other[1]) for _, enrolled, other in usable)
+    comparison_n = min((other[0] for _, _, other in usable), default=0)
+    difference = (
+        enrolled_change - comparison_change
+        if enrolled_change is not None and comparison_change is not None
+        else None
+    )
+    improvement = None
+    if difference is not None:
+        improvement = difference if metric.direction == HIGHER else -difference
+    return {
+        "metric": _metric_dict(metric),
+        "latest_period": period_label(latest_period, metric.period) if latest_period else None,
+        "enrolled_leaders": enrolled_n,
+        "enrolled_change": _round(enrolled_change),
+        "comparison_leaders": comparison_n,
+        "comparison_change": _round(comparison_change),
+        "difference_in_differences": _round(difference),
+        "improved": None if improvement is None else improvement > 0,
+        "caution": _caution(enrolled_n, comparison_n),
+        "cohorts": [
+            {
+                "cohort": {"id": each.pk, "name": each.name},
+                "enrolled_leaders": enrolled[0] if enrolled else 0,
+                "enrolled_change": _round(enrolled[1]) if enrolled else None,
+                "comparison_leaders": other[0] if other else 0,
+                "comparison_change": _round(other[1]) if other else None,
+            }
+            for each, enrolled, other in windows
+        ],
+    }
+
+
+def _caution(enrolled_n: int, comparison_n: int) -> str:
+    if enrolled_n == 0 or comparison_n == 0:
+        return (
+            "No comparison is possible yet: one of the groups has no leader with values both "
+            "before the program and in the latest period."
+        )
+    small = []
+    if enrolled_n < SMALL_GROUP:
+        small.append(f"only {enrolled_n} enrolled leader{'s' if enrolled_n != 1 else ''}")
+    if comparison_n < SMALL_GROUP:
+        small.append(f"only {comparison_n} comparison leader{'s' if comparison_n != 1 else ''}")
+    if small:
+        return (
+            f"Too few leaders to conclude anything ({' and '.join(small)}; at least "
+            f"{SMALL_GROUP} in each group are needed). Treat this figure as anecdote."
+        )
+    return ""

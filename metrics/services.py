@@ -1,0 +1,525 @@
+"""Writes for metrics: definitions, observations (single, bulk, CSV import) and targets.
+
+Every observation write goes through ``observations_bulk_upsert``: one value per
+(leader, metric, period); a new value replaces the old one and the replacement
+is kept in ``ObservationChange``. Writing the same value again changes nothing,
+so importing the same file twice is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from common.csv_import import RowError, RowErrorsFound, read_csv
+from common.errors import ApplicationError
+from metrics.models import MetricDefinition, Observation, ObservationChange, Target
+from metrics.periods import is_period_start, parse_period, period_label
+from people.models import User
+from people.roles import Role
+
+MAX_BULK_ROWS = 10_000
+PREVIEW_ROWS = 200
+
+IMPORT_COLUMNS = ["leader_email", "metric", "period", "value"]
+IMPORT_OPTIONAL = ["note"]
+IMPORT_ALIASES = {
+    "leader_email": ["email", "leader"],
+    "metric": ["metric_code", "code"],
+    "period": ["period_start", "month", "quarter"],
+}
+
+
+# --- values -----------------------------------------------------------------
+
+
+def parse_value(text: str) -> Decimal:
+    """'87.5', '87,5' (a European spreadsheet), ' 1 200 ' → Decimal; ValidationError otherwise."""
+    cleaned = str(text).strip().replace(" ", "").replace("\u00a0", "")
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValidationError(f'"{text}" is not a number.') from exc
+    if not value.is_finite():
+        raise ValidationError(f'"{text}" is not a number.')
+    return value
+
+
+def validate_value(*, metric: MetricDefinition, value: Decimal) -> Decimal:
+    """Check a value against its metric's unit and valid range; return it."""
+    if not isinstance(value, Decimal):
+        value = parse_value(value)
+    if not value.is_finite():
+        raise ValidationError("Not a number.")
+    if abs(value) >= Decimal(10) ** 12:
+        raise ValidationError("This value is too large.")
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValidationError("Use at most 2 decimal places.")
+    if metric.unit == MetricDefinition.Unit.COUNT and value != value.to_integral_value():
+        raise ValidationError(f"{metric.name} is a count: use a whole number.")
+    low, high = metric.valid_range()
+    unit = f" {metric.currency}" if metric.currency else ("%" if metric.unit == "percent" else "")
+    if low is not None and high is not None and not low <= value <= high:
+        raise ValidationError(
+            f"{metric.name} must be between {low}{unit} and {high}{unit}; got {value}."
+        )
+    if low is not None and value < low:
+        raise ValidationError(f"{metric.name} cannot be below {low}{unit}; got {value}.")
+    if high is not None and value > high:
+        raise ValidationError(f"{metric.name} cannot be above {high}{unit}; got {value}.")
+    return value
+
+
+def validate_period_start(*, metric: MetricDefinition, period_start: datetime.date) -> None:
+    if not is_period_start(period_start, metric.period):
+        first_days = "1 Jan, 1 Apr, 1 Jul or 1 Oct" if metric.period == "quarter" else "the 1st"
+        raise ValidationError(
+            f"{metric.name} is reported per {metric.period}; a period starts on {first_days}."
+        )
+
+
+# --- observations -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    leader: User
+    metric: MetricDefinition
+    period_start: datetime.date
+    value: Decimal
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[int, int, datetime.date]:
+        return (self.leader.pk, self.metric.pk, self.period_start)
+
+
+@dataclass
+class PlannedRow:
+    """What an upsert will do with one row: create, update (old → new) or nothing."""
+
+    row: int
+    input: ObservationInput
+    action: str  # "create" | "update" | "unchanged"
+    old_value: Decimal | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "leader_email": self.input.leader.email,
+            "metric": self.input.metric.code,
+            "period": period_label(self.input.period_start, self.input.metric.period),
+            "value": self.input.value,
+            "old_value": self.old_value,
+            "action": self.action,
+        }
+
+
+@dataclass
+class UpsertReport:
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[PlannedRow] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [error.as_dict() for error in self.errors],
+            "preview": [planned.as_dict() for planned in self.preview[:PREVIEW_ROWS]],
+        }
+
+
+def observation_rows_resolve(
+    rows: Iterable[tuple[int, Mapping[str, str]]],
+) -> tuple[list[tuple[int, ObservationInput]], list[RowError]]:
+    """Turn raw rows (leader_email, metric code, period text, value text, note) into inputs.
+
+    ``rows`` pairs a row number (as the person sees it) with the raw fields.
+    Looks leaders and metrics up in two queries whatever the number of rows,
+    and reports every problem by row and column, including a key that appears
+    twice.
+    """
+    rows = list(rows)
+    emails = {User.objects.normalize_email(raw.get("leader_email")) for _, raw in rows}
+    leaders = {
+        user.email: user for user in User.objects.filter(email__in=emails, groups__name=Role.LEADER)
+    }
+    codes = {str(raw.get("metric") or "").strip() for _, raw in rows}
+    metrics = {
+        metric.code: metric
+        for metric in MetricDefinition.objects.filter(code__in=codes, is_active=True)
+    }
+
+    inputs: list[tuple[int, ObservationInput]] = []
+    errors: list[RowError] = []
+    first_row_of_key: dict[tuple, int] = {}
+    for number, raw in rows:
+        row_errors: list[RowError] = []
+
+        def fail(column: str, message: str, number=number, row_errors=row_errors) -> None:
+            row_errors.append(RowError(row=number, column=column, message=message))
+
+        email = User.objects.normalize_email(raw.get("leader_email"))
+        leader = leaders.get(email)
+        if not email:
+            fail("leader_email", "The leader's email is missing.")
+        elif leader is None:
+            fail("leader_email", f"No leader with the email {email}.")
+
+        code = str(raw.get("metric") or "").strip()
+        metric = metrics.get(code)
+        if not code:
+            fail("metric", "The metric code is missing.")
+        elif metric is None:
+            fail("metric", f'No active metric with the code "{code}".')
+
+        period_start = value = None
+        if metric is not None:
+            try:
+                period_start = parse_period(str(raw.get("period") or ""), metric.period)
+            except ValidationError as exc:
+                fail("period", exc.messages[0])
+            try:
+                value = validate_value(metric=metric, value=parse_value(raw.get("value") or ""))
+            except ValidationError as exc:
+                fail("value", exc.messages[0])
+
+        note = str(raw.get("note") or "").strip()
+        if len(note) > 500:
+            fail("note", "A note can be at most 500 characters.")
+
+        if not row_errors and leader and metric and period_start and value is not None:
+            observation = ObservationInput(leader, metric, period_start, value, note)
+            earlier = first_row_of_key.setdefault(observation.key, number)
+            if earlier != number:
+                fail(
+                    "period",
+                    f"Row {earlier} already has {metric.code} for {email} in "
+                    f"{period_label(period_start, metric.period)}; each appears once per file.",
+                )
+            else:
+                inputs.append((number, observation))
+        errors.extend(row_errors)
+    return inputs, errors
+
+
+def _existing_observations(inputs: Sequence[ObservationInput], *, lock: bool) -> dict:
+    """Existing rows for the inputs' keys, in one query (a superset, narrowed by key)."""
+    if not inputs:
+        return {}
+    query = Observation.objects.filter(
+        leader_id__in={item.leader.pk for item in inputs},
+        metric_id__in={item.metric.pk for item in inputs},
+        period_start__in={item.period_start for item in inputs},
+    )
+    if lock:
+        query = query.select_for_update()
+    wanted = {item.key for item in inputs}
+    found = {}
+    for observation in query:
+        key = (observation.leader_id, observation.metric_id, observation.period_start)
+        if key in wanted:
+            found[key] = observation
+    return found
+
+
+def _plan(numbered: Sequence[tuple[int, ObservationInput]], existing: Mapping) -> list[PlannedRow]:
+    plan = []
+    for number, item in numbered:
+        current = existing.get(item.key)
+        if current is None:
+            plan.append(PlannedRow(number, item, "create"))
+        elif current.value == item.value and (not item.note or item.note == current.note):
+            plan.append(PlannedRow(number, item, "unchanged", current.value))
+        else:
+            plan.append(PlannedRow(number, item, "update", current.value))
+    return plan
+
+
+def observations_bulk_upsert(
+    *,
+    rows: Sequence[ObservationInput] | Sequence[tuple[int, ObservationInput]],
+    source: str,
+    by: User | None,
+    dry_run: bool = False,
+) -> UpsertReport:
+    """Create or replace many observations at once, atomically, in a fixed number of queries.
+
+    Rows must already be validated (``observation_rows_resolve`` or
+    ``observation_upsert`` do that). A replaced value is recorded in the
+    history; an identical value is left alone.
+    """
+    numbered = [row if isinstance(row, tuple) else (index, row) for index, row in enumerate(rows)]
+    if len(numbered) > MAX_BULK_ROWS:
+        raise ValidationError(
+            {"observations": f"At most {MAX_BULK_ROWS:,} observations per request."}
+        )
+    report = UpsertReport(dry_run=dry_run, rows=len(numbered))
+    try:
+        with transaction.atomic():
+            existing = _existing_observations([item for _, item in numbered], lock=not dry_run)
+            plan = _plan(numbered, existing)
+            report.preview = plan
+            report.created = sum(1 for planned in plan if planned.action == "create")
+            report.updated = sum(1 for planned in plan if planned.action == "update")
+            report.unchanged = sum(1 for planned in plan if planned.action == "unchanged")
+            if not dry_run:
+                _write_plan(plan, existing, source=source, by=by)
+    except IntegrityError as exc:
+        raise ApplicationError(
+            "Another upload wrote some of the same observations at the same moment; "
+            "nothing was saved. Send the request again."
+        ) from exc
+    return report
+
+
+def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, by) -> None:
+    now = timezone.now()
+    new, changed, history = [], [], []
+    for planned in plan:
+        item = planned.input
+        if planned.action == "create":
+            new.append(
+                Observation(
+                    leader=item.leader,
+                    metric=item.metric,
+                    period_start=item.period_start,
+                    value=item.value,
+                    note=item.note,
+                    source=source,
+                    recorded_by=by,
+                    recorded_at=now,
+                )
+            )
+        elif planned.action == "update":
+            current = existing[item.key]
+            if current.value != item.value:
+                history.append(
+                    ObservationChange(
+                        observation=current,
+                        old_value=current.value,
+                        new_value=item.value,
+                        old_source=current.source,
+                        new_source=source,
+                        changed_by=by,
+                        changed_at=now,
+                    )
+                )
+            current.value = item.value
+            current.note = item.note or current.note
+            current.source = source
+            current.recorded_by = by
+            current.recorded_at = now
+            changed.append(current)
+    Observation.objects.bulk_create(new, batch_size=1000)
+    Observation.objects.bulk_update(
+        changed, ["value", "note", "source", "recorded_by", "recorded_at"], batch_size=1000
+    )
+    ObservationChange.objects.bulk_create(history, batch_size=1000)
+
+
+def observation_upsert(
+    *,
+    leader: User,
+    metric: MetricDefinition,
+    period_start: datetime.date,
+    value: Decimal,
+    source: str = Observation.Source.MANUAL,
+    note: str = "",
+    by: User | None,
+) -> tuple[Observation, bool]:
+    """Record one value; returns the observation and whether it was created."""
+    errors = {}
+    if not leader.groups.filter(name=Role.LEADER).exists():
+        errors["leader"] = "Metrics are recorded for leaders only."
+    try:
+        validate_period_start(metric=metric, period_start=period_start)
+    except ValidationError as exc:
+        errors["period"] = exc.messages
+    try:
+        value = validate_value(metric=metric, value=value)
+    except ValidationError as exc:
+        errors["value"] = exc.messages
+    if len(note) > 500:
+        errors["note"] = "A note can be at most 500 characters."
+    if errors:
+        raise ValidationError(errors)
+    report = observations_bulk_upsert(
+        rows=[ObservationInput(leader, metric, period_start, value, note.strip())],
+        source=source,
+        by=by,
+    )
+    observation = Observation.objects.select_related("leader", "metric").get(
+        leader=leader, metric=metric, period_start=period_start
+    )
+    return observation, report.created == 1
+
+
+def observations_import_rows(
+    *, rows: Iterable[tuple[int, Mapping[str, str]]], source: str, by: User | None, dry_run: bool
+) -> UpsertReport:
+    """Resolve and upsert raw rows. Any row error: nothing is written.
+
+    A dry run returns the errors in the report; a real run raises
+    ``RowErrorsFound`` (HTTP 400, every error listed).
+    """
+    inputs, errors = observation_rows_resolve(rows)
+    if errors:
+        if not dry_run:
+            raise RowErrorsFound(errors)
+        report = observations_bulk_upsert(rows=inputs, source=source, by=by, dry_run=True)
+        report.rows += len({error.row for error in errors})
+        report.errors = errors
+        return report
+    return observations_bulk_upsert(rows=inputs, source=source, by=by, dry_run=dry_run)
+
+
+def observations_import_csv(
+    *, file: IO[bytes] | bytes, by: User | None, dry_run: bool
+) -> UpsertReport:
+    """Import a CSV of leader_email, metric, period, value[, note]. File problems → 400."""
+    table = read_csv(
+        file,
+        required=IMPORT_COLUMNS,
+        optional=IMPORT_OPTIONAL,
+        aliases=IMPORT_ALIASES,
+        max_rows=MAX_BULK_ROWS,
+    )
+    return observations_import_rows(
+        rows=[(row.number, row.values) for row in table.rows],
+        source=Observation.Source.IMPORT,
+        by=by,
+        dry_run=dry_run,
+    )
+
+
+# --- targets ------------------------------------------------------------------
+
+
+def _validate_target(target: Target) -> None:
+    target.full_clean()
+    try:
+        validate_value(metric=target.metric, value=target.value)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from exc
+    if target.leader_id and not target.leader.groups.filter(name=Role.LEADER).exists():
+        raise ValidationError({"leader": "Targets are set for leaders only."})
+    far_future = datetime.date.max
+    overlapping = Target.objects.filter(
+        metric=target.metric,
+        leader=target.leader,
+        cohort=target.cohort,
+        valid_from__lte=target.valid_to or far_future,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=target.valid_from))
+    if target.pk:
+        overlapping = overlapping.exclude(pk=target.pk)
+    clash = overlapping.first()
+    if clash:
+        raise ValidationError(
+            {
+                "valid_from": f"Overlaps the target of {clash.value} from {clash.valid_from}"
+                f"{f' to {clash.valid_to}' if clash.valid_to else ''}; end that one first."
+            }
+        )
+
+
+@transaction.atomic
+def target_create(
+    *,
+    metric: MetricDefinition,
+    value: Decimal,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    leader: User | None = None,
+    cohort=None,
+    by: User | None,
+) -> Target:
+    target = Target(
+        metric=metric,
+        value=value,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        leader=leader,
+        cohort=cohort,
+        created_by=by,
+    )
+    _validate_target(target)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def target_update(*, target: Target, by: User | None, **changes) -> Target:
+    allowed = {"value", "valid_from", "valid_to"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Cannot be changed; create a new target."))
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    _validate_target(target)
+    target.save()
+    return target
+
+
+# --- definitions ---------------------------------------------------------------
+
+# Changing these would silently change the meaning of values already recorded.
+FROZEN_ONCE_OBSERVED = ("unit", "period", "currency")
+
+
+@transaction.atomic
+def metric_definition_create(**fields) -> MetricDefinition:
+    metric = MetricDefinition(**fields)
+    metric.full_clean()
+    metric.save()
+    return metric
+
+
+@transaction.atomic
+def metric_definition_update(*, metric: MetricDefinition, **changes) -> MetricDefinition:
+    metric = MetricDefinition.objects.select_for_update().get(pk=metric.pk)
+    frozen = [
+        name
+        for name in FROZEN_ONCE_OBSERVED
+        if name in changes and changes[name] != getattr(metric, name)
+    ]
+    if frozen and metric.observations.exists():
+        raise ApplicationError(
+            f"{metric.name} already has recorded values; its {', '.join(frozen)} cannot change. "
+            "Create a new metric instead.",
+            field=frozen[0],
+        )
+    for name, value in changes.items():
+        setattr(metric, name, value)
+    metric.full_clean()
+    if "min_value" in changes or "max_value" in changes:
+        low, high = metric.valid_range()
+        outside = metric.observations.all()
+        outside = outside.filter(
+            Q(value__lt=low) if low is not None else Q(pk__in=[]),
+        ) | outside.filter(Q(value__gt=high) if high is not None else Q(pk__in=[]))
+        if outside.exists():
+            raise ValidationError(
+                {"min_value": "Some recorded values fall outside the new range; fix them first."}
+            )
+    metric.save()
+    return metric

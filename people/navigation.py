@@ -28,3 +28,12 @@ def landing_url(user) -> str | None:
         if role in roles:
             return reverse(url_name)
     return None
+
+
+# Dashboards (dashboards/urls.py)
+NAVIGATION += [
+    (Role.LEADER, "Dashboard", "dashboards:leader_home"),
+]
+LANDING += [
+    (Role.LEADER, "dashboards:leader_home"),
+]

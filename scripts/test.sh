@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # make test: a throwaway Redis on a free port, the whole pytest suite, then Redis stops.
+# Browser tests save screenshots of each page they check under test-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_debian_packages redis-server
+# Redis for the Celery tests; Debian's Chromium for the browser tests (Playwright drives
+# /usr/bin/chromium: no browser download, works offline).
+ensure_debian_packages redis-server chromium
 mkdir -p var
 
 redis_port=$(free_port)

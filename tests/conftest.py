@@ -42,6 +42,35 @@ def nobody(db):
     return UserFactory(email="no.role@example.com")
 
 
+# Rows the data migrations create (role groups, competencies, metric definitions, the
+# default questionnaire...), captured once right after the test database is migrated.
+# A transactional test's flush deletes them; restore_migrated_content() puts them back.
+_MIGRATED_CONTENT: dict[str, str] = {}
+_REBUILT_BY_POST_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for alias in connections:
+            _MIGRATED_CONTENT[alias] = connections[alias].creation.serialize_db_to_string()
+
+
+def restore_migrated_content() -> None:
+    """Put back what the migrations seeded (idempotent). Content types and permissions are
+    left alone: the flush's post_migrate signal has already rebuilt them."""
+    from django.core import serializers
+    from django.db import transaction
+
+    for alias, content in _MIGRATED_CONTENT.items():
+        with transaction.atomic(using=alias):
+            for obj in serializers.deserialize("json", content, using=alias):
+                if obj.object._meta.label_lower not in _REBUILT_BY_POST_MIGRATE:
+                    obj.save(using=alias)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -1,5 +1,7 @@
+import datetime
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -60,6 +62,9 @@ class Pairing(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     objectives = models.TextField(blank=True)
+    # The start of the quiet spell (date of the last held session, or started_on)
+    # the mentor was last nudged about: one nudge per pairing per quiet spell.
+    quiet_nudged_since = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -89,3 +94,157 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} → {self.mentee}"
+
+
+class MentoringSession(models.Model):
+    """One mentoring conversation, planned ahead or logged after it was held."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Format(models.TextChoices):
+        VIDEO = "video", "Video call"
+        PHONE = "phone", "Phone"
+        IN_PERSON = "in_person", "In person"
+
+    MIN_MINUTES = 5
+    MAX_MINUTES = 480
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="sessions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=45, validators=[MinValueValidator(MIN_MINUTES), MaxValueValidator(MAX_MINUTES)]
+    )
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.VIDEO)
+    topics = models.ManyToManyField(Competency, blank=True, related_name="mentoring_sessions")
+    shared_notes = models.TextField(blank=True, help_text="Visible to the mentor, mentee and HR.")
+    private_notes = models.TextField(blank=True, help_text="The mentor's own notes; nobody else.")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Calendar revision (iCalendar SEQUENCE): bumped whenever a planned session
+    # moves or is cancelled; invitations carry it so calendars apply updates in order.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The revision whose invitation went out: claimed by a conditional UPDATE so a
+    # repeated task never emails the same revision twice.
+    invitation_sent_sequence = models.IntegerField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["pairing", "status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="mentorship_session_duration_5_480",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "held", "cancelled"]),
+                name="mentorship_session_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pairing} on {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class ActionItem(models.Model):
+    """Something the mentor or the mentee agreed to do after a session."""
+
+    class Owner(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+
+    session = models.ForeignKey(
+        MentoringSession, on_delete=models.CASCADE, related_name="action_items"
+    )
+    description = models.CharField(max_length=500)
+    # A role rather than a user: the owner is always one of the two people of the pairing.
+    owner = models.CharField(max_length=10, choices=Owner.choices, default=Owner.MENTEE)
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Nudges claimed by a conditional UPDATE: one email per item per state.
+    due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__in=["mentor", "mentee"]), name="mentorship_action_owner_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def owner_user(self):
+        pairing = self.session.pairing
+        return pairing.mentor if self.owner == self.Owner.MENTOR else pairing.mentee
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Goal(models.Model):
+    """A mentee's development goal, followed by their mentor."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="development_goals"
+    )
+    pairing = models.ForeignKey(
+        Pairing, null=True, blank=True, on_delete=models.SET_NULL, related_name="goals"
+    )
+    title = models.CharField(max_length=200)
+    competency = models.ForeignKey(
+        Competency, null=True, blank=True, on_delete=models.PROTECT, related_name="goals"
+    )
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100),
+                name="mentorship_goal_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "achieved", "dropped"]),
+                name="mentorship_goal_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

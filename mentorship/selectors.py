@@ -1,10 +1,29 @@
 """Reads for mentorship, and the one answer to "whose data may this caller see"."""
 
-from django.db.models import Q, QuerySet
+from __future__ import annotations
 
-from mentorship.models import Pairing
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Avg,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
 from people.roles import Role, role_names
+from programs.models import Competency, Enrollment
 
 
 def leaders_visible_to(user) -> QuerySet[User]:
@@ -28,3 +47,241 @@ def leaders_visible_to(user) -> QuerySet[User]:
     if Role.LEADER in roles:
         scope |= Q(pk=user.pk)
     return leaders.filter(scope)
+
+
+# ---------------------------------------------------------------- scoped querysets
+
+
+def pairings_visible_to(user) -> QuerySet[Pairing]:
+    """HR: every pairing. Others: the pairings they are part of, for leaders they may see
+    (so a mentor's view of a pairing ends with the pairing; HR keeps the history)."""
+    pairings = Pairing.objects.filter(mentee__in=leaders_visible_to(user))
+    if Role.HR not in role_names(user):
+        pairings = pairings.filter(Q(mentor=user) | Q(mentee=user))
+    return pairings
+
+
+def pairing_list(*, user) -> QuerySet[Pairing]:
+    return pairings_with_last_contact(
+        pairings_visible_to(user).select_related("mentor", "mentee", "enrollment__cohort")
+    )
+
+
+def pairings_with_last_contact(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
+    """Annotate ``last_contact``: when the latest held session started (or None)."""
+    return pairings.annotate(
+        last_contact=Subquery(
+            MentoringSession.objects.filter(
+                pairing=OuterRef("pk"), status=MentoringSession.Status.HELD
+            )
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        )
+    )
+
+
+def session_list(*, user) -> QuerySet[MentoringSession]:
+    return (
+        MentoringSession.objects.filter(pairing__in=pairings_visible_to(user))
+        .select_related("pairing__mentor", "pairing__mentee", "logged_by")
+        .prefetch_related(
+            "topics",
+            Prefetch("action_items", queryset=ActionItem.objects.order_by("id")),
+        )
+    )
+
+
+def action_item_list(*, user) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(session__pairing__in=pairings_visible_to(user)).select_related(
+        "session__pairing__mentor", "session__pairing__mentee"
+    )
+
+
+def goal_list(*, user) -> QuerySet[Goal]:
+    return Goal.objects.filter(mentee__in=leaders_visible_to(user)).select_related(
+        "mentee", "competency", "pairing"
+    )
+
+
+def calendar_sessions(*, user) -> QuerySet[MentoringSession]:
+    """The caller's own planned and held sessions, as mentor or as mentee."""
+    return (
+        MentoringSession.objects.filter(pairing__in=pairings_visible_to(user))
+        .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
+        .filter(status__in=[MentoringSession.Status.PLANNED, MentoringSession.Status.HELD])
+        .select_related("pairing__mentor", "pairing__mentee")
+        .prefetch_related("topics")
+        .order_by("starts_at")
+    )
+
+
+def active_mentor_of(*, mentor, mentee) -> bool:
+    return Pairing.objects.filter(
+        mentor=mentor, mentee=mentee, status=Pairing.Status.ACTIVE
+    ).exists()
+
+
+# ---------------------------------------------------------------- overviews for pages
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def mentee_overview(*, mentor, today: datetime.date | None = None) -> QuerySet[Pairing]:
+    """The mentor's active pairings with last session, sessions this quarter, open action
+    items and the mean progress of the mentee's open goals; a fixed number of queries."""
+    today = today or timezone.localdate()
+    held = MentoringSession.objects.filter(
+        pairing=OuterRef("pk"), status=MentoringSession.Status.HELD
+    )
+    quarter_began = datetime.datetime.combine(
+        quarter_start(today), datetime.time.min, tzinfo=datetime.UTC
+    )
+    return (
+        pairings_with_last_contact(
+            pairings_visible_to(mentor).filter(mentor=mentor, status=Pairing.Status.ACTIVE)
+        )
+        .select_related("mentee")
+        .annotate(
+            sessions_this_quarter=_grouped_count(
+                held.filter(starts_at__gte=quarter_began), "pairing"
+            ),
+            open_action_items=_grouped_count(
+                ActionItem.objects.filter(session__pairing=OuterRef("pk"), done_at__isnull=True),
+                "session__pairing",
+            ),
+            goals_progress=Subquery(
+                Goal.objects.filter(mentee=OuterRef("mentee"), status__in=Goal.OPEN_STATUSES)
+                .order_by()
+                .values("mentee")
+                .annotate(mean=Avg("progress"))
+                .values("mean")[:1]
+            ),
+            open_goals=_grouped_count(
+                Goal.objects.filter(mentee=OuterRef("mentee"), status__in=Goal.OPEN_STATUSES),
+                "mentee",
+            ),
+        )
+        .order_by("mentee__full_name")
+    )
+
+
+def _grouped_count(queryset: QuerySet, group_by: str):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def upcoming_sessions(*, user, limit: int = 5) -> QuerySet[MentoringSession]:
+    return calendar_sessions(user=user).filter(
+        status=MentoringSession.Status.PLANNED, starts_at__gte=timezone.now()
+    )[:limit]
+
+
+# ---------------------------------------------------------------- matching
+
+
+def mentee_needed_competencies(mentee: User) -> list[Competency]:
+    """What the leader most needs now: the competencies of their open goals first,
+    then those of the programs they are enrolled in. (The web layer may put the
+    weakest feedback dimensions in front; this module never reads feedback.)"""
+    from_goals = Competency.objects.filter(
+        goals__mentee=mentee, goals__status__in=Goal.OPEN_STATUSES
+    ).distinct()
+    from_programs = Competency.objects.filter(
+        programs__enrollments__leader=mentee,
+        programs__enrollments__status__in=Enrollment.OPEN_STATUSES,
+    ).distinct()
+    needed: list[Competency] = []
+    for competency in [*from_goals, *from_programs]:
+        if competency not in needed:
+            needed.append(competency)
+    return needed
+
+
+@dataclass
+class Suggestion:
+    mentor: User
+    capacity: int
+    active_mentees: int
+    covered: list[Competency] = field(default_factory=list)
+    needed: list[Competency] = field(default_factory=list)
+
+    @property
+    def seats_free(self) -> int:
+        return self.capacity - self.active_mentees
+
+    @property
+    def score(self) -> int:
+        """Share of the needed competencies this mentor covers, in percent."""
+        if not self.needed:
+            return 0
+        return round(100 * len(self.covered) / len(self.needed))
+
+    @property
+    def explanation(self) -> str:
+        seats = f"{self.seats_free} of {self.capacity} seat{'s' if self.capacity != 1 else ''} free"
+        if not self.needed:
+            return f"no specific competencies needed yet; {seats}"
+        if not self.covered:
+            return f"covers none of {_and_list(self.needed)}; {seats}"
+        missing = [c for c in self.needed if c not in self.covered]
+        text = f"covers {_and_list(self.covered)}"
+        if missing:
+            text += f" (not {_and_list(missing)})"
+        return f"{text}; {seats}"
+
+
+def _and_list(competencies: Sequence[Competency]) -> str:
+    names = [c.name.lower() for c in competencies]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def mentor_suggestions(
+    *, mentee: User, needed: Sequence[Competency], limit: int = 10
+) -> list[Suggestion]:
+    """Mentors who could take this leader, best first, each with its reasons.
+
+    Eligible: Mentor role, active account and profile (a mentor without a profile
+    yet counts with the default capacity), a free seat, not the leader, not in the
+    leader's reporting line, not already mentoring them. Ranked by how many of the
+    ``needed`` competencies (most needed first) their expertise covers, then by
+    free seats, then by name.
+    """
+    from mentorship.services import reporting_line
+
+    excluded = {mentee.pk, *(manager.pk for manager in reporting_line(mentee))}
+    excluded |= set(
+        Pairing.objects.filter(mentee=mentee, status=Pairing.Status.ACTIVE).values_list(
+            "mentor_id", flat=True
+        )
+    )
+    mentors = (
+        User.objects.filter(groups__name=Role.MENTOR, is_active=True)
+        .exclude(pk__in=excluded)
+        .exclude(mentor_profile__is_active=False)
+        .select_related("mentor_profile")
+        .prefetch_related("mentor_profile__expertise")
+        .distinct()
+    )
+    default_capacity = MentorProfile._meta.get_field("capacity").default
+    suggestions = []
+    for mentor in mentors:
+        profile = getattr(mentor, "mentor_profile", None)
+        expertise = set(profile.expertise.all()) if profile else set()
+        suggestion = Suggestion(
+            mentor=mentor,
+            capacity=profile.capacity if profile else default_capacity,
+            active_mentees=profile.active_mentees if profile else 0,
+            covered=[c for c in needed if c in expertise],
+            needed=list(needed),
+        )
+        if suggestion.seats_free > 0:
+            suggestions.append(suggestion)
+    suggestions.sort(key=lambda s: (-len(s.covered), -s.seats_free, s.mentor.full_name))
+    return suggestions[:limit]

@@ -12,6 +12,14 @@ NAVIGATION: list[tuple[Role, str, str]] = []
 # Where each role works; the home page sends a user to the first that applies.
 LANDING: list[tuple[Role, str]] = []
 
+# Mentorship (mentorship/urls.py)
+NAVIGATION += [
+    (Role.MENTOR, "My mentees", "mentorship:my-mentees"),
+    (Role.LEADER, "My mentoring", "mentorship:my-mentoring"),
+    (Role.HR, "Pairings", "mentorship:pairings"),
+]
+LANDING += [(Role.MENTOR, "mentorship:my-mentees")]
+
 
 def nav_items(user) -> list[dict]:
     roles = role_names(user)

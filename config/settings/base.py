@@ -6,6 +6,7 @@ Each variable is documented in the README's configuration table.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -171,6 +172,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Mentorship's status choice sets get their own schema names.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PairingStatusEnum": "mentorship.models.Pairing.Status",
+        "MentoringSessionStatusEnum": "mentorship.models.MentoringSession.Status",
+        "GoalStatusEnum": "mentorship.models.Goal.Status",
+    }
+)
 
 # Celery: Redis broker, JSON only, at-least-once delivery made safe by
 # idempotent tasks (every send is claimed by a state change in the database).
@@ -200,6 +209,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, reviewed like code, and synced into the
 # database by django-celery-beat (visible and editable in the admin).
 CELERY_BEAT_SCHEDULE: dict = {}
+# Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays.
+CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
+    "task": "mentorship.send_action_item_nudges",
+    "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["mentorship-quiet-pairing-nudges"] = {
+    "task": "mentorship.send_quiet_pairing_nudges",
+    "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,548 @@
+"""Every mentorship write that has a business rule.
+
+Capacity is counted on ``MentorProfile.active_mentees`` with conditional
+UPDATEs, so the database refuses a pairing beyond capacity even when two HR
+users pair the same mentor at the same moment. Calendar invitations and nudges
+are sent by tasks enqueued after commit; each send is claimed by a state change
+so a repeated task never emails twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common.errors import ApplicationError, CapacityError, TransitionError
+from common.tasks import enqueue_on_commit
+from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
+from people.models import User
+from people.roles import Role, has_role
+from programs.models import Competency, Enrollment
+
+
+def _reject_unknown_fields(changes: dict, allowed: frozenset[str] | set[str]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+
+
+# ---------------------------------------------------------------- reporting line
+
+
+def reporting_line(user: User) -> list[User]:
+    """The user's managers, nearest first, at any depth.
+
+    Walks ``manager`` upwards; a cycle in HR data (A reports to B reports to A)
+    stops the walk instead of looping forever.
+    """
+    managers: list[User] = []
+    seen = {user.pk}
+    current = user.manager
+    while current is not None and current.pk not in seen:
+        managers.append(current)
+        seen.add(current.pk)
+        current = current.manager
+    return managers
+
+
+def is_in_reporting_line(*, person: User, of: User) -> bool:
+    return any(manager.pk == person.pk for manager in reporting_line(of))
+
+
+# ---------------------------------------------------------------- mentor profiles
+
+
+def mentor_profile_for(user: User) -> MentorProfile:
+    """The mentor's profile, created with defaults the first time they are paired.
+
+    HR grants the Mentor role in the people admin; requiring a second step before
+    the first pairing would only surprise them. The defaults (capacity 3, active)
+    are the issue's; HR adjusts them in the admin.
+    """
+    profile, _ = MentorProfile.objects.get_or_create(user=user)
+    return profile
+
+
+# ---------------------------------------------------------------- pairings
+
+
+def pairing_create(
+    *,
+    mentor: User,
+    mentee: User,
+    enrollment: Enrollment | None = None,
+    started_on: datetime.date,
+    objectives: str = "",
+    by: User | None,
+) -> Pairing:
+    if not has_role(mentor, Role.MENTOR):
+        raise ValidationError({"mentor": "This person is not a mentor."})
+    if not has_role(mentee, Role.LEADER):
+        raise ValidationError({"mentee": "Only leaders can be mentored."})
+    if mentor.pk == mentee.pk:
+        raise ValidationError({"mentor": "A mentor cannot mentor themselves."})
+    if is_in_reporting_line(person=mentor, of=mentee):
+        raise ValidationError(
+            {"mentor": f"{mentor.full_name} is in {mentee.full_name}'s reporting line."}
+        )
+    if enrollment is not None and enrollment.leader_id != mentee.pk:
+        raise ValidationError({"enrollment": "This enrollment belongs to another leader."})
+    if started_on > timezone.localdate() + datetime.timedelta(days=365):
+        raise ValidationError({"started_on": "A pairing cannot start more than a year ahead."})
+
+    with transaction.atomic():
+        profile = mentor_profile_for(mentor)
+        if not profile.is_active:
+            raise ApplicationError(
+                f"{mentor.full_name} is not taking mentees at the moment.", field="mentor"
+            )
+        if Pairing.objects.filter(
+            mentor=mentor, mentee=mentee, status=Pairing.Status.ACTIVE
+        ).exists():
+            raise _already_paired(mentor, mentee)
+        _take_seat(profile)
+        pairing = Pairing(
+            mentor=mentor,
+            mentee=mentee,
+            enrollment=enrollment,
+            started_on=started_on,
+            objectives=objectives,
+            created_by=by,
+        )
+        pairing.full_clean(validate_constraints=False)
+        try:
+            # A savepoint, so the error below leaves the outer transaction usable
+            # for the caller; raising it still rolls back the seat taken above.
+            with transaction.atomic():
+                pairing.save()
+        except IntegrityError as error:
+            # Another request paired the same two people between our check and insert.
+            raise _already_paired(mentor, mentee) from error
+    return pairing
+
+
+def _already_paired(mentor: User, mentee: User) -> ApplicationError:
+    return ApplicationError(
+        f"{mentor.full_name} is already mentoring {mentee.full_name}.", field="mentee"
+    )
+
+
+def _take_seat(profile: MentorProfile) -> None:
+    taken = MentorProfile.objects.filter(
+        pk=profile.pk, is_active=True, active_mentees__lt=F("capacity")
+    ).update(active_mentees=F("active_mentees") + 1)
+    if not taken:
+        raise CapacityError(
+            f"{profile.user.full_name} already has {profile.capacity} active mentees "
+            "(their capacity).",
+            field="mentor",
+        )
+
+
+def pairing_end(
+    *, pairing: Pairing, ended_on: datetime.date | None = None, by: User | None
+) -> Pairing:
+    """End an active pairing: frees the mentor's seat, keeps every session and goal."""
+    today = timezone.localdate()
+    ended_on = ended_on or today
+    if ended_on > today:
+        raise ValidationError({"ended_on": "A pairing cannot end in the future."})
+    if ended_on < pairing.started_on:
+        raise ValidationError({"ended_on": "A pairing cannot end before it started."})
+    with transaction.atomic():
+        ended = Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE).update(
+            status=Pairing.Status.ENDED, ended_on=ended_on
+        )
+        if not ended:
+            raise TransitionError("This pairing has already ended.")
+        MentorProfile.objects.filter(user_id=pairing.mentor_id, active_mentees__gt=0).update(
+            active_mentees=F("active_mentees") - 1
+        )
+        # Planned sessions after the end will not happen: cancel them (and tell both).
+        for session in pairing.sessions.filter(status=MentoringSession.Status.PLANNED):
+            _cancel(session)
+    pairing.refresh_from_db()
+    return pairing
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True)
+class ActionItemInput:
+    description: str
+    owner: str = ActionItem.Owner.MENTEE
+    due_on: datetime.date | None = None
+
+
+def session_create(
+    *,
+    pairing: Pairing,
+    by: User,
+    starts_at: datetime.datetime,
+    status: str = MentoringSession.Status.HELD,
+    duration_minutes: int = 45,
+    format: str = MentoringSession.Format.VIDEO,
+    topics: Iterable[Competency] = (),
+    shared_notes: str = "",
+    private_notes: str = "",
+    action_items: Sequence[ActionItemInput] = (),
+) -> MentoringSession:
+    """Log a held session or plan one; planned sessions email both a calendar invitation."""
+    if status == MentoringSession.Status.CANCELLED:
+        raise ValidationError({"status": "A new session is either planned or held."})
+    if status == MentoringSession.Status.PLANNED and starts_at < timezone.now():
+        raise ValidationError({"starts_at": "A planned session cannot be in the past."})
+    session = MentoringSession(
+        pairing=pairing,
+        status=status,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        shared_notes=shared_notes,
+        private_notes=private_notes,
+        logged_by=by,
+    )
+    _validate_session(session)
+    with transaction.atomic():
+        session.save()
+        session.topics.set(topics)
+        for item in action_items:
+            action_item_create(
+                session=session,
+                description=item.description,
+                owner=item.owner,
+                due_on=item.due_on,
+                by=by,
+            )
+        if session.status == MentoringSession.Status.PLANNED:
+            _send_invitation_after_commit(session)
+    return session
+
+
+SESSION_EDITABLE_FIELDS = frozenset(
+    {"status", "starts_at", "duration_minutes", "format", "shared_notes", "private_notes"}
+)
+
+# planned → held | cancelled; a held session stays held; a cancelled one stays cancelled.
+ALLOWED_TRANSITIONS = {
+    MentoringSession.Status.PLANNED: {
+        MentoringSession.Status.HELD,
+        MentoringSession.Status.CANCELLED,
+    },
+    MentoringSession.Status.HELD: set(),
+    MentoringSession.Status.CANCELLED: set(),
+}
+
+
+def session_update(
+    *,
+    session: MentoringSession,
+    by: User,
+    topics: Iterable[Competency] | None = None,
+    **changes,
+) -> MentoringSession:
+    """Edit a session. Moving a planned session sends an updated invitation;
+    cancelling it sends a cancellation."""
+    _reject_unknown_fields(changes, SESSION_EDITABLE_FIELDS)
+    with transaction.atomic():
+        session = MentoringSession.objects.select_for_update().get(pk=session.pk)
+        old_status, old_start, old_duration = (
+            session.status,
+            session.starts_at,
+            session.duration_minutes,
+        )
+        new_status = changes.get("status", old_status)
+        if new_status != old_status and new_status not in ALLOWED_TRANSITIONS[old_status]:
+            raise TransitionError(
+                f"A {old_status} session cannot become {new_status}.", field="status"
+            )
+        if new_status == MentoringSession.Status.CANCELLED:
+            # Cancelling is its own verb: other edits in the same request are ignored.
+            return _cancel(session)
+        for name, value in changes.items():
+            setattr(session, name, value)
+        moved = (session.starts_at, session.duration_minutes) != (old_start, old_duration)
+        if (
+            moved
+            and session.status == MentoringSession.Status.PLANNED
+            and session.starts_at < timezone.now()
+        ):
+            raise ValidationError({"starts_at": "A planned session cannot move into the past."})
+        _validate_session(session)
+        if moved and session.status == MentoringSession.Status.PLANNED:
+            session.sequence = F("sequence") + 1
+        session.save()
+        session.refresh_from_db()
+        if topics is not None:
+            session.topics.set(topics)
+        if moved and session.status == MentoringSession.Status.PLANNED:
+            _send_invitation_after_commit(session)
+    return session
+
+
+def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
+    return session_update(session=session, by=by, status=MentoringSession.Status.CANCELLED)
+
+
+def _cancel(session: MentoringSession) -> MentoringSession:
+    if session.status != MentoringSession.Status.PLANNED:
+        raise TransitionError(f"A {session.status} session cannot be cancelled.", field="status")
+    MentoringSession.objects.filter(pk=session.pk).update(
+        status=MentoringSession.Status.CANCELLED, sequence=F("sequence") + 1
+    )
+    session.refresh_from_db()
+    _send_invitation_after_commit(session)
+    return session
+
+
+def _validate_session(session: MentoringSession) -> None:
+    """Field rules plus the date rules that need the pairing and the clock."""
+    session.full_clean(exclude=["pairing", "logged_by"], validate_constraints=False)
+    if session.status == MentoringSession.Status.HELD and session.starts_at > timezone.now():
+        raise ValidationError({"starts_at": "A held session cannot be in the future."})
+    pairing = session.pairing
+    day = timezone.localdate(session.starts_at)
+    if day < pairing.started_on:
+        raise ValidationError(
+            {"starts_at": f"The pairing started on {pairing.started_on:%d %b %Y}."}
+        )
+    if pairing.ended_on and day > pairing.ended_on:
+        raise ValidationError({"starts_at": f"The pairing ended on {pairing.ended_on:%d %b %Y}."})
+
+
+def _send_invitation_after_commit(session: MentoringSession) -> None:
+    from mentorship.tasks import send_session_invitation
+
+    enqueue_on_commit(send_session_invitation, session.pk, session.sequence)
+
+
+def session_invitation_send(*, session_id: int, sequence: int) -> bool:
+    """Email both people the invitation (or cancellation) for one revision, once.
+
+    The claim is a conditional UPDATE of ``invitation_sent_sequence``: a repeated
+    task, or one for a revision that has since been superseded, sends nothing.
+    """
+    from mentorship import notifications
+
+    claimed = (
+        MentoringSession.objects.filter(pk=session_id, sequence=sequence)
+        .exclude(status=MentoringSession.Status.HELD)
+        .exclude(invitation_sent_sequence__gte=sequence)
+        .update(invitation_sent_sequence=sequence)
+    )
+    if not claimed:
+        return False
+    session = MentoringSession.objects.select_related("pairing__mentor", "pairing__mentee").get(
+        pk=session_id
+    )
+    try:
+        notifications.send_session_invitation(session)
+    except Exception:
+        # Release the claim so the next sweep retries this revision.
+        MentoringSession.objects.filter(pk=session_id, invitation_sent_sequence=sequence).update(
+            invitation_sent_sequence=None if sequence == 0 else sequence - 1
+        )
+        raise
+    return True
+
+
+def session_invitations_owed() -> list[tuple[int, int]]:
+    """(id, sequence) of planned/cancelled sessions whose latest revision was never sent
+    (its enqueue was lost while Redis was down); the daily sweep sends them."""
+    upcoming = MentoringSession.objects.filter(
+        starts_at__gte=timezone.now() - datetime.timedelta(days=1)
+    ).exclude(status=MentoringSession.Status.HELD)
+    owed = upcoming.filter(invitation_sent_sequence__isnull=True) | upcoming.filter(
+        invitation_sent_sequence__lt=F("sequence")
+    )
+    return list(owed.values_list("pk", "sequence"))
+
+
+# ---------------------------------------------------------------- action items
+
+
+def action_item_create(
+    *,
+    session: MentoringSession,
+    description: str,
+    owner: str = ActionItem.Owner.MENTEE,
+    due_on: datetime.date | None = None,
+    by: User,
+) -> ActionItem:
+    item = ActionItem(
+        session=session, description=description.strip(), owner=owner, due_on=due_on, created_by=by
+    )
+    item.full_clean(exclude=["session", "created_by"], validate_constraints=False)
+    item.save()
+    return item
+
+
+def action_item_update(*, item: ActionItem, by: User, **changes) -> ActionItem:
+    editable = {"description", "owner", "due_on"}
+    _reject_unknown_fields(changes, editable)
+    if "due_on" in changes and changes["due_on"] != item.due_on:
+        # A new due date is a new promise: the nudges for it may go out again.
+        item.due_soon_notified_at = None
+        item.overdue_notified_at = None
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.full_clean(exclude=["session", "created_by"], validate_constraints=False)
+    item.save()
+    return item
+
+
+def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
+    item.done_at = (item.done_at or timezone.now()) if done else None
+    item.save(update_fields=["done_at"])
+    return item
+
+
+# ---------------------------------------------------------------- goals
+
+GOAL_EDITABLE_FIELDS = frozenset(
+    {"title", "competency", "target_date", "status", "progress", "notes", "pairing"}
+)
+
+
+def goal_create(
+    *,
+    mentee: User,
+    title: str,
+    by: User,
+    pairing: Pairing | None = None,
+    competency: Competency | None = None,
+    target_date: datetime.date | None = None,
+    status: str = Goal.Status.NOT_STARTED,
+    progress: int = 0,
+    notes: str = "",
+) -> Goal:
+    if not has_role(mentee, Role.LEADER):
+        raise ValidationError({"mentee": "Goals belong to leaders."})
+    goal = Goal(
+        mentee=mentee,
+        pairing=pairing,
+        title=title.strip(),
+        competency=competency,
+        target_date=target_date,
+        status=status,
+        progress=progress,
+        notes=notes,
+        created_by=by,
+    )
+    _validate_goal(goal)
+    goal.save()
+    return goal
+
+
+def goal_update(*, goal: Goal, by: User, **changes) -> Goal:
+    _reject_unknown_fields(changes, GOAL_EDITABLE_FIELDS)
+    for name, value in changes.items():
+        setattr(goal, name, value)
+    if "progress" in changes and "status" not in changes:
+        # Progress reported on a goal that had not started means it is under way.
+        if goal.status == Goal.Status.NOT_STARTED and goal.progress > 0:
+            goal.status = Goal.Status.IN_PROGRESS
+        if goal.progress == 100 and goal.status in Goal.OPEN_STATUSES:
+            goal.status = Goal.Status.ACHIEVED
+    _validate_goal(goal)
+    goal.save()
+    return goal
+
+
+def _validate_goal(goal: Goal) -> None:
+    goal.full_clean(exclude=["mentee", "created_by"], validate_constraints=False)
+    if goal.pairing_id and goal.pairing.mentee_id != goal.mentee_id:
+        raise ValidationError({"pairing": "This pairing is for another leader."})
+
+
+# ---------------------------------------------------------------- nudges
+
+QUIET_AFTER_DAYS = 30
+
+
+def action_item_nudges_send(*, today: datetime.date | None = None) -> int:
+    """Email owners of open items due tomorrow or overdue; once per item per state.
+
+    Each email is claimed first by a conditional UPDATE of its ``*_notified_at``
+    column, so a doubled beat or a retried task finds nothing left to send.
+    """
+    from mentorship import notifications
+
+    today = today or timezone.localdate()
+    open_items = ActionItem.objects.filter(
+        done_at__isnull=True, session__pairing__status=Pairing.Status.ACTIVE
+    )
+    states = [
+        (
+            "due_soon",
+            open_items.filter(due_on=today + datetime.timedelta(days=1)),
+            "due_soon_notified_at",
+        ),
+        ("overdue", open_items.filter(due_on__lt=today), "overdue_notified_at"),
+    ]
+    sent = 0
+    for state, candidates, claim_field in states:
+        for item_id in candidates.filter(**{f"{claim_field}__isnull": True}).values_list(
+            "pk", flat=True
+        ):
+            if not _claim(ActionItem, item_id, claim_field):
+                continue
+            item = ActionItem.objects.select_related(
+                "session__pairing__mentor", "session__pairing__mentee"
+            ).get(pk=item_id)
+            try:
+                notifications.send_action_item_nudge(item, state=state)
+            except Exception:
+                ActionItem.objects.filter(pk=item_id).update(**{claim_field: None})
+                raise
+            sent += 1
+    return sent
+
+
+def _claim(model, pk: int, field: str) -> bool:
+    return bool(
+        model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
+    )
+
+
+def quiet_pairing_nudges_send(*, today: datetime.date | None = None) -> list[Pairing]:
+    """Nudge mentors of active pairings with no held session for 30 days, and send HR a
+    digest of the pairings that newly went quiet. Once per pairing per quiet spell.
+
+    A quiet spell is identified by its start (the day of the last held session, or
+    the pairing's start); the mentor is nudged when ``quiet_nudged_since`` is not
+    yet that day, claimed by a conditional UPDATE.
+    """
+    from mentorship import notifications
+    from mentorship.selectors import pairings_with_last_contact
+
+    today = today or timezone.localdate()
+    quiet_before = today - datetime.timedelta(days=QUIET_AFTER_DAYS)
+    candidates = pairings_with_last_contact(Pairing.objects.filter(status=Pairing.Status.ACTIVE))
+    nudged: list[Pairing] = []
+    for pairing in candidates.select_related("mentor", "mentee"):
+        spell_start = (
+            timezone.localdate(pairing.last_contact) if pairing.last_contact else pairing.started_on
+        )
+        if spell_start > quiet_before:
+            continue
+        claimed = (
+            Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE)
+            .exclude(quiet_nudged_since=spell_start)
+            .update(quiet_nudged_since=spell_start)
+        )
+        if not claimed:
+            continue
+        notifications.send_quiet_pairing_nudge(pairing, quiet_since=spell_start)
+        nudged.append(pairing)
+    if nudged:
+        hr_people = User.objects.filter(groups__name=Role.HR, is_active=True).distinct()
+        notifications.send_quiet_pairings_digest(list(hr_people), nudged)
+    return nudged

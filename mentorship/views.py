@@ -1,0 +1,269 @@
+"""Mentorship pages: the mentor's mentees and session log, the leader's mentoring,
+HR's pairings. Same scope as the API: what a caller may not see is a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from common.errors import ApplicationError
+from mentorship import selectors, services
+from mentorship.forms import (
+    ActionItemFormSet,
+    GoalProgressForm,
+    PairingCreateForm,
+    SessionLogForm,
+)
+from mentorship.models import ActionItem, Pairing
+from mentorship.permissions import can_edit_goal, can_mark_action_item
+from people.models import User
+from people.roles import Role, has_role
+
+
+def role_required(role: Role) -> Callable:
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _form_errors(form, error: ValidationError | ApplicationError) -> None:
+    """Put a service's error on the form field at fault (or on top of the form)."""
+    if isinstance(error, ApplicationError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# ---------------------------------------------------------------- mentor
+
+
+@role_required(Role.MENTOR)
+def my_mentees(request):
+    return render(
+        request,
+        "mentorship/my_mentees.html",
+        {"pairings": selectors.mentee_overview(mentor=request.user)},
+    )
+
+
+@role_required(Role.MENTOR)
+def log_session(request):
+    pairings = (
+        selectors.pairings_visible_to(request.user)
+        .filter(mentor=request.user, status=Pairing.Status.ACTIVE)
+        .select_related("mentee")
+        .order_by("mentee__full_name")
+    )
+    initial = {}
+    if request.GET.get("pairing", "").isdigit():
+        initial["pairing"] = get_object_or_404(pairings, pk=int(request.GET["pairing"]))
+    form = SessionLogForm(request.POST or None, pairings=pairings, initial=initial)
+    items = ActionItemFormSet(request.POST or None, prefix="items")
+    if request.method == "POST" and form.is_valid() and items.is_valid():
+        data = form.cleaned_data
+        action_items = [
+            services.ActionItemInput(
+                description=item["description"], owner=item["owner"], due_on=item["due_on"]
+            )
+            for item in items.cleaned_data
+            if item.get("description", "").strip()
+        ]
+        try:
+            with transaction.atomic():
+                services.session_create(
+                    pairing=data["pairing"],
+                    by=request.user,
+                    status=data["status"],
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    format=data["format"],
+                    topics=data["topics"],
+                    shared_notes=data["shared_notes"],
+                    private_notes=data["private_notes"],
+                    action_items=action_items,
+                )
+        except (ValidationError, ApplicationError) as error:
+            _form_errors(form, error)
+        else:
+            mentee = data["pairing"].mentee.full_name
+            messages.success(request, f"Session with {mentee} saved.")
+            return redirect("mentorship:my-mentees")
+    return render(
+        request,
+        "mentorship/log_session.html",
+        {"form": form, "items": items, "has_pairings": pairings.exists()},
+    )
+
+
+# ---------------------------------------------------------------- leader
+
+
+@role_required(Role.LEADER)
+def my_mentoring(request):
+    user = request.user
+    pairings = (
+        selectors.pairing_list(user=user)
+        .filter(mentee=user, status=Pairing.Status.ACTIVE)
+        .select_related("mentor__mentor_profile")
+    )
+    recent = (
+        selectors.session_list(user=user)
+        .filter(pairing__mentee=user, status="held")
+        .order_by("-starts_at")[:5]
+    )
+    items = (
+        selectors.action_item_list(user=user)
+        .filter(session__pairing__mentee=user)
+        .order_by("done_at", "due_on", "id")
+    )
+    goals = selectors.goal_list(user=user).filter(mentee=user).order_by("status", "target_date")
+    return render(
+        request,
+        "mentorship/my_mentoring.html",
+        {
+            "pairings": pairings,
+            "upcoming": selectors.upcoming_sessions(user=user),
+            "recent": recent,
+            "items": items,
+            "goals": goals,
+            "today": timezone.localdate(),
+            "MENTEE": ActionItem.Owner.MENTEE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_item_done(request, pk: int):
+    item = get_object_or_404(selectors.action_item_list(user=request.user), pk=pk)
+    if not can_mark_action_item(request.user, item):
+        raise PermissionDenied
+    done = request.POST.get("done", "1") == "1"
+    services.action_item_set_done(item=item, done=done, by=request.user)
+    messages.success(request, "Marked done." if done else "Reopened.")
+    return redirect(_back(request, "mentorship:my-mentoring"))
+
+
+@login_required
+@require_POST
+def goal_progress(request, pk: int):
+    goal = get_object_or_404(selectors.goal_list(user=request.user), pk=pk)
+    if not can_edit_goal(request.user, goal):
+        raise PermissionDenied
+    form = GoalProgressForm(request.POST)
+    if form.is_valid():
+        services.goal_update(goal=goal, by=request.user, progress=form.cleaned_data["progress"])
+        messages.success(request, f"Progress on “{goal.title}” saved.")
+    else:
+        messages.error(request, "Progress must be a whole number from 0 to 100.")
+    return redirect(_back(request, "mentorship:my-mentoring"))
+
+
+def _back(request, default: str) -> str:
+    """Return to the page the form was on (our own pages only)."""
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(default)
+
+
+# ---------------------------------------------------------------- HR
+
+
+@role_required(Role.HR)
+def pairings(request):
+    status = request.GET.get("status", "active")
+    rows = selectors.pairing_list(user=request.user).order_by("mentee__full_name")
+    if status in Pairing.Status.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "mentorship/pairings.html",
+        {"pairings": rows, "status": status, "statuses": Pairing.Status.choices},
+    )
+
+
+@role_required(Role.HR)
+def pairing_create(request):
+    leaders = selectors.leaders_visible_to(request.user).order_by("full_name")
+    mentors = User.objects.filter(groups__name=Role.MENTOR, is_active=True).order_by("full_name")
+    mentee = None
+    mentee_id = request.POST.get("mentee") or request.GET.get("mentee") or ""
+    if mentee_id:
+        if not mentee_id.isdigit():
+            raise Http404
+        mentee = get_object_or_404(leaders, pk=int(mentee_id))
+    form = PairingCreateForm(
+        request.POST or None,
+        mentees=leaders,
+        mentors=mentors,
+        initial={"mentee": mentee} if mentee else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["mentor"]:
+            form.add_error("mentor", "Choose a mentor.")
+        else:
+            try:
+                pairing = services.pairing_create(
+                    mentor=data["mentor"],
+                    mentee=data["mentee"],
+                    started_on=data["started_on"],
+                    objectives=data["objectives"],
+                    by=request.user,
+                )
+            except (ValidationError, ApplicationError) as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request, f"Paired {pairing.mentor.full_name} with {pairing.mentee.full_name}."
+                )
+                return redirect("mentorship:pairings")
+    suggestions, needed = [], []
+    if mentee is not None:
+        from mentorship.api.views import needed_competencies_for
+
+        needed = needed_competencies_for(mentee)
+        suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed)
+    return render(
+        request,
+        "mentorship/pairing_create.html",
+        {"form": form, "mentee": mentee, "suggestions": suggestions, "needed": needed},
+    )
+
+
+@role_required(Role.HR)
+@require_POST
+def pairing_end(request, pk: int):
+    pairing = get_object_or_404(selectors.pairings_visible_to(request.user), pk=pk)
+    try:
+        services.pairing_end(pairing=pairing, by=request.user)
+    except (ValidationError, ApplicationError) as error:
+        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+    else:
+        messages.success(request, f"Ended the pairing {pairing}.")
+    return redirect("mentorship:pairings")

@@ -7,10 +7,16 @@ from django.urls import reverse
 
 from people.roles import Role, role_names
 
-NAVIGATION: list[tuple[Role, str, str]] = []
+NAVIGATION: list[tuple[Role, str, str]] = [
+    (Role.HR, "Cohorts", "programs:cohort-list"),
+    (Role.LEADER, "My program", "programs:my-program"),
+]
 
 # Where each role works; the home page sends a user to the first that applies.
-LANDING: list[tuple[Role, str]] = []
+LANDING: list[tuple[Role, str]] = [
+    (Role.HR, "programs:cohort-list"),
+    (Role.LEADER, "programs:my-program"),
+]
 
 # Mentorship (mentorship/urls.py)
 NAVIGATION += [

@@ -126,6 +126,17 @@ class Cohort(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # seats_taken belongs to the enrollment services' conditional UPDATEs; saving a
+        # cohort read a moment ago (admin, API) must never write back a stale count.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -168,6 +179,8 @@ class CohortSession(models.Model):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "A session must end after it starts."})
+        if self.module_id and self.cohort_id and self.module.program_id != self.cohort.program_id:
+            raise ValidationError({"module": "This module belongs to another program."})
 
 
 class Enrollment(models.Model):

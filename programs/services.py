@@ -470,3 +470,54 @@ def enrollment_import(
     with transaction.atomic():
         _import_apply(cohort=cohort, plan=plan, by=by)
     return report
+
+
+# --- cohorts and catalogue ------------------------------------------------------------
+
+
+def _clean_and_save(instance, *, exclude: list[str] | None = None) -> None:
+    instance.full_clean(exclude=exclude)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            f"This {instance._meta.verbose_name} conflicts with existing data."
+        ) from exc
+
+
+def cohort_create(*, by: User | None = None, **fields) -> Cohort:
+    cohort = Cohort(**fields)
+    _clean_and_save(cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, by: User | None = None, **fields) -> Cohort:
+    """Change a cohort; capacity never below the seats taken, program fixed once enrolled."""
+    # Lock the row (PostgreSQL) so no enrollment takes a seat between check and save.
+    current = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if (
+        "program" in fields
+        and fields["program"].pk != current.program_id
+        and current.enrollments.exists()
+    ):
+        raise ValidationError(
+            {"program": "Leaders are enrolled in this cohort; its program cannot change."}
+        )
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean()  # Cohort.clean compares capacity with the fresh seats_taken
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError as exc:  # SQLite has no row lock; the check constraint decides
+        raise ValidationError(
+            {"capacity": "More seats were taken meanwhile; capacity cannot be that low."}
+        ) from exc
+    return current
+
+
+def cohort_session_save(*, session: CohortSession, by: User | None = None) -> CohortSession:
+    _clean_and_save(session)
+    return session

@@ -1,0 +1,312 @@
+from rest_framework import serializers
+
+from metrics.models import MetricDefinition, Observation, ObservationChange, Target
+from metrics.periods import period_label
+from metrics.services import MAX_BULK_ROWS
+from people.models import User
+from people.roles import Role
+from programs.models import Cohort
+
+
+class MetricPersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+
+
+class MetricDefinitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricDefinition
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "category",
+            "unit",
+            "currency",
+            "direction",
+            "aggregation",
+            "period",
+            "min_value",
+            "max_value",
+            "is_active",
+        ]
+        # Uniqueness and ranges are checked by the service (model full_clean).
+        validators: list = []
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class ObservationChangeSerializer(serializers.ModelSerializer):
+    changed_by = MetricPersonSerializer(read_only=True)
+    # Plain strings: the same choices as Observation.source (one enum in the schema).
+    old_source = serializers.CharField(read_only=True, help_text="import, api or manual")
+    new_source = serializers.CharField(read_only=True, help_text="import, api or manual")
+
+    class Meta:
+        model = ObservationChange
+        fields = ["old_value", "new_value", "old_source", "new_source", "changed_by", "changed_at"]
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    leader = MetricPersonSerializer(read_only=True)
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    period = serializers.SerializerMethodField()
+    recorded_by = MetricPersonSerializer(read_only=True)
+    changes = ObservationChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id",
+            "leader",
+            "metric",
+            "period",
+            "period_start",
+            "value",
+            "source",
+            "note",
+            "recorded_by",
+            "recorded_at",
+            "changes",
+        ]
+
+    def get_period(self, obj: Observation) -> str:
+        return period_label(obj.period_start, obj.metric.period)
+
+
+class ObservationWriteSerializer(serializers.Serializer):
+    """One value: the same (leader, metric, period) again replaces it, keeping history."""
+
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(groups__name=Role.LEADER)
+    )
+    metric = serializers.SlugRelatedField(
+        slug_field="code", queryset=MetricDefinition.objects.filter(is_active=True)
+    )
+    period = serializers.CharField(help_text="YYYY-MM for monthly metrics, YYYY-Qn for quarterly.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ObservationUpdateSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ObservationRowSerializer(serializers.Serializer):
+    """A raw row, as in the CSV import; every rule is checked by the import service."""
+
+    leader_email = serializers.CharField(allow_blank=True)
+    metric = serializers.CharField(allow_blank=True, help_text="The metric's code.")
+    period = serializers.CharField(allow_blank=True, help_text="YYYY-MM or YYYY-Qn.")
+    value = serializers.CharField(allow_blank=True, help_text="A number (string or JSON number).")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ObservationBulkSerializer(serializers.Serializer):
+    observations = ObservationRowSerializer(many=True, max_length=MAX_BULK_ROWS, min_length=1)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ObservationImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV: leader_email, metric, period, value[, note].")
+    dry_run = serializers.BooleanField(default=False)
+
+
+class MetricRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        help_text="CSV: the spreadsheet row (header = 1). JSON: the position in the list (from 0)."
+    )
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class MetricPlannedRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    leader_email = serializers.EmailField()
+    metric = serializers.CharField()
+    period = serializers.CharField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    old_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
+
+
+class UpsertReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = MetricRowErrorSerializer(many=True)
+    preview = MetricPlannedRowSerializer(
+        many=True, help_text="The first 200 rows and their action."
+    )
+
+
+class RowErrorsResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = MetricRowErrorSerializer(many=True)
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(
+        slug_field="code", queryset=MetricDefinition.objects.filter(is_active=True)
+    )
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(groups__name=Role.LEADER), allow_null=True, required=False
+    )
+    cohort = serializers.PrimaryKeyRelatedField(
+        queryset=Cohort.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Target
+        fields = ["id", "metric", "leader", "cohort", "valid_from", "valid_to", "value"]
+        validators: list = []  # the service checks the rules, including overlaps
+
+
+class TargetUpdateSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    valid_from = serializers.DateField(required=False)
+    valid_to = serializers.DateField(required=False, allow_null=True)
+
+
+# --- computed figures (shapes of the selectors' dicts) ---------------------------
+
+
+class MetricBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=MetricDefinition.Category.choices)
+    unit = serializers.ChoiceField(choices=MetricDefinition.Unit.choices)
+    currency = serializers.CharField(allow_blank=True)
+    direction = serializers.ChoiceField(choices=MetricDefinition.Direction.choices)
+    period = serializers.ChoiceField(choices=MetricDefinition.Period.choices)
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def _decimal(**kwargs):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, **kwargs)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period = serializers.CharField()
+    value = _decimal()
+
+
+class ScorecardMetricSerializer(serializers.Serializer):
+    metric = MetricBriefSerializer()
+    period_start = serializers.DateField(
+        allow_null=True, help_text="The latest period with a value."
+    )
+    period = serializers.CharField(allow_null=True)
+    value = _decimal()
+    target = _decimal()
+    attainment = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        allow_null=True,
+        help_text="% of target, respecting direction (100 = on target, more is better).",
+    )
+    on_target = serializers.BooleanField(allow_null=True)
+    trend = TrendPointSerializer(many=True, help_text="The last 8 periods with a value.")
+    baseline_period = serializers.CharField(allow_null=True)
+    baseline_value = _decimal()
+    change_since_baseline = _decimal()
+    percentile_in_cohort = _decimal(help_text="Share of cohort peers this leader does better than.")
+    cohort_leaders_with_value = serializers.IntegerField()
+    year_to_date = _decimal(help_text="This calendar year combined the metric's way.")
+
+
+class ScorecardSerializer(serializers.Serializer):
+    leader = MetricPersonSerializer()
+    as_of = serializers.DateField()
+    cohort = NamedRefSerializer(allow_null=True)
+    first_program_start = serializers.DateField(allow_null=True)
+    metrics = ScorecardMetricSerializer(many=True)
+
+
+class SummaryPeriodSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period = serializers.CharField()
+    leaders = serializers.IntegerField()
+    average = _decimal()
+    median = _decimal()
+    spread = _decimal(help_text="Standard deviation across the cohort's leaders.")
+    lowest = _decimal()
+    highest = _decimal()
+    leaders_with_target = serializers.IntegerField()
+    share_on_target = _decimal(help_text="% of leaders with a target who meet it.")
+
+
+class SummaryMetricSerializer(serializers.Serializer):
+    metric = MetricBriefSerializer()
+    periods = SummaryPeriodSerializer(many=True)
+
+
+class LatestCellSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    period = serializers.CharField()
+    value = _decimal()
+    target = _decimal()
+    attainment = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    on_target = serializers.BooleanField(allow_null=True)
+
+
+class SummaryLeaderSerializer(serializers.Serializer):
+    leader = MetricPersonSerializer()
+    latest = serializers.DictField(child=LatestCellSerializer(), help_text="By metric code.")
+
+
+class BelowTargetSerializer(LatestCellSerializer):
+    leader = MetricPersonSerializer()
+
+
+class CohortRefSerializer(NamedRefSerializer):
+    program = serializers.IntegerField()
+
+
+class CohortSummarySerializer(serializers.Serializer):
+    cohort = CohortRefSerializer()
+    as_of = serializers.DateField()
+    metrics = SummaryMetricSerializer(many=True)
+    leaders = SummaryLeaderSerializer(many=True)
+    below_target = BelowTargetSerializer(many=True)
+
+
+class ImpactCohortSerializer(serializers.Serializer):
+    cohort = NamedRefSerializer()
+    enrolled_leaders = serializers.IntegerField()
+    enrolled_change = _decimal()
+    comparison_leaders = serializers.IntegerField()
+    comparison_change = _decimal()
+
+
+class ImpactMetricSerializer(serializers.Serializer):
+    metric = MetricBriefSerializer()
+    latest_period = serializers.CharField(allow_null=True)
+    enrolled_leaders = serializers.IntegerField()
+    enrolled_change = _decimal()
+    comparison_leaders = serializers.IntegerField(
+        help_text="Smallest comparison group behind any cohort's window."
+    )
+    comparison_change = _decimal()
+    difference_in_differences = _decimal()
+    improved = serializers.BooleanField(allow_null=True)
+    caution = serializers.CharField(allow_blank=True)
+    cohorts = ImpactCohortSerializer(many=True)
+
+
+class ProgramImpactSerializer(serializers.Serializer):
+    program = NamedRefSerializer()
+    cohort = NamedRefSerializer(allow_null=True)
+    as_of = serializers.DateField()
+    metrics = ImpactMetricSerializer(many=True)

@@ -115,8 +115,10 @@ def competency_list() -> QuerySet[Competency]:
 
 
 def program_list() -> QuerySet[Program]:
-    return Program.objects.prefetch_related("competencies").annotate(
-        module_count=Count("modules", distinct=True)
+    return (
+        Program.objects.prefetch_related("competencies")
+        .annotate(module_count=Count("modules", distinct=True))
+        .order_by("name", "pk")  # aggregation drops Meta.ordering
     )
 
 
@@ -124,12 +126,14 @@ def module_list() -> QuerySet[Module]:
     return Module.objects.select_related("program", "competency")
 
 
+def enrollments_visible_to(user) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(leader__in=leaders_visible_to(user))
+
+
 def enrollment_list(*, user) -> QuerySet[Enrollment]:
     """Enrollments of the leaders the caller may see, with progress annotated."""
     return with_progress(
-        Enrollment.objects.filter(leader__in=leaders_visible_to(user)).select_related(
-            "cohort", "program", "leader", "enrolled_by"
-        )
+        enrollments_visible_to(user).select_related("cohort", "program", "leader", "enrolled_by")
     )
 
 

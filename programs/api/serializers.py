@@ -10,6 +10,7 @@ from programs.models import (
     ModuleCompletion,
     Program,
 )
+from programs.selectors import enrollments_visible_to
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -173,6 +174,13 @@ class ModuleCompletionSerializer(serializers.ModelSerializer):
         read_only_fields = ["recorded_by", "recorded_at"]
         # The one-per-module rule answers 409 from the service, not a generic 400 here.
         validators: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Only enrollments the caller can see may be named (others "do not exist").
+            self.fields["enrollment"].queryset = enrollments_visible_to(request.user)
 
 
 class EnrollmentImportRequestSerializer(serializers.Serializer):

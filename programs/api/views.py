@@ -357,12 +357,6 @@ class ModuleCompletionViewSet(
     def get_queryset(self):
         return selectors.module_completion_list(user=self.request.user)
 
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        # Only enrollments the caller can see may be named (others "do not exist").
-        serializer.fields["enrollment"].queryset = selectors.enrollment_list(user=self.request.user)
-        return serializer
-
     def perform_create(self, serializer):
         data = serializer.validated_data
         refusal = completion_refusal(self.request.user, data["enrollment"], data["module"])

@@ -209,6 +209,15 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, reviewed like code, and synced into the
 # database by django-celery-beat (visible and editable in the admin).
 CELERY_BEAT_SCHEDULE: dict = {}
+# Feedback (feedback/tasks.py): one tick a minute opens, reminds, closes and re-enqueues owed emails.
+CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
+# A send claimed longer ago than this without being recorded is retried (the worker died).
+FEEDBACK_SEND_CLAIM_TIMEOUT = env.int("FEEDBACK_SEND_CLAIM_TIMEOUT", default=600)
+# An owed email enqueued longer ago than this and still queued is enqueued again.
+FEEDBACK_REQUEUE_AFTER = env.int("FEEDBACK_REQUEUE_AFTER", default=300)
+FEEDBACK_SEND_MAX_ATTEMPTS = env.int("FEEDBACK_SEND_MAX_ATTEMPTS", default=5)
+FEEDBACK_SEND_RETRY_BASE_SECONDS = env.int("FEEDBACK_SEND_RETRY_BASE_SECONDS", default=60)
+FEEDBACK_ENQUEUE_BATCH = 500
 # Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays.
 CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
     "task": "mentorship.send_action_item_nudges",

@@ -1,0 +1,392 @@
+"""360° feedback: questionnaires, cycles, nominations, rater requests, anonymous responses.
+
+Answers are stored on a ``Response`` that names the cycle, the subject and the
+rater *group* only — never the request or the rater — so no query, endpoint or
+export can tie an answer back to the person who gave it.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from programs.models import Cohort, Competency
+
+
+class Dimension(models.TextChoices):
+    """The nine dimensions on which management and leadership differ."""
+
+    FOCUS = "focus", "Focus"
+    APPROACH = "approach", "Approach"
+    DECISION_MAKING = "decision_making", "Decision-making"
+    GOAL_ORIENTATION = "goal_orientation", "Goal orientation"
+    RISK_TOLERANCE = "risk_tolerance", "Risk tolerance"
+    COMMUNICATION = "communication", "Communication"
+    RELATIONSHIPS = "relationships", "Relationships"
+    DEVELOPMENT = "development", "Development"
+    SUCCESS = "success", "Success"
+
+
+class Side(models.TextChoices):
+    MANAGEMENT = "management", "Management"
+    LEADERSHIP = "leadership", "Leadership"
+
+
+class RaterGroup(models.TextChoices):
+    SELF = "self", "Self"
+    MANAGER = "manager", "Manager"
+    MENTOR = "mentor", "Mentor"
+    PEER = "peer", "Peer"
+    DIRECT_REPORT = "direct_report", "Direct report"
+
+
+class Questionnaire(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    # Set when a cycle using it opens; from then on answers refer to its questions,
+    # so it is frozen (edits refused; copy it to change).
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk and self.is_frozen:
+            raise ValidationError(FROZEN_MESSAGE)
+
+
+FROZEN_MESSAGE = (
+    "This questionnaire is frozen: a feedback cycle using it has opened, so its "
+    "questions can no longer change. Copy it to make a new version."
+)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", "Rating 1 to 5"
+        COMMENT = "comment", "Comment"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
+    side = models.CharField(max_length=12, choices=Side.choices, blank=True)
+    competency = models.ForeignKey(
+        Competency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "position"], name="feedback_question_position_unique"
+            ),
+            # A dimension is rated on one side; comments are not scored.
+            models.CheckConstraint(
+                condition=(Q(dimension="") & Q(side=""))
+                | (Q(kind="rating") & ~Q(dimension="") & ~Q(side="")),
+                name="feedback_question_dimension_needs_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        super().clean()
+        questionnaire = getattr(self, "questionnaire", None)
+        if questionnaire is not None and questionnaire.is_frozen:
+            raise ValidationError(FROZEN_MESSAGE)
+        if bool(self.dimension) != bool(self.side):
+            raise ValidationError({"side": "Give both a dimension and a side, or neither."})
+        if self.kind == self.Kind.COMMENT and self.dimension:
+            raise ValidationError({"dimension": "Comments are not scored on a dimension."})
+
+
+class Cycle(models.Model):
+    """One round of 360° feedback for the leaders of a cohort."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="feedback_cycles")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="cycles"
+    )
+    name = models.CharField(max_length=200)
+    opens_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    reminder_every_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days between reminders to raters who have not answered; 0 for none."
+    )
+    # Minimum raters wanted per group, e.g. {"peer": 3, "direct_report": 3}; the
+    # preview and the leader's page warn when nominations fall short.
+    min_raters = models.JSONField(default=dict, blank=True)
+    anonymity_threshold = models.PositiveSmallIntegerField(default=3)
+    recurrence_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Repeat every N days until the cohort ends."
+    )
+    previous = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_occurrence",
+        help_text="The cycle this one recurs from.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_at__gt=F("opens_at")), name="feedback_cycle_due_after_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymity_threshold__gte=2), name="feedback_cycle_threshold_min_2"
+            ),
+            models.CheckConstraint(
+                condition=Q(recurrence_days__isnull=True) | Q(recurrence_days__gte=1),
+                name="feedback_cycle_recurrence_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "opens_at"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.cohort.time_zone)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_at and self.due_at and self.due_at <= self.opens_at:
+            raise ValidationError({"due_at": "The due date must be after the opening date."})
+        if self.anonymity_threshold is not None and self.anonymity_threshold < 2:
+            raise ValidationError({"anonymity_threshold": "At least 2 raters are needed."})
+        if not isinstance(self.min_raters, dict) or any(
+            key not in RaterGroup.values or not isinstance(value, int) or value < 0
+            for key, value in (self.min_raters or {}).items()
+        ):
+            raise ValidationError(
+                {"min_raters": "Use rater groups as keys and whole numbers as minimums."}
+            )
+
+
+class Nomination(models.Model):
+    """Someone nominated to rate a subject before the cycle opens (peers, extra raters)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="nominations")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # External people get a user without a password (they never log in).
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(max_length=15, choices=RaterGroup.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "subject", "group", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "subject", "rater"], name="feedback_nomination_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater} rates {self.subject} ({self.group})"
+
+
+class RaterRequest(models.Model):
+    """One rater asked about one subject in one cycle."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        COMPLETED = "completed", "Completed"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        FAILED = "failed", "Failed"
+
+    # A rater may still answer (and be reminded) in these.
+    OPEN_STATUSES = (Status.PENDING, Status.SENT)
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="requests")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_requests"
+    )
+    group = models.CharField(max_length=15, choices=RaterGroup.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    closing_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    due_at_override = models.DateTimeField(
+        null=True, blank=True, help_text="An extended deadline for this request only."
+    )
+    # No answer time is kept: with response ids it could order raters against answers.
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "subject", "group", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "subject", "rater"], name="feedback_request_once_per_rater"
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.rater} about {self.subject} ({self.cycle})"
+
+    @property
+    def effective_due_at(self):
+        return max(self.due_at_override or self.cycle.due_at, self.cycle.due_at)
+
+
+class Delivery(models.Model):
+    """One email owed to a rater: the database record that makes sending exactly-once.
+
+    The tick or a service creates the row (a unique key stops duplicates); the
+    send task claims it with a conditional UPDATE (queued → sending) before SMTP
+    and records ``sent`` right after. A claim left in ``sending`` longer than the
+    claim timeout (the worker died) is claimable again.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        REMINDER = "reminder", "Reminder"
+        CLOSING = "closing", "Closing tomorrow"
+        NUDGE = "nudge", "Nudge from HR"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    request = models.ForeignKey(RaterRequest, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Which reminder / nudge of its kind this is; 0 for invitation and closing.
+    sequence = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    next_attempt_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "sequence"], name="feedback_delivery_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.sequence} for request {self.request_id} ({self.status})"
+
+
+class Response(models.Model):
+    """One submitted questionnaire. Deliberately holds no link to the request or rater."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="responses")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.CharField(max_length=15, choices=RaterGroup.choices)
+
+    class Meta:
+        ordering = ["cycle", "subject", "group"]
+        indexes = [models.Index(fields=["cycle", "subject"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} response about {self.subject}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # Null rating with cant_say = "can't say"; comments use text.
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    cant_say = models.BooleanField(default=False)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response", "question__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="feedback_answer_once"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="feedback_answer_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(cant_say=True, rating__isnull=False),
+                name="feedback_answer_cant_say_has_no_rating",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
+
+
+class ReportShare(models.Model):
+    """The subject shared their report of a cycle with their mentor(s)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shares")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "subject"], name="feedback_share_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} shared {self.cycle}"

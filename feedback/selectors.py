@@ -1,0 +1,341 @@
+"""Reads for feedback, scoped through ``leaders_visible_to``; reports aggregated in the database.
+
+The anonymity rule (docs/feedback.md explains it for HR):
+
+* Figures exist only once the cycle's answers are final (closed, or released
+  when nobody can answer any more). A report never changes after anyone can
+  see it, so nobody can compare it before and after one more answer.
+* Self and manager are shown as themselves.
+* Mentor, peer and direct-report groups are shown when at least the cycle's
+  threshold of raters in that group answered. Smaller groups are pooled into
+  "Others" if the pool reaches the threshold; otherwise their answers are
+  withheld and left out of every figure, the overall score included.
+* Scores are averages rounded to one decimal; comments are listed in
+  alphabetical order, never in the order they arrived.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from feedback.models import (
+    Answer,
+    Cycle,
+    Dimension,
+    Nomination,
+    Question,
+    RaterGroup,
+    RaterRequest,
+    ReportShare,
+    Response,
+    Side,
+)
+from mentorship.models import Pairing
+from mentorship.selectors import leaders_visible_to
+from people.models import User
+from people.roles import Role, has_role
+
+# Groups whose members are anonymous (self and manager are shown as themselves).
+ANONYMOUS_GROUPS = (RaterGroup.MENTOR, RaterGroup.PEER, RaterGroup.DIRECT_REPORT)
+OTHERS = "others"
+ONE_DECIMAL = Decimal("0.1")
+
+
+# --- scoping --------------------------------------------------------------------
+
+
+def cycle_list(*, user) -> QuerySet[Cycle]:
+    """HR: every cycle. Others: cycles of cohorts where a leader they may see is enrolled."""
+    cycles = Cycle.objects.select_related("cohort", "questionnaire")
+    if has_role(user, Role.HR):
+        return cycles
+    return cycles.filter(
+        Exists(
+            User.objects.filter(
+                pk__in=leaders_visible_to(user).values("pk"),
+                enrollments__cohort_id=OuterRef("cohort_id"),
+            )
+        )
+    )
+
+
+def nomination_list(*, user) -> QuerySet[Nomination]:
+    nominations = Nomination.objects.select_related("cycle", "subject", "rater", "created_by")
+    if has_role(user, Role.HR):
+        return nominations
+    # A leader manages their own nominations; mentors do not see who rates their mentee.
+    return nominations.filter(subject=user) if has_role(user, Role.LEADER) else nominations.none()
+
+
+def request_list(*, user) -> QuerySet[RaterRequest]:
+    """Rater requests with names: HR only (to nudge and retry). Leaders get counts only."""
+    if not has_role(user, Role.HR):
+        return RaterRequest.objects.none()
+    return RaterRequest.objects.select_related("cycle__cohort", "subject", "rater")
+
+
+def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
+    """The subject and HR see a report; a mentor only after the subject shared it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not leaders_visible_to(user).filter(pk=subject.pk).exists():
+        return False
+    if has_role(user, Role.HR) or user.pk == subject.pk:
+        return True
+    return ReportShare.objects.filter(cycle=cycle, subject=subject).exists()
+
+
+def cycle_subjects_for_report(*, cycle: Cycle) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=RaterRequest.objects.filter(cycle=cycle).values("subject_id")
+    ).order_by("full_name")
+
+
+# --- progress -------------------------------------------------------------------
+
+
+def cycle_progress(*, cycle: Cycle) -> dict:
+    """Per group and per leader: asked, pending, sent, completed, declined, expired, failed."""
+    by_group = _counts(RaterRequest.objects.filter(cycle=cycle), "group")
+    by_subject = _counts(
+        RaterRequest.objects.filter(cycle=cycle), "subject_id", "subject__full_name"
+    )
+    totals = _blank_counts()
+    for row in by_group:
+        for status in RaterRequest.Status.values:
+            totals[status] += row[status]
+        totals["total"] += row["total"]
+    return {
+        "totals": totals,
+        "groups": [{"group": row["group"], **_only_counts(row)} for row in by_group],
+        "leaders": [
+            {
+                "subject_id": row["subject_id"],
+                "subject_name": row["subject__full_name"],
+                **_only_counts(row),
+            }
+            for row in by_subject
+        ],
+    }
+
+
+def _blank_counts() -> dict:
+    return dict.fromkeys([*RaterRequest.Status.values, "total"], 0)
+
+
+def _only_counts(row: dict) -> dict:
+    return {key: row[key] for key in [*RaterRequest.Status.values, "total"]}
+
+
+def _counts(queryset, *fields: str) -> list[dict]:
+    annotations = {
+        status: Count("pk", filter=Q(status=status)) for status in RaterRequest.Status.values
+    }
+    return list(
+        queryset.values(*fields).annotate(total=Count("pk"), **annotations).order_by(*fields)
+    )
+
+
+def subject_request_counts(*, cycle: Cycle, subject: User) -> dict:
+    """What a leader may know about their own raters: counts, never who answered.
+    Their own self-assessment is not counted among the raters."""
+    row = (
+        RaterRequest.objects.filter(cycle=cycle, subject=subject)
+        .exclude(group=RaterGroup.SELF)
+        .aggregate(
+            total=Count("pk"),
+            answered=Count("pk", filter=Q(status=RaterRequest.Status.COMPLETED)),
+            waiting=Count("pk", filter=Q(status__in=RaterRequest.OPEN_STATUSES)),
+        )
+    )
+    own = RaterRequest.objects.filter(
+        cycle=cycle, subject=subject, rater=subject, status__in=RaterRequest.OPEN_STATUSES
+    ).first()
+    return {**row, "self_request": own}
+
+
+# --- reports --------------------------------------------------------------------
+
+
+def _round(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def _visible_groups(counts: dict[str, int], threshold: int) -> tuple[dict[str, str], list[str]]:
+    """Map each answering group to the group it is shown as (itself or "others"),
+    and list the groups withheld."""
+    shown_as: dict[str, str] = {}
+    small: list[str] = []
+    for group, n in counts.items():
+        if not n:
+            continue
+        if group not in ANONYMOUS_GROUPS or n >= threshold:
+            shown_as[group] = group
+        else:
+            small.append(group)
+    if small and sum(counts[group] for group in small) >= threshold:
+        shown_as.update(dict.fromkeys(small, OTHERS))
+        return shown_as, []
+    return shown_as, small
+
+
+def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True) -> dict:
+    """The subject's report for a cycle: response rates, management and leadership
+    score per dimension (overall and per shown group), balance index, comments, trend.
+
+    A fixed number of queries, whatever the number of raters.
+    """
+    threshold = cycle.anonymity_threshold
+    rates = {
+        row["group"]: row
+        for row in RaterRequest.objects.filter(cycle=cycle, subject=subject)
+        .values("group")
+        .annotate(
+            asked=Count("pk"),
+            answered=Count("pk", filter=Q(status=RaterRequest.Status.COMPLETED)),
+        )
+    }
+    responses = dict(
+        Response.objects.filter(cycle=cycle, subject=subject)
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values_list("group", "n")
+    )
+    shown_as, withheld = _visible_groups(responses, threshold)
+
+    sums = (
+        Answer.objects.filter(
+            response__cycle=cycle, response__subject=subject, rating__isnull=False
+        )
+        .values("response__group", "question__dimension", "question__side")
+        .annotate(total=Sum("rating"), count=Count("pk"))
+    )
+    # Pool the per-group sums into the groups as shown (a fixed-size fold: groups by 18).
+    pooled: dict[tuple[str, str, str], list[int]] = {}
+    for row in sums:
+        shown = shown_as.get(row["response__group"])
+        if shown is None:
+            continue
+        keys = [shown]
+        if shown != RaterGroup.SELF:
+            keys.append("overall")
+        for key in keys:
+            slot = pooled.setdefault(
+                (key, row["question__dimension"], row["question__side"]), [0, 0]
+            )
+            slot[0] += row["total"]
+            slot[1] += row["count"]
+
+    def profile(key: str) -> list[dict]:
+        result = []
+        for dimension in Dimension:
+            scores = {}
+            for side in Side:
+                total, count = pooled.get((key, dimension.value, side.value), (0, 0))
+                scores[side.value] = _round(Decimal(total) / count) if count else None
+            balance = (
+                scores["leadership"] - scores["management"]
+                if None not in (scores["leadership"], scores["management"])
+                else None
+            )
+            result.append(
+                {
+                    "dimension": dimension.value,
+                    "label": dimension.label,
+                    "management": scores["management"],
+                    "leadership": scores["leadership"],
+                    "balance": balance,
+                }
+            )
+        return result
+
+    group_order = [RaterGroup.SELF, RaterGroup.MANAGER, *ANONYMOUS_GROUPS, OTHERS]
+    shown_groups = [g for g in group_order if g in set(shown_as.values())]
+    comments = _comments(cycle, subject, shown_as)
+    labels = dict(RaterGroup.choices) | {OTHERS: "Others (pooled)"}
+    report = {
+        "cycle": {"id": cycle.pk, "name": cycle.name, "released_at": cycle.released_at},
+        "subject": {"id": subject.pk, "name": subject.full_name},
+        "anonymity_threshold": threshold,
+        "response_rates": [
+            {
+                "group": group,
+                "label": labels[group],
+                "asked": row["asked"],
+                "answered": row["answered"],
+                "rate": _round(Decimal(100 * row["answered"]) / row["asked"]),
+            }
+            for group in RaterGroup.values
+            if (row := rates.get(group))
+        ],
+        "overall": profile("overall"),
+        "groups": [
+            {
+                "group": str(group),
+                "label": labels[group],
+                "respondents": sum(n for g, n in responses.items() if shown_as.get(g) == group),
+                "profile": profile(str(group)),
+                "comments": comments.get(str(group), []),
+            }
+            for group in shown_groups
+        ],
+        "withheld_groups": [str(group) for group in withheld],
+        "previous": None,
+    }
+    if with_previous:
+        previous = previous_cycle(cycle=cycle, subject=subject)
+        if previous is not None:
+            earlier = report_build(cycle=previous, subject=subject, with_previous=False)
+            report["previous"] = {
+                "cycle": earlier["cycle"],
+                "overall": earlier["overall"],
+            }
+    return report
+
+
+def _comments(cycle: Cycle, subject: User, shown_as: dict[str, str]) -> dict[str, list[dict]]:
+    rows = (
+        Answer.objects.filter(
+            response__cycle=cycle,
+            response__subject=subject,
+            question__kind=Question.Kind.COMMENT,
+            response__group__in=list(shown_as),
+        )
+        .exclude(text="")
+        .values("response__group", "question__position", "question__text", "text")
+        # Alphabetical, never by arrival, so order gives nothing away.
+        .order_by("question__position", "text")
+    )
+    result: dict[str, list[dict]] = {}
+    for row in rows:
+        result.setdefault(shown_as[row["response__group"]], []).append(
+            {"question": row["question__text"], "text": row["text"]}
+        )
+    return result
+
+
+def previous_cycle(*, cycle: Cycle, subject: User) -> Cycle | None:
+    """The subject's last released cycle before this one, for the trend."""
+    return (
+        Cycle.objects.filter(
+            released_at__isnull=False,
+            opens_at__lt=cycle.opens_at,
+            requests__subject=subject,
+        )
+        .exclude(pk=cycle.pk)
+        .order_by("-opens_at")
+        .distinct()
+        .first()
+    )
+
+
+def mentor_ids_of(subject: User) -> list[int]:
+    return list(
+        Pairing.objects.filter(mentee=subject, status=Pairing.Status.ACTIVE).values_list(
+            "mentor_id", flat=True
+        )
+    )

@@ -1,0 +1,792 @@
+"""Writes for feedback: questionnaires, cycles, nominations, requests, answers, the tick.
+
+Every state change that could race (opening, closing, sending, answering,
+nudging) is a conditional UPDATE on a status column: whoever changes the row
+does the follow-up work, everyone else finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+
+from common.errors import ApplicationError, TransitionError
+from feedback import clock
+from feedback.models import (
+    FROZEN_MESSAGE,
+    Answer,
+    Cycle,
+    Delivery,
+    Nomination,
+    Question,
+    Questionnaire,
+    RaterGroup,
+    RaterRequest,
+    ReportShare,
+    Response,
+)
+from feedback.scheduling import reminder_points, shift_local
+from mentorship.models import Pairing
+from people.models import User
+from people.roles import Role, has_role
+from programs.models import Enrollment
+
+logger = logging.getLogger(__name__)
+
+NUDGE_INTERVAL = datetime.timedelta(hours=24)
+CLOSING_REMINDER_BEFORE = datetime.timedelta(hours=24)
+# A reminder is not sent to someone invited less than this before it.
+REMINDER_MIN_GAP = datetime.timedelta(hours=12)
+# Groups HR may nominate (self, manager and mentors come from the org chart).
+NOMINATION_GROUPS_HR = (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.MENTOR)
+NOMINATION_GROUPS_LEADER = (RaterGroup.PEER,)
+# A failed invitation may still have reached the rater (the error came after acceptance).
+ANSWERABLE_STATUSES = (*RaterRequest.OPEN_STATUSES, RaterRequest.Status.FAILED)
+
+
+# --- questionnaires ---------------------------------------------------------
+
+
+def questionnaire_ensure_editable(*, questionnaire: Questionnaire) -> None:
+    if Questionnaire.objects.filter(pk=questionnaire.pk, frozen_at__isnull=False).exists():
+        raise ApplicationError(FROZEN_MESSAGE, field="questionnaire")
+
+
+@transaction.atomic
+def questionnaire_copy(*, questionnaire: Questionnaire, name: str = "") -> Questionnaire:
+    """A new, editable questionnaire with the same questions (the way to change a frozen one)."""
+    name = name or _free_copy_name(questionnaire.name)
+    copy = Questionnaire(name=name, description=questionnaire.description)
+    copy.full_clean()
+    copy.save()
+    Question.objects.bulk_create(
+        Question(
+            questionnaire=copy,
+            position=question.position,
+            kind=question.kind,
+            text=question.text,
+            dimension=question.dimension,
+            side=question.side,
+            competency_id=question.competency_id,
+        )
+        for question in questionnaire.questions.all()
+    )
+    return copy
+
+
+def _free_copy_name(name: str) -> str:
+    candidate, number = f"{name} (copy)", 2
+    while Questionnaire.objects.filter(name=candidate).exists():
+        candidate, number = f"{name} (copy {number})", number + 1
+    return candidate
+
+
+# --- cycles -----------------------------------------------------------------
+
+CYCLE_EDITABLE_FIELDS = (
+    "name",
+    "questionnaire",
+    "opens_at",
+    "due_at",
+    "reminder_every_days",
+    "min_raters",
+    "anonymity_threshold",
+    "recurrence_days",
+)
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    cohort,
+    questionnaire: Questionnaire,
+    name: str,
+    opens_at: datetime.datetime,
+    due_at: datetime.datetime,
+    by: User | None,
+    reminder_every_days: int = 3,
+    min_raters: dict | None = None,
+    anonymity_threshold: int = 3,
+    recurrence_days: int | None = None,
+    schedule: bool = False,
+) -> Cycle:
+    cycle = Cycle(
+        cohort=cohort,
+        questionnaire=questionnaire,
+        name=name,
+        opens_at=opens_at,
+        due_at=due_at,
+        reminder_every_days=reminder_every_days,
+        min_raters=min_raters or {},
+        anonymity_threshold=anonymity_threshold,
+        recurrence_days=recurrence_days,
+        created_by=by,
+        status=Cycle.Status.SCHEDULED if schedule else Cycle.Status.DRAFT,
+    )
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(*, cycle: Cycle, **changes) -> Cycle:
+    """Change a cycle's settings while it has not opened."""
+    unknown = set(changes) - set(CYCLE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+        raise TransitionError(f"A {cycle.get_status_display().lower()} cycle cannot be edited.")
+    for field, value in changes.items():
+        setattr(cycle, field, value)
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+def _transition(cycle: Cycle, *, allowed: tuple, to: str, **fields) -> None:
+    changed = Cycle.objects.filter(pk=cycle.pk, status__in=allowed).update(status=to, **fields)
+    if not changed:
+        cycle.refresh_from_db(fields=["status"])
+        raise TransitionError(f"A {cycle.get_status_display().lower()} cycle cannot become {to}.")
+    cycle.refresh_from_db()
+
+
+@transaction.atomic
+def cycle_schedule(*, cycle: Cycle, by: User | None = None) -> Cycle:
+    """Draft → scheduled: the tick opens it at opens_at."""
+    _transition(cycle, allowed=(Cycle.Status.DRAFT,), to=Cycle.Status.SCHEDULED)
+    return cycle
+
+
+@transaction.atomic
+def cycle_cancel(*, cycle: Cycle, by: User | None = None) -> Cycle:
+    """Stop a cycle: open requests expire and nothing more is sent; links say "cancelled"."""
+    _transition(
+        cycle,
+        allowed=(Cycle.Status.DRAFT, Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
+        to=Cycle.Status.CANCELLED,
+        closed_at=clock.now(),
+    )
+    _expire_requests(RaterRequest.objects.filter(cycle=cycle))
+    return cycle
+
+
+def cycle_subjects(*, cycle: Cycle):
+    """The leaders a cycle is about: everyone enrolled in the cohort and not withdrawn."""
+    return User.objects.filter(
+        enrollments__cohort_id=cycle.cohort_id,
+        enrollments__status__in=[
+            Enrollment.Status.INVITED,
+            Enrollment.Status.ACTIVE,
+            Enrollment.Status.COMPLETED,
+        ],
+    ).distinct()
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedRater:
+    subject: User
+    rater: User
+    group: str
+
+
+def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
+    """Who will be asked about whom: self, manager, active mentors, direct reports,
+    then the nominations. One entry per (subject, rater), the first group wins.
+    A fixed number of queries, whatever the cohort's size."""
+    subjects = list(cycle_subjects(cycle=cycle).select_related("manager").order_by("full_name"))
+    subject_ids = [subject.pk for subject in subjects]
+    mentors: dict[int, list[User]] = {}
+    for pairing in Pairing.objects.filter(
+        mentee_id__in=subject_ids, status=Pairing.Status.ACTIVE
+    ).select_related("mentor"):
+        mentors.setdefault(pairing.mentee_id, []).append(pairing.mentor)
+    reports: dict[int, list[User]] = {}
+    for person in User.objects.filter(manager_id__in=subject_ids, is_active=True):
+        reports.setdefault(person.manager_id, []).append(person)
+    nominated: dict[int, list[Nomination]] = {}
+    for nomination in Nomination.objects.filter(cycle=cycle).select_related("rater"):
+        nominated.setdefault(nomination.subject_id, []).append(nomination)
+
+    planned: list[PlannedRater] = []
+    for subject in subjects:
+        candidates = [(subject, RaterGroup.SELF)]
+        if subject.manager is not None and subject.manager.is_active:
+            candidates.append((subject.manager, RaterGroup.MANAGER))
+        candidates += [(mentor, RaterGroup.MENTOR) for mentor in mentors.get(subject.pk, [])]
+        candidates += [(person, RaterGroup.DIRECT_REPORT) for person in reports.get(subject.pk, [])]
+        candidates += [(n.rater, n.group) for n in nominated.get(subject.pk, [])]
+        seen: set[int] = set()
+        for rater, group in candidates:
+            if rater.pk not in seen:
+                seen.add(rater.pk)
+                planned.append(PlannedRater(subject=subject, rater=rater, group=str(group)))
+    return planned
+
+
+def cycle_open(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
+    """Scheduled → open once opens_at has passed: create the requests and their invitations.
+
+    The conditional UPDATE makes this safe to run from two ticks at once: only
+    the one that flips the status creates anything.
+    """
+    now = now or clock.now()
+    with transaction.atomic():
+        opened = Cycle.objects.filter(
+            pk=cycle_id, status=Cycle.Status.SCHEDULED, opens_at__lte=now
+        ).update(status=Cycle.Status.OPEN, opened_at=now)
+        if not opened:
+            return False
+        cycle = Cycle.objects.select_related("cohort").get(pk=cycle_id)
+        Questionnaire.objects.filter(pk=cycle.questionnaire_id, frozen_at__isnull=True).update(
+            frozen_at=now
+        )
+        RaterRequest.objects.bulk_create(
+            [
+                RaterRequest(cycle=cycle, subject=p.subject, rater=p.rater, group=p.group)
+                for p in cycle_planned_raters(cycle=cycle)
+            ],
+            ignore_conflicts=True,
+        )
+        _deliveries_create(
+            RaterRequest.objects.filter(cycle=cycle, status=RaterRequest.Status.PENDING),
+            kind=Delivery.Kind.INVITATION,
+            sequence=0,
+            now=now,
+        )
+    return True
+
+
+def _deliveries_create(requests, *, kind: str, sequence: int, now: datetime.datetime) -> None:
+    """Owe one email of this kind and sequence to each request (idempotent: unique key)."""
+    Delivery.objects.bulk_create(
+        [
+            Delivery(request_id=request_id, kind=kind, sequence=sequence, next_attempt_at=now)
+            for request_id in requests.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _expire_requests(requests) -> int:
+    with transaction.atomic():
+        expired = requests.filter(status__in=RaterRequest.OPEN_STATUSES).update(
+            status=RaterRequest.Status.EXPIRED
+        )
+        Delivery.objects.filter(
+            request__in=requests.filter(status=RaterRequest.Status.EXPIRED),
+            status=Delivery.Status.QUEUED,
+        ).update(status=Delivery.Status.SKIPPED)
+    return expired
+
+
+def cycle_close(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
+    """Open → closed once every request's deadline has passed; results are released
+    and a recurring cycle gets its next occurrence."""
+    now = now or clock.now()
+    with transaction.atomic():
+        cycle = Cycle.objects.filter(pk=cycle_id, status=Cycle.Status.OPEN).first()
+        if cycle is None or cycle.due_at > now:
+            return False
+        _expire_requests(
+            RaterRequest.objects.filter(cycle_id=cycle_id)
+            .annotate(deadline=Coalesce("due_at_override", F("cycle__due_at")))
+            .filter(deadline__lte=now)
+        )
+        if RaterRequest.objects.filter(
+            cycle_id=cycle_id, status__in=RaterRequest.OPEN_STATUSES
+        ).exists():
+            return False  # an extended request is still open; close when it ends
+        closed = Cycle.objects.filter(pk=cycle_id, status=Cycle.Status.OPEN).update(
+            status=Cycle.Status.CLOSED,
+            closed_at=now,
+            released_at=Coalesce(F("released_at"), Value(now, output_field=DateTimeField())),
+        )
+        if not closed:
+            return False
+        cycle_schedule_next(cycle=Cycle.objects.select_related("cohort").get(pk=cycle_id))
+    return True
+
+
+def cycle_schedule_next(*, cycle: Cycle) -> Cycle | None:
+    """The next occurrence of a recurring cycle, same local times, until the cohort ends."""
+    if not cycle.recurrence_days:
+        return None
+    opens_at = shift_local(cycle.opens_at, days=cycle.recurrence_days, tz=cycle.tz)
+    if opens_at.astimezone(cycle.tz).date() > cycle.cohort.ends_on:
+        return None
+    due_at = shift_local(cycle.due_at, days=cycle.recurrence_days, tz=cycle.tz)
+    try:
+        with transaction.atomic():
+            following = Cycle.objects.create(
+                cohort=cycle.cohort,
+                questionnaire=cycle.questionnaire,
+                name=_next_name(cycle),
+                opens_at=opens_at,
+                due_at=due_at,
+                reminder_every_days=cycle.reminder_every_days,
+                min_raters=cycle.min_raters,
+                anonymity_threshold=cycle.anonymity_threshold,
+                recurrence_days=cycle.recurrence_days,
+                previous=cycle,
+                status=Cycle.Status.SCHEDULED,
+                created_by=cycle.created_by,
+            )
+            # Peers and other nominations carry over; HR and leaders can adjust them.
+            Nomination.objects.bulk_create(
+                Nomination(
+                    cycle=following,
+                    subject_id=n.subject_id,
+                    rater_id=n.rater_id,
+                    group=n.group,
+                    created_by_id=n.created_by_id,
+                )
+                for n in cycle.nominations.all()
+            )
+    except IntegrityError:
+        return None  # someone else created it (previous is one-to-one)
+    return following
+
+
+def _next_name(cycle: Cycle) -> str:
+    base = cycle.name.split(" · ")[0]
+    number = 2
+    walker = cycle
+    while walker.previous_id:
+        number += 1
+        walker = walker.previous
+    return f"{base} · round {number}"
+
+
+@transaction.atomic
+def cycle_release(*, cycle: Cycle, by: User | None = None, now=None) -> Cycle:
+    """Release results early: only once no answer can change any more (every request
+    answered, declined or failed), which also closes the cycle."""
+    now = now or clock.now()
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status == Cycle.Status.CLOSED:
+        if cycle.released_at is None:
+            Cycle.objects.filter(pk=cycle.pk).update(released_at=now)
+        cycle.refresh_from_db()
+        return cycle
+    if cycle.status != Cycle.Status.OPEN:
+        raise TransitionError("Only an open or closed cycle has results to release.")
+    still_open = cycle.requests.filter(status__in=RaterRequest.OPEN_STATUSES).count()
+    if still_open:
+        raise TransitionError(
+            f"{still_open} request(s) can still be answered; results are released when "
+            "the cycle closes or when every rater has answered or declined.",
+            extra={"open_requests": still_open},
+        )
+    Cycle.objects.filter(pk=cycle.pk).update(
+        status=Cycle.Status.CLOSED, closed_at=now, released_at=now
+    )
+    Delivery.objects.filter(request__cycle=cycle, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SKIPPED
+    )
+    cycle.refresh_from_db()
+    cycle_schedule_next(cycle=cycle)
+    return cycle
+
+
+# --- nominations --------------------------------------------------------------
+
+
+def _ensure_nominations_open(cycle: Cycle, now: datetime.datetime) -> None:
+    if cycle.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED) or cycle.opens_at <= now:
+        raise TransitionError("Nominations are closed: the cycle has opened.")
+
+
+@transaction.atomic
+def nomination_create(
+    *,
+    cycle: Cycle,
+    subject: User,
+    by: User,
+    group: str = RaterGroup.PEER,
+    rater: User | None = None,
+    email: str = "",
+    full_name: str = "",
+    now: datetime.datetime | None = None,
+) -> Nomination:
+    """Nominate a rater for a subject before the cycle opens.
+
+    A rater is a known user or an outside person (email + name), who becomes a
+    user without a password: raters answer through the emailed link.
+    """
+    now = now or clock.now()
+    _ensure_nominations_open(cycle, now)
+    allowed = NOMINATION_GROUPS_HR if has_role(by, Role.HR) else NOMINATION_GROUPS_LEADER
+    if group not in allowed:
+        raise ValidationError({"group": f"Choose one of: {', '.join(allowed)}."})
+    if not cycle_subjects(cycle=cycle).filter(pk=subject.pk).exists():
+        raise ValidationError({"subject": "This leader is not in the cycle's cohort."})
+    if rater is None:
+        rater = _rater_for_email(email=email, full_name=full_name)
+    if rater.pk == subject.pk:
+        raise ValidationError({"rater": "A leader's own view is asked for automatically."})
+    if Nomination.objects.filter(cycle=cycle, subject=subject, rater=rater).exists():
+        raise ValidationError({"rater": f"{rater.full_name or rater.email} is already nominated."})
+    return Nomination.objects.create(
+        cycle=cycle, subject=subject, rater=rater, group=group, created_by=by
+    )
+
+
+def _rater_for_email(*, email: str, full_name: str) -> User:
+    email = User.objects.normalize_email(email)
+    errors = {}
+    if not email:
+        errors["email"] = "Give the rater's email address (or choose a user)."
+    if not full_name.strip():
+        errors["full_name"] = "Give the rater's name."
+    if errors:
+        raise ValidationError(errors)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return existing
+    rater = User(email=email, full_name=full_name.strip())
+    rater.set_unusable_password()
+    rater.full_clean()
+    rater.save()
+    return rater
+
+
+@transaction.atomic
+def nomination_delete(*, nomination: Nomination, by: User, now=None) -> None:
+    _ensure_nominations_open(nomination.cycle, now or clock.now())
+    nomination.delete()
+
+
+# --- requests: HR actions -------------------------------------------------------
+
+
+def _enqueue_delivery_ids(ids: list[int]) -> None:
+    from common.tasks import enqueue_on_commit
+    from feedback.tasks import send_delivery
+
+    for delivery_id in ids:
+        enqueue_on_commit(send_delivery, delivery_id)
+
+
+@transaction.atomic
+def request_nudge(*, request: RaterRequest, by: User | None = None, now=None) -> Delivery:
+    """A manual reminder from HR, at most once per 24 hours per request."""
+    now = now or clock.now()
+    nudged = (
+        RaterRequest.objects.filter(
+            pk=request.pk,
+            status=RaterRequest.Status.SENT,
+            cycle__status=Cycle.Status.OPEN,
+        )
+        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lte=now - NUDGE_INTERVAL))
+        .update(nudged_at=now)
+    )
+    if not nudged:
+        request.refresh_from_db()
+        if request.status != RaterRequest.Status.SENT or request.cycle.status != Cycle.Status.OPEN:
+            raise TransitionError("Only a sent, unanswered request of an open cycle can be nudged.")
+        raise ApplicationError(
+            "This rater was nudged less than 24 hours ago.", extra={"nudged_at": request.nudged_at}
+        )
+    sequence = request.deliveries.filter(kind=Delivery.Kind.NUDGE).count() + 1
+    delivery = Delivery.objects.create(
+        request=request,
+        kind=Delivery.Kind.NUDGE,
+        sequence=sequence,
+        next_attempt_at=now,
+        enqueued_at=now,
+    )
+    _enqueue_delivery_ids([delivery.pk])
+    request.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def request_retry(*, request: RaterRequest, by: User | None = None, now=None) -> RaterRequest:
+    """Send a failed invitation again (HR), with a fresh set of attempts."""
+    now = now or clock.now()
+    retried = RaterRequest.objects.filter(
+        pk=request.pk, status=RaterRequest.Status.FAILED, cycle__status=Cycle.Status.OPEN
+    ).update(status=RaterRequest.Status.PENDING, last_error="")
+    if not retried:
+        raise TransitionError("Only a failed request of an open cycle can be retried.")
+    deliveries = Delivery.objects.filter(request=request, status=Delivery.Status.FAILED)
+    ids = list(deliveries.values_list("pk", flat=True))
+    deliveries.update(
+        status=Delivery.Status.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        enqueued_at=now,
+        claimed_at=None,
+    )
+    _enqueue_delivery_ids(ids)
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def request_extend(
+    *, request: RaterRequest, due_at: datetime.datetime, by: User | None = None, now=None
+) -> RaterRequest:
+    """Give one rater more time; their link stays valid until the new date."""
+    now = now or clock.now()
+    request = RaterRequest.objects.select_related("cycle").select_for_update().get(pk=request.pk)
+    if (
+        request.cycle.status != Cycle.Status.OPEN
+        or request.status not in RaterRequest.OPEN_STATUSES
+    ):
+        raise TransitionError("Only an unanswered request of an open cycle can be extended.")
+    if due_at <= max(now, request.cycle.due_at, request.due_at_override or request.cycle.due_at):
+        raise ValidationError({"due_at": "The new deadline must be later than the current one."})
+    request.due_at_override = due_at
+    request.save(update_fields=["due_at_override"])
+    return request
+
+
+# --- answering ------------------------------------------------------------------
+
+
+class LinkError(ApplicationError):
+    """A rater link that cannot be used; ``reason`` says why, for a friendly page."""
+
+    code = "link_unusable"
+
+    def __init__(self, reason: str, message: str, *, status_code: int = 410):
+        super().__init__(message, extra={"reason": reason})
+        self.reason = reason
+        self.status_code = status_code
+
+
+LINK_MESSAGES = {
+    "invalid": ("This link is not valid. Please use the link from your email as it is.", 400),
+    "cancelled": ("This feedback round was cancelled; no answer is needed.", 410),
+    "closed": ("This feedback round has closed; answers are no longer accepted.", 410),
+    "used": ("Thank you, your answers were already received.", 410),
+    "declined": ("You declined this request; no answer is needed.", 410),
+    "not_open": ("This feedback round has not opened yet.", 410),
+}
+
+
+def link_error(reason: str) -> LinkError:
+    message, status_code = LINK_MESSAGES[reason]
+    return LinkError(reason, message, status_code=status_code)
+
+
+def request_check_answerable(request: RaterRequest, now: datetime.datetime) -> None:
+    cycle = request.cycle
+    if cycle.status == Cycle.Status.CANCELLED:
+        raise link_error("cancelled")
+    if request.status == RaterRequest.Status.COMPLETED:
+        raise link_error("used")
+    if request.status == RaterRequest.Status.DECLINED:
+        raise link_error("declined")
+    if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+        raise link_error("not_open")
+    if (
+        cycle.status != Cycle.Status.OPEN
+        or request.status not in ANSWERABLE_STATUSES
+        or request.effective_due_at <= now
+    ):
+        raise link_error("closed")
+
+
+def _claim_answerable(request: RaterRequest, now, *, to: str) -> None:
+    """Move an answerable request to its final status, or explain why it cannot."""
+    claimed = (
+        RaterRequest.objects.filter(
+            pk=request.pk,
+            status__in=ANSWERABLE_STATUSES,
+            cycle__status=Cycle.Status.OPEN,
+        )
+        .annotate(deadline=Coalesce("due_at_override", F("cycle__due_at")))
+        .filter(deadline__gt=now)
+        .update(status=to)
+    )
+    if not claimed:
+        request.refresh_from_db()
+        request.cycle.refresh_from_db()
+        request_check_answerable(request, now)
+        raise link_error("closed")
+    Delivery.objects.filter(request=request, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SKIPPED
+    )
+
+
+def clean_answers(*, questionnaire: Questionnaire, data: dict) -> list[Answer]:
+    """Validate submitted answers: ``{question_id: {"rating": 1-5 | None, "cant_say": bool,
+    "text": str}}``. Every rating question needs a rating or "can't say"."""
+    answers, errors = [], {}
+    questions = {q.pk: q for q in questionnaire.questions.all()}
+    unknown = [key for key in data if _as_int(key) not in questions]
+    if unknown:
+        errors["answers"] = f"Unknown question(s): {', '.join(map(str, unknown))}."
+    for pk, question in questions.items():
+        given = data.get(pk, data.get(str(pk))) or {}
+        field = f"question_{pk}"
+        if question.kind == Question.Kind.COMMENT:
+            text = str(given.get("text") or "").strip()
+            if len(text) > 4000:
+                errors[field] = "Please keep a comment under 4000 characters."
+            elif text:
+                answers.append(Answer(question=question, text=text))
+            continue
+        cant_say = bool(given.get("cant_say"))
+        rating = _as_int(given.get("rating"))
+        if cant_say:
+            answers.append(Answer(question=question, cant_say=True))
+        elif rating is None or not 1 <= rating <= 5:
+            errors[field] = "Choose a rating from 1 to 5, or “can't say”."
+        else:
+            answers.append(Answer(question=question, rating=rating))
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def response_submit(*, request: RaterRequest, answers: dict, now=None) -> Response:
+    """Record a rater's answers once. The response keeps the group, not the rater."""
+    now = now or clock.now()
+    request_check_answerable(request, now)
+    cleaned = clean_answers(questionnaire=request.cycle.questionnaire, data=answers)
+    with transaction.atomic():
+        _claim_answerable(request, now, to=RaterRequest.Status.COMPLETED)
+        response = Response.objects.create(
+            cycle_id=request.cycle_id, subject_id=request.subject_id, group=request.group
+        )
+        for answer in cleaned:
+            answer.response = response
+        Answer.objects.bulk_create(cleaned)
+    return response
+
+
+@transaction.atomic
+def request_decline(*, request: RaterRequest, now=None) -> RaterRequest:
+    now = now or clock.now()
+    request_check_answerable(request, now)
+    _claim_answerable(request, now, to=RaterRequest.Status.DECLINED)
+    request.refresh_from_db()
+    return request
+
+
+# --- sharing ----------------------------------------------------------------------
+
+
+def report_share_set(*, cycle: Cycle, subject: User, shared: bool) -> bool:
+    """The subject shares (or stops sharing) their report with their mentor."""
+    if shared:
+        ReportShare.objects.get_or_create(cycle=cycle, subject=subject)
+    else:
+        ReportShare.objects.filter(cycle=cycle, subject=subject).delete()
+    return shared
+
+
+# --- the tick -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class TickResult:
+    opened: int = 0
+    reminders: int = 0
+    closing_reminders: int = 0
+    closed: int = 0
+    enqueued: int = 0
+
+
+def feedback_tick(*, now: datetime.datetime | None = None) -> TickResult:
+    """Everything time-driven, idempotent and safe to run concurrently:
+    open due cycles, owe reminders, close what is due, then (re)enqueue owed emails."""
+    now = now or clock.now()
+    result = TickResult()
+    for cycle_id in Cycle.objects.filter(
+        status=Cycle.Status.SCHEDULED, opens_at__lte=now
+    ).values_list("pk", flat=True):
+        result.opened += cycle_open(cycle_id=cycle_id, now=now)
+    for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN).select_related("cohort"):
+        reminders, closing = reminders_create(cycle=cycle, now=now)
+        result.reminders += reminders
+        result.closing_reminders += closing
+        if cycle.due_at <= now:
+            result.closed += cycle_close(cycle_id=cycle.pk, now=now)
+    result.enqueued = deliveries_enqueue_owed(now=now)
+    return result
+
+
+def reminders_create(*, cycle: Cycle, now: datetime.datetime) -> tuple[int, int]:
+    """Owe the latest cadence reminder and the "closing tomorrow" reminder where due.
+
+    Each is a Delivery with a unique (request, kind, sequence): creating it twice
+    is a no-op, so a doubled tick owes nothing twice. Only the latest missed
+    cadence point is owed — a tick that was down for days does not spam.
+    """
+    reminding = RaterRequest.objects.filter(cycle=cycle, status=RaterRequest.Status.SENT)
+    before = Delivery.objects.filter(request__cycle=cycle).count()
+    points = [
+        point
+        for point in reminder_points(
+            opens_at=cycle.opens_at,
+            due_at=cycle.due_at,
+            every_days=cycle.reminder_every_days,
+            tz=cycle.tz,
+        )
+        if point <= now
+    ]
+    if points:
+        latest = points[-1]
+        _deliveries_create(
+            reminding.filter(sent_at__lte=latest - REMINDER_MIN_GAP),
+            kind=Delivery.Kind.REMINDER,
+            sequence=len(points),
+            now=now,
+        )
+    middle = Delivery.objects.filter(request__cycle=cycle).count()
+    _deliveries_create(
+        reminding.annotate(deadline=Coalesce("due_at_override", F("cycle__due_at"))).filter(
+            deadline__gt=now, deadline__lte=now + CLOSING_REMINDER_BEFORE
+        ),
+        kind=Delivery.Kind.CLOSING,
+        sequence=0,
+        now=now,
+    )
+    after = Delivery.objects.filter(request__cycle=cycle).count()
+    return middle - before, after - middle
+
+
+def deliveries_enqueue_owed(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue every email the database says is owed and nobody is working on.
+
+    That covers new ones, ones whose enqueue was lost (Redis down at commit, a
+    dropped message), retries that are due, and claims left by a worker that
+    died mid-send. Enqueueing twice is harmless: the send claims the row first.
+    """
+    now = now or clock.now()
+    requeue_before = now - datetime.timedelta(seconds=settings.FEEDBACK_REQUEUE_AFTER)
+    stale_before = now - datetime.timedelta(seconds=settings.FEEDBACK_SEND_CLAIM_TIMEOUT)
+    owed = Delivery.objects.filter(
+        Q(
+            status=Delivery.Status.QUEUED,
+            next_attempt_at__lte=now,
+        )
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=requeue_before))
+        | Q(status=Delivery.Status.SENDING, claimed_at__lte=stale_before)
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=requeue_before))
+    )
+    with transaction.atomic():
+        ids = list(owed.values_list("pk", flat=True)[: settings.FEEDBACK_ENQUEUE_BATCH])
+        Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+        _enqueue_delivery_ids(ids)
+    return len(ids)

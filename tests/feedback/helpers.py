@@ -1,0 +1,95 @@
+"""Shared test helpers: a controllable clock and a cohort of leaders with raters."""
+
+import dataclasses
+import datetime
+
+from django.test import TestCase
+
+from feedback import clock as feedback_clock
+from feedback.models import Cycle, Delivery, RaterRequest
+from feedback.services import feedback_tick, response_submit
+from mentorship.models import Pairing
+from tests.mentorship.factories import PairingFactory
+from tests.people.factories import LeaderFactory, MentorFactory, UserFactory
+from tests.programs.factories import EnrollmentFactory
+
+
+class Clock:
+    def __init__(self, start: datetime.datetime):
+        self.set(start)
+
+    def set(self, at: datetime.datetime) -> datetime.datetime:
+        self.now = at
+        feedback_clock.freeze(at)
+        return at
+
+    def advance(self, **delta) -> datetime.datetime:
+        return self.set(self.now + datetime.timedelta(**delta))
+
+
+@dataclasses.dataclass
+class Team:
+    leader: object
+    manager: object
+    mentor: object
+    reports: list
+    enrollment: object
+
+
+def team_in(cohort, *, reports: int = 3, leader=None, mentor=None) -> Team:
+    """A leader enrolled in the cohort, with a manager, an active mentor and direct reports."""
+    leader = leader or LeaderFactory()
+    if leader.manager is None:
+        leader.manager = UserFactory(job_title="Regional Sales Director")
+        leader.save()
+    mentor = mentor or MentorFactory()
+    PairingFactory(mentor=mentor, mentee=leader, status=Pairing.Status.ACTIVE)
+    team = [UserFactory(manager=leader) for _ in range(reports)]
+    enrollment = EnrollmentFactory(cohort=cohort, leader=leader)
+    return Team(leader, leader.manager, mentor, team, enrollment)
+
+
+def answer_all(cycle: Cycle, *, subject=None, groups=None, rating: int = 4, **overrides) -> int:
+    """Every open request of the cycle (optionally one subject / some groups) answers."""
+    requests = RaterRequest.objects.filter(cycle=cycle, status__in=RaterRequest.OPEN_STATUSES)
+    if subject is not None:
+        requests = requests.filter(subject=subject)
+    if groups is not None:
+        requests = requests.filter(group__in=groups)
+    count = 0
+    for request in requests.select_related("cycle__questionnaire"):
+        response_submit(request=request, answers=answers_for(cycle, rating=rating, **overrides))
+        count += 1
+    return count
+
+
+def answers_for(cycle: Cycle, *, rating: int = 4, comment: str = "", by_side=None) -> dict:
+    answers = {}
+    for question in cycle.questionnaire.questions.all():
+        if question.kind == "comment":
+            answers[question.pk] = {"text": comment}
+        else:
+            value = (by_side or {}).get(question.side, rating)
+            answers[question.pk] = {"rating": value}
+    return answers
+
+
+def committed(function, *args, **kwargs):
+    """Run a service as if its transaction committed: on-commit enqueues happen.
+
+    The ``db`` fixture wraps each test in a transaction that never commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return function(*args, **kwargs)
+
+
+def tick(**kwargs):
+    return committed(feedback_tick, **kwargs)
+
+
+def sent_count(kind: str | None = None) -> int:
+    deliveries = Delivery.objects.filter(status=Delivery.Status.SENT)
+    return deliveries.filter(kind=kind).count() if kind else deliveries.count()
+
+
+def recipients(outbox) -> list[str]:
+    return sorted(address for message in outbox for address in message.to)

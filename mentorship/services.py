@@ -96,29 +96,30 @@ def pairing_create(
     if started_on > timezone.localdate() + datetime.timedelta(days=365):
         raise ValidationError({"started_on": "A pairing cannot start more than a year ahead."})
 
-    with transaction.atomic():
-        profile = mentor_profile_for(mentor)
-        if not profile.is_active:
-            raise ApplicationError(
-                f"{mentor.full_name} is not taking mentees at the moment.", field="mentor"
-            )
-        if Pairing.objects.filter(
-            mentor=mentor, mentee=mentee, status=Pairing.Status.ACTIVE
-        ).exists():
-            raise _already_paired(mentor, mentee)
-        _take_seat(profile)
-        pairing = Pairing(
-            mentor=mentor,
-            mentee=mentee,
-            enrollment=enrollment,
-            started_on=started_on,
-            objectives=objectives,
-            created_by=by,
+    profile = mentor_profile_for(mentor)
+    if not profile.is_active:
+        raise ApplicationError(
+            f"{mentor.full_name} is not taking mentees at the moment.", field="mentor"
         )
-        pairing.full_clean(validate_constraints=False)
+    if Pairing.objects.filter(mentor=mentor, mentee=mentee, status=Pairing.Status.ACTIVE).exists():
+        raise _already_paired(mentor, mentee)
+    pairing = Pairing(
+        mentor=mentor,
+        mentee=mentee,
+        enrollment=enrollment,
+        started_on=started_on,
+        objectives=objectives,
+        created_by=by,
+    )
+    pairing.full_clean(validate_constraints=False)
+
+    # The transaction starts with its write (the seat), so on SQLite it takes the write
+    # lock at once and a concurrent request waits instead of failing with "locked".
+    with transaction.atomic():
+        _take_seat(profile)
         try:
-            # A savepoint, so the error below leaves the outer transaction usable
-            # for the caller; raising it still rolls back the seat taken above.
+            # A savepoint, so the error below leaves an outer transaction usable for
+            # the caller; raising it still rolls back the seat taken above.
             with transaction.atomic():
                 pairing.save()
         except IntegrityError as error:

@@ -321,3 +321,38 @@ def test_goal_pairing_must_be_the_mentees(leader, other_leader):
     with pytest.raises(ValidationError) as error:
         services.goal_create(mentee=leader, title="x", pairing=other_pairing, by=leader)
     assert "pairing" in error.value.message_dict
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def test_capacity_holds_when_hr_pairs_the_same_mentor_at_the_same_moment(committed_db):
+    """Four requests race for the last seat: exactly one wins, the rest get CapacityError."""
+    import threading
+
+    from django.db import connection
+
+    mentor = MentorFactory()
+    MentorProfileFactory(user=mentor, capacity=1)
+    mentees = [LeaderFactory() for _ in range(4)]
+    barrier = threading.Barrier(len(mentees))
+    outcomes: list[str] = []
+
+    def attempt(mentee):
+        try:
+            barrier.wait()
+            pair(mentor, mentee)
+            outcomes.append("paired")
+        except CapacityError:
+            outcomes.append("full")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(m,)) for m in mentees]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["full", "full", "full", "paired"]
+    assert Pairing.objects.filter(mentor=mentor).count() == 1
+    assert MentorProfile.objects.get(user=mentor).active_mentees == 1

@@ -1,0 +1,83 @@
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
+from tests.mentorship.factories import (
+    ActionItemFactory,
+    GoalFactory,
+    MentoringSessionFactory,
+    MentorProfileFactory,
+    PairingFactory,
+)
+from tests.people.factories import MentorFactory
+from tests.programs.factories import competency
+
+PRIVATE = "PRIVATE-NOTE-SENTINEL"
+
+
+@dataclass
+class World:
+    pairing: Pairing
+    other_pairing: Pairing
+    session: MentoringSession
+    other_session: MentoringSession
+    mentee_item: ActionItem
+    mentor_item: ActionItem
+    goal: Goal
+    other_goal: Goal
+
+
+@pytest.fixture
+def other_mentor(db):
+    return MentorFactory(email="other.mentor@example.com", full_name="Omar Diaz")
+
+
+@pytest.fixture
+def world(mentor, other_mentor, leader, other_leader) -> World:
+    """mentor ↔ leader and other_mentor ↔ other_leader, each with a held session (with
+    private notes), action items and a goal."""
+    MentorProfileFactory(user=mentor, capacity=3, active_mentees=1)
+    MentorProfileFactory(user=other_mentor, capacity=3, active_mentees=1)
+    pairing = PairingFactory(mentor=mentor, mentee=leader)
+    other_pairing = PairingFactory(mentor=other_mentor, mentee=other_leader)
+    session = MentoringSessionFactory(pairing=pairing)
+    session.topics.set([competency("communication")])
+    other_session = MentoringSessionFactory(pairing=other_pairing)
+    return World(
+        pairing=pairing,
+        other_pairing=other_pairing,
+        session=session,
+        other_session=other_session,
+        mentee_item=ActionItemFactory(session=session, owner="mentee"),
+        mentor_item=ActionItemFactory(session=session, owner="mentor"),
+        goal=GoalFactory(mentee=leader, pairing=pairing),
+        other_goal=GoalFactory(mentee=other_leader, pairing=other_pairing),
+    )
+
+
+def soon(days: int = 7) -> str:
+    return (timezone.now() + datetime.timedelta(days=days)).isoformat()
+
+
+def ago(days: int = 1) -> str:
+    return (timezone.now() - datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """Committed rows other connections (threads, a worker process) can see, with the rows
+    the migrations seed restored after earlier tests' flushes."""
+    from tests.conftest import restore_migrated_content
+
+    restore_migrated_content()
+
+
+@pytest.fixture
+def mail_dir(tmp_path, monkeypatch):
+    """Where the real worker writes emails; set before the worker starts."""
+    directory = tmp_path / "mail"
+    monkeypatch.setenv("LODESTAR_TEST_MAIL_DIR", str(directory))
+    return directory

@@ -1,0 +1,453 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from mentorship.models import MentoringSession, MentorProfile, Pairing
+from people.roles import Role, grant_role
+from tests.mentorship.conftest import PRIVATE, ago, soon
+from tests.mentorship.factories import (
+    ActionItemFactory,
+    GoalFactory,
+    MentoringSessionFactory,
+    MentorProfileFactory,
+    PairingFactory,
+)
+from tests.people.factories import LeaderFactory, MentorFactory
+from tests.programs.factories import competency
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/mentorship"
+ROLES = ["hr", "mentor", "other_mentor", "leader", "other_leader", "anonymous"]
+
+
+@pytest.fixture
+def as_role(request, api, world):
+    """The API client for a role name from ROLES."""
+
+    def client(role):
+        return api(None if role == "anonymous" else request.getfixturevalue(role))
+
+    return client
+
+
+def ids(response) -> set[int]:
+    return {row["id"] for row in response.json()["results"]}
+
+
+def denied(response) -> bool:
+    return response.status_code in (401, 403)
+
+
+# ---------------------------------------------------------------- pairings
+
+PAIRING_LIST_SCOPE = {
+    "hr": {"pairing", "other_pairing"},
+    "mentor": {"pairing"},
+    "other_mentor": {"other_pairing"},
+    "leader": {"pairing"},
+    "other_leader": {"other_pairing"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pairing_list_and_detail_scope(role, as_role, world):
+    client = as_role(role)
+    listed = client.get(f"{BASE}/pairings/")
+    detail = client.get(f"{BASE}/pairings/{world.pairing.pk}/")
+    if role == "anonymous":
+        assert denied(listed) and denied(detail)
+        return
+    assert ids(listed) == {getattr(world, name).pk for name in PAIRING_LIST_SCOPE[role]}
+    expected = 200 if "pairing" in PAIRING_LIST_SCOPE[role] else 404
+    assert detail.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_hr_creates_pairings(role, as_role, mentor):
+    newcomer = LeaderFactory()
+    response = as_role(role).post(
+        f"{BASE}/pairings/", {"mentor": mentor.pk, "mentee": newcomer.pk, "objectives": "Grow"}
+    )
+    if role == "hr":
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["mentee"]["id"] == newcomer.pk and body["status"] == "active"
+        assert MentorProfile.objects.get(user=mentor).active_mentees == 2
+    else:
+        assert denied(response)
+        assert not Pairing.objects.filter(mentee=newcomer).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_hr_ends_pairings(role, as_role, world):
+    response = as_role(role).post(f"{BASE}/pairings/{world.pairing.pk}/end/", {})
+    world.pairing.refresh_from_db()
+    if role == "hr":
+        assert response.status_code == 200
+        assert response.json()["status"] == "ended"
+    else:
+        assert denied(response)
+        assert world.pairing.status == "active"
+
+
+def test_pairing_conflicts_are_409_with_a_reason(api, hr, world, mentor, leader):
+    again = api(hr).post(f"{BASE}/pairings/", {"mentor": mentor.pk, "mentee": leader.pk})
+    assert again.status_code == 409
+    assert "already mentoring" in again.json()["detail"]
+    MentorProfile.objects.filter(user=mentor).update(capacity=1)
+    full = api(hr).post(f"{BASE}/pairings/", {"mentor": mentor.pk, "mentee": LeaderFactory().pk})
+    assert full.status_code == 409
+    assert full.json()["code"] == "capacity_full"
+    api(hr).post(f"{BASE}/pairings/{world.pairing.pk}/end/", {})
+    ended_twice = api(hr).post(f"{BASE}/pairings/{world.pairing.pk}/end/", {})
+    assert ended_twice.status_code == 409
+
+
+def test_pairing_bad_input_is_400_with_the_field(api, hr, leader):
+    manager = leader.manager
+    grant_role(manager, Role.MENTOR)
+    response = api(hr).post(f"{BASE}/pairings/", {"mentor": manager.pk, "mentee": leader.pk})
+    assert response.status_code == 400
+    assert "reporting line" in response.json()["mentor"][0]
+    response = api(hr).post(f"{BASE}/pairings/", {"mentor": "x", "mentee": leader.pk})
+    assert response.status_code == 400 and "mentor" in response.json()
+    assert not Pairing.objects.exists()
+
+
+def test_pairing_list_filters(api, hr, world, leader):
+    response = api(hr).get(f"{BASE}/pairings/", {"mentee": leader.pk, "status": "active"})
+    assert ids(response) == {world.pairing.pk}
+    assert response.json()["results"][0]["last_contact"] is not None
+
+
+# ---------------------------------------------------------------- sessions
+
+SESSION_SCOPE = {
+    "hr": {"session", "other_session"},
+    "mentor": {"session"},
+    "other_mentor": {"other_session"},
+    "leader": {"session"},
+    "other_leader": {"other_session"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_read_scope_and_private_notes(role, as_role, world):
+    client = as_role(role)
+    listed = client.get(f"{BASE}/sessions/")
+    detail = client.get(f"{BASE}/sessions/{world.session.pk}/")
+    if role == "anonymous":
+        assert denied(listed) and denied(detail)
+        return
+    assert ids(listed) == {getattr(world, name).pk for name in SESSION_SCOPE[role]}
+    if "session" not in SESSION_SCOPE[role]:
+        assert detail.status_code == 404
+        return
+    assert detail.status_code == 200
+    if role == "mentor":
+        assert PRIVATE in detail.json()["private_notes"]
+    else:
+        assert "private_notes" not in detail.json()
+        assert PRIVATE not in detail.content.decode()
+        assert PRIVATE not in listed.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_pairings_mentor_logs_sessions(role, as_role, world):
+    payload = {
+        "pairing": world.pairing.pk,
+        "status": "held",
+        "starts_at": ago(1),
+        "duration_minutes": 30,
+        "format": "phone",
+        "topics": [competency("relationships").pk],
+        "shared_notes": "Talked about hiring",
+        "private_notes": "Mine only",
+        "action_items": [{"description": "Draft the hiring plan", "owner": "mentee"}],
+    }
+    before = MentoringSession.objects.count()
+    response = as_role(role).post(f"{BASE}/sessions/", payload)
+    if role == "mentor":
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["private_notes"] == "Mine only"
+        assert [item["description"] for item in body["action_items"]] == ["Draft the hiring plan"]
+        return
+    assert MentoringSession.objects.count() == before
+    if role in ("other_mentor", "other_leader"):
+        # The pairing does not exist for them.
+        assert response.status_code == 400 and "pairing" in response.json()
+    else:
+        assert denied(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_pairings_mentor_edits_sessions(role, as_role, world):
+    response = as_role(role).patch(
+        f"{BASE}/sessions/{world.session.pk}/", {"shared_notes": "Edited"}
+    )
+    world.session.refresh_from_db()
+    if role == "mentor":
+        assert response.status_code == 200
+        assert world.session.shared_notes == "Edited"
+        return
+    assert world.session.shared_notes != "Edited"
+    expected = {"hr": 403, "leader": 403, "other_mentor": 404, "other_leader": 404}
+    if role == "anonymous":
+        assert denied(response)
+    else:
+        assert response.status_code == expected[role]
+
+
+def test_session_date_rules_are_400(api, mentor, world):
+    future_held = api(mentor).post(
+        f"{BASE}/sessions/", {"pairing": world.pairing.pk, "status": "held", "starts_at": soon()}
+    )
+    assert future_held.status_code == 400 and "starts_at" in future_held.json()
+    past_planned = api(mentor).post(
+        f"{BASE}/sessions/",
+        {"pairing": world.pairing.pk, "status": "planned", "starts_at": ago(2)},
+    )
+    assert past_planned.status_code == 400 and "starts_at" in past_planned.json()
+    too_long = api(mentor).post(
+        f"{BASE}/sessions/",
+        {"pairing": world.pairing.pk, "starts_at": ago(2), "duration_minutes": 481},
+    )
+    assert too_long.status_code == 400 and "duration_minutes" in too_long.json()
+
+
+def test_cancelling_a_held_session_is_a_conflict(api, mentor, world):
+    response = api(mentor).post(f"{BASE}/sessions/{world.session.pk}/cancel/")
+    assert response.status_code == 409
+
+
+def test_session_filters(api, hr, world, leader):
+    MentoringSessionFactory(
+        pairing=world.pairing, starts_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    client = api(hr)
+    assert ids(client.get(f"{BASE}/sessions/", {"mentee": leader.pk})) == set(
+        world.pairing.sessions.values_list("pk", flat=True)
+    )
+    recent = client.get(
+        f"{BASE}/sessions/",
+        {
+            "pairing": world.pairing.pk,
+            "starts_after": (timezone.localdate() - datetime.timedelta(days=10)).isoformat(),
+            "starts_before": timezone.localdate().isoformat(),
+            "status": "held",
+        },
+    )
+    assert ids(recent) == {world.session.pk}
+
+
+# ---------------------------------------------------------------- action items
+
+ITEM_SCOPE = {
+    "hr": True,
+    "mentor": True,
+    "other_mentor": False,
+    "leader": True,
+    "other_leader": False,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_action_item_read_scope(role, as_role, world):
+    client = as_role(role)
+    listed = client.get(f"{BASE}/action-items/")
+    detail = client.get(f"{BASE}/action-items/{world.mentee_item.pk}/")
+    if role == "anonymous":
+        assert denied(listed) and denied(detail)
+        return
+    ours = {world.mentee_item.pk, world.mentor_item.pk}
+    assert (ours <= ids(listed)) is ITEM_SCOPE[role]
+    assert detail.status_code == (200 if ITEM_SCOPE[role] else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_action_item_create_and_edit_by_the_mentor_only(role, as_role, world):
+    client = as_role(role)
+    created = client.post(
+        f"{BASE}/action-items/",
+        {"session": world.session.pk, "description": "Read the book", "owner": "mentee"},
+    )
+    edited = client.patch(
+        f"{BASE}/action-items/{world.mentee_item.pk}/", {"description": "Changed"}
+    )
+    if role == "mentor":
+        assert created.status_code == 201 and edited.status_code == 200
+        return
+    if role == "anonymous":
+        assert denied(created) and denied(edited)
+        return
+    assert created.status_code == (403 if ITEM_SCOPE[role] else 400)
+    assert edited.status_code == (403 if ITEM_SCOPE[role] else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_mentee_marks_only_their_own_items_done(role, as_role, world):
+    client = as_role(role)
+    own = client.post(f"{BASE}/action-items/{world.mentee_item.pk}/done/")
+    mentors = client.post(f"{BASE}/action-items/{world.mentor_item.pk}/done/")
+    world.mentee_item.refresh_from_db()
+    world.mentor_item.refresh_from_db()
+    expected = {
+        "mentor": (200, 200),
+        "leader": (200, 403),
+        "hr": (403, 403),
+        "other_mentor": (404, 404),
+        "other_leader": (404, 404),
+    }
+    if role == "anonymous":
+        assert denied(own) and denied(mentors)
+        return
+    assert (own.status_code, mentors.status_code) == expected[role]
+    assert world.mentee_item.is_done is (expected[role][0] == 200)
+    assert world.mentor_item.is_done is (expected[role][1] == 200)
+
+
+def test_reopening_an_item(api, leader, world):
+    api(leader).post(f"{BASE}/action-items/{world.mentee_item.pk}/done/")
+    response = api(leader).post(f"{BASE}/action-items/{world.mentee_item.pk}/reopen/")
+    assert response.status_code == 200 and response.json()["done_at"] is None
+
+
+# ---------------------------------------------------------------- goals
+
+GOAL_READ = {"hr": True, "mentor": True, "other_mentor": False, "leader": True,
+             "other_leader": False}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_goal_scope_and_writes(role, as_role, world, leader):
+    client = as_role(role)
+    listed = client.get(f"{BASE}/goals/")
+    created = client.post(f"{BASE}/goals/", {"mentee": leader.pk, "title": "Delegate more"})
+    edited = client.patch(f"{BASE}/goals/{world.goal.pk}/", {"progress": 70})
+    if role == "anonymous":
+        assert denied(listed) and denied(created) and denied(edited)
+        return
+    assert (world.goal.pk in ids(listed)) is GOAL_READ[role]
+    assert (world.other_goal.pk in ids(listed)) is (role in ("hr", "other_mentor", "other_leader"))
+    expected = {
+        "mentor": (201, 200),
+        "leader": (201, 200),
+        "hr": (403, 403),
+        "other_mentor": (400, 404),
+        "other_leader": (400, 404),
+    }
+    assert (created.status_code, edited.status_code) == expected[role]
+
+
+def test_goal_progress_out_of_range_is_400(api, leader, world):
+    response = api(leader).patch(f"{BASE}/goals/{world.goal.pk}/", {"progress": 120})
+    assert response.status_code == 400 and "progress" in response.json()
+    world.goal.refresh_from_db()
+    assert world.goal.progress == 40
+
+
+def test_a_leader_cannot_move_a_goal_to_someone_else(api, leader, world, other_leader):
+    response = api(leader).patch(f"{BASE}/goals/{world.goal.pk}/", {"mentee": other_leader.pk})
+    world.goal.refresh_from_db()
+    assert world.goal.mentee == leader
+    assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_hr_asks_for_suggestions(role, as_role, world, leader):
+    response = as_role(role).get(f"{BASE}/suggestions/", {"mentee": leader.pk})
+    if role == "hr":
+        assert response.status_code == 200
+    else:
+        assert denied(response)
+
+
+def test_suggestions_input_errors(api, hr, nobody):
+    assert api(hr).get(f"{BASE}/suggestions/").status_code == 400
+    assert api(hr).get(f"{BASE}/suggestions/", {"mentee": nobody.pk}).status_code == 404
+
+
+def test_suggestions_are_ranked_and_explained(api, hr, leader):
+    GoalFactory(mentee=leader, competency=competency("communication"))
+    GoalFactory(mentee=leader, competency=competency("relationships"))
+    both = MentorFactory(full_name="Bea Both")
+    MentorProfileFactory(user=both, capacity=3, active_mentees=2).expertise.set(
+        [competency("communication"), competency("relationships")]
+    )
+    one = MentorFactory(full_name="Olly One")
+    MentorProfileFactory(user=one, capacity=3).expertise.set([competency("communication")])
+    full = MentorFactory(full_name="Fay Full")
+    MentorProfileFactory(user=full, capacity=1, active_mentees=1).expertise.set(
+        [competency("communication"), competency("relationships")]
+    )
+    body = api(hr).get(f"{BASE}/suggestions/", {"mentee": leader.pk}).json()
+    names = [s["mentor"]["full_name"] for s in body["suggestions"]]
+    assert names[:2] == ["Bea Both", "Olly One"]
+    assert "Fay Full" not in names
+    assert body["suggestions"][0]["explanation"] == (
+        "covers communication and relationships; 1 of 3 seats free"
+    )
+    assert body["suggestions"][0]["score"] == 100
+    assert body["suggestions"][1]["explanation"] == (
+        "covers communication (not relationships); 3 of 3 seats free"
+    )
+
+
+# ---------------------------------------------------------------- calendar feed
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_calendar_feed_holds_the_callers_own_sessions(role, as_role, world):
+    response = as_role(role).get(f"{BASE}/calendar.ics")
+    if role == "anonymous":
+        assert denied(response)
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    text = response.content.decode()
+    assert PRIVATE not in text
+    ours = f"mentoring-session-{world.session.pk}@"
+    assert (ours in text) is (role in ("mentor", "leader"))
+
+
+def test_calendar_feed_with_a_token(client, leader, world):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=leader)
+    response = client.get(f"{BASE}/calendar.ics", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert b"BEGIN:VCALENDAR" in response.content
+
+
+# ---------------------------------------------------------------- query counts
+
+
+def _grow(world, count: int) -> None:
+    for _ in range(count):
+        mentee = LeaderFactory()
+        pairing = PairingFactory(mentor=world.pairing.mentor, mentee=mentee)
+        session = MentoringSessionFactory(pairing=pairing)
+        session.topics.set([competency("communication"), competency("relationships")])
+        ActionItemFactory(session=session)
+        ActionItemFactory(session=session, owner="mentor")
+        GoalFactory(mentee=mentee, pairing=pairing)
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("endpoint", ["pairings", "sessions", "action-items", "goals"])
+def test_list_query_count_does_not_grow(size, endpoint, api, hr, mentor, world,
+                                        django_assert_max_num_queries):  # fmt: skip
+    MentorProfile.objects.filter(user=mentor).update(capacity=20)
+    _grow(world, size)
+    for user in (hr, mentor):
+        client = api(user)
+        with django_assert_max_num_queries(9):
+            response = client.get(f"{BASE}/{endpoint}/")
+        assert response.status_code == 200
+        assert response.json()["count"] >= size

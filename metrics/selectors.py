@@ -406,6 +406,7 @@ def cohort_summary(
     latest_rows = list(
         latest_observations(as_of=as_of)
         .filter(leader__in=member_ids, metric__in=metrics)
+        .select_related("leader")
         .annotate(target=target_expression())
         .annotate(on_target=on_target_expression())
         .order_by("leader__full_name", "metric")

@@ -47,14 +47,12 @@ def welcome_message(enrollment: Enrollment) -> EmailMultiAlternatives:
         "my_program_url": settings.SITE_URL + reverse("programs:my-program"),
     }
     subject = f"Welcome to {cohort.program.name} ({cohort.name})"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("programs/email/welcome.txt", context),
-        to=[enrollment.leader.email],
-    )
-    message.attach_alternative(
-        render_to_string("programs/email/welcome.html", context), "text/html"
-    )
+    # Template date filters convert to the active zone: make it the cohort's.
+    with timezone.override(zoneinfo.ZoneInfo(cohort.time_zone)):
+        text = render_to_string("programs/email/welcome.txt", context)
+        html = render_to_string("programs/email/welcome.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[enrollment.leader.email])
+    message.attach_alternative(html, "text/html")
     message.attach(cohort_calendar_filename(cohort), cohort_calendar(cohort), ICS_CONTENT_TYPE)
     return message
 

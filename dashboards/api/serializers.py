@@ -1,0 +1,239 @@
+"""Shapes of the dashboards (documented in the OpenAPI schema) and their query parameters."""
+
+from rest_framework import serializers
+
+from metrics.api.serializers import (
+    CohortSummarySerializer,
+    ProgramImpactSerializer,
+    ScorecardSerializer,
+)
+from programs.models import Enrollment, Module
+
+
+def _percent(**kwargs):
+    return serializers.DecimalField(max_digits=5, decimal_places=1, **kwargs)
+
+
+def _enrollment_status(**kwargs):
+    # A plain string: a second choice set named "status" would make the schema's enum
+    # names collide with the other apps' status enums.
+    values = ", ".join(Enrollment.Status.values)
+    return serializers.CharField(help_text=f"The enrollment's status: {values}.", **kwargs)
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False,
+        help_text="See the dashboard as it was at the end of this day (YYYY-MM-DD). "
+        "Default: today.",
+    )
+
+
+class DashboardPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class DashboardRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DashboardCohortSerializer(DashboardRefSerializer):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class CompetencyBarSerializer(serializers.Serializer):
+    competency = serializers.CharField()
+    required_total = serializers.IntegerField()
+    required_done = serializers.IntegerField()
+    percent = _percent()
+
+
+class DashboardModuleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Module.Kind.choices)
+    competency = serializers.CharField()
+    is_required = serializers.BooleanField()
+
+
+class UpcomingCohortSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(allow_blank=True)
+    meeting_url = serializers.CharField(allow_blank=True)
+
+
+class LeaderProgramSerializer(serializers.Serializer):
+    enrollment_id = serializers.IntegerField()
+    status = _enrollment_status()
+    program = DashboardRefSerializer()
+    cohort = DashboardCohortSerializer()
+    required_total = serializers.IntegerField()
+    required_done = serializers.IntegerField()
+    required_expected = serializers.IntegerField(
+        help_text="Required modules due by now, pro rata of the cohort's elapsed run."
+    )
+    percent = _percent(help_text="Required modules done, in %.")
+    competencies = CompetencyBarSerializer(many=True)
+    next_modules = DashboardModuleSerializer(many=True, help_text="The next modules not done yet.")
+    upcoming_sessions = UpcomingCohortSessionSerializer(many=True)
+
+
+class NextMentoringSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField()
+    format = serializers.CharField()
+
+
+class OpenActionItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    owner = serializers.CharField(help_text="mentor or mentee")
+    due_on = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    session_id = serializers.IntegerField()
+
+
+class GoalBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    competency = serializers.CharField(allow_null=True)
+    status = serializers.CharField(help_text="not_started, in_progress, achieved or dropped")
+    progress = serializers.IntegerField(help_text="0 to 100")
+    target_date = serializers.DateField(allow_null=True)
+
+
+class LeaderMentoringSerializer(serializers.Serializer):
+    mentor = DashboardPersonSerializer(allow_null=True)
+    paired_since = serializers.DateField(allow_null=True)
+    sessions_held = serializers.IntegerField()
+    last_session_at = serializers.DateTimeField(allow_null=True)
+    next_session = NextMentoringSessionSerializer(allow_null=True)
+    open_action_items = OpenActionItemSerializer(many=True)
+    overdue_action_items = serializers.IntegerField()
+    goals = GoalBriefSerializer(many=True, help_text="Current state (goals keep no history).")
+
+
+class LeaderDashboardSerializer(serializers.Serializer):
+    leader = DashboardPersonSerializer()
+    as_of = serializers.DateField()
+    program = LeaderProgramSerializer(allow_null=True, help_text="None: not enrolled.")
+    mentoring = LeaderMentoringSerializer()
+    metrics = ScorecardSerializer()
+
+
+class MenteeProgressSerializer(serializers.Serializer):
+    program = serializers.CharField()
+    cohort = serializers.CharField()
+    status = _enrollment_status()
+    required_done = serializers.IntegerField()
+    required_total = serializers.IntegerField()
+    required_expected = serializers.IntegerField()
+    percent = _percent()
+
+
+class MenteeCardSerializer(serializers.Serializer):
+    pairing_id = serializers.IntegerField(help_text="Log a session for this pairing.")
+    leader = DashboardPersonSerializer()
+    paired_since = serializers.DateField()
+    program = MenteeProgressSerializer(allow_null=True)
+    last_session_at = serializers.DateTimeField(allow_null=True)
+    sessions_this_quarter = serializers.IntegerField()
+    open_action_items = serializers.IntegerField()
+    overdue_action_items = serializers.IntegerField()
+    open_goals = serializers.IntegerField()
+    goals_progress = _percent(allow_null=True, help_text="Mean progress of open goals.")
+    needs_attention = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class MentorDashboardSerializer(serializers.Serializer):
+    mentor = DashboardPersonSerializer()
+    as_of = serializers.DateField()
+    quarter_started_on = serializers.DateField()
+    mentees = MenteeCardSerializer(many=True, help_text="Those needing attention first.")
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    status = _enrollment_status()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ModuleCompletionRateSerializer(DashboardModuleSerializer):
+    completed = serializers.IntegerField(help_text="Leaders taking part who completed it.")
+    percent = _percent()
+
+
+class MentoringActivitySerializer(serializers.Serializer):
+    mentor = DashboardPersonSerializer(allow_null=True)
+    sessions_held = serializers.IntegerField()
+    last_session_at = serializers.DateTimeField(allow_null=True)
+    quiet = serializers.BooleanField(help_text="No held session in the last 30 days.")
+
+
+class CohortLeaderSerializer(serializers.Serializer):
+    leader = DashboardPersonSerializer()
+    status = _enrollment_status()
+    required_done = serializers.IntegerField()
+    required_total = serializers.IntegerField()
+    percent = _percent()
+    modules = serializers.ListField(
+        child=serializers.DateField(allow_null=True),
+        help_text="Completion day per module, in the order of `modules` (null: not done).",
+    )
+    mentoring = MentoringActivitySerializer()
+    metrics_below_target = serializers.ListField(child=serializers.CharField())
+    at_risk_reasons = serializers.ListField(child=serializers.CharField())
+
+
+class QuietPairingSerializer(serializers.Serializer):
+    leader = DashboardPersonSerializer()
+    mentor = DashboardPersonSerializer()
+
+
+class AtRiskSerializer(serializers.Serializer):
+    leader = DashboardPersonSerializer()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class CohortHeadSerializer(DashboardCohortSerializer):
+    program = serializers.CharField()
+
+
+class CohortDashboardSerializer(serializers.Serializer):
+    cohort = CohortHeadSerializer()
+    as_of = serializers.DateField()
+    required_expected = serializers.IntegerField(
+        help_text="Required modules due by now, pro rata of the cohort's elapsed run."
+    )
+    funnel = FunnelStepSerializer(many=True)
+    modules = ModuleCompletionRateSerializer(many=True)
+    leaders = CohortLeaderSerializer(many=True)
+    quiet_pairings = QuietPairingSerializer(many=True)
+    at_risk = AtRiskSerializer(many=True)
+    metrics = CohortSummarySerializer()
+
+
+class CompletionFiguresSerializer(serializers.Serializer):
+    leaders = serializers.IntegerField(help_text="Enrolled and not withdrawn.")
+    completed = serializers.IntegerField()
+    completion_rate = _percent()
+    required_modules = serializers.IntegerField()
+    required_modules_done_share = _percent()
+    average_module_score = _percent(allow_null=True, help_text="0 to 100, where HR recorded one.")
+    scored_completions = serializers.IntegerField()
+
+
+class ProgramImpactDashboardSerializer(serializers.Serializer):
+    program = DashboardRefSerializer()
+    as_of = serializers.DateField()
+    completion = CompletionFiguresSerializer()
+    impact = ProgramImpactSerializer()

@@ -1,0 +1,655 @@
+"""Dashboards: read-only compositions of the other apps' selectors, as JSON-ready dicts.
+
+Every figure can be seen "as of" a past day: enrollments count from the day they were
+created, completions from the day they were done, metrics from their period. Each
+function issues a fixed number of queries whatever the number of leaders, modules,
+sessions or metric periods (the tests assert it at two sizes).
+
+Where another app has no selector for a figure, it is computed here from that app's
+models (documented on the function); the API serializers in ``dashboards/api/`` give
+the shapes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
+from mentorship.selectors import mentee_overview, quarter_start
+from metrics.selectors import cohort_summary, program_impact, scorecard_for
+from programs.models import Cohort, CohortSession, Enrollment, Module, ModuleCompletion, Program
+
+NEXT_MODULES = 3
+# Mentoring has gone quiet after this many days without a held session (as the
+# mentorship nudges count it).
+QUIET_AFTER_DAYS = 30
+UPCOMING = 3
+# A leader is at risk when two or more of their latest metric values miss target.
+METRICS_BELOW_TARGET_AT_RISK = 2
+FUNNEL = [
+    Enrollment.Status.INVITED,
+    Enrollment.Status.ACTIVE,
+    Enrollment.Status.COMPLETED,
+    Enrollment.Status.WITHDRAWN,
+]
+TAKING_PART = {Enrollment.Status.INVITED, Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED}
+
+
+# --- time -----------------------------------------------------------------------------
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first instant after ``day``: things that happened on ``day`` count as of it."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) + (
+        datetime.timedelta(days=1)
+    )
+
+
+def moment_of(day: datetime.date) -> datetime.datetime:
+    """The present of a view as of ``day``: now for today, the end of a past day."""
+    if day >= today():
+        return timezone.now()
+    return end_of_day(day)
+
+
+# --- small helpers ---------------------------------------------------------------------
+
+
+def percent(done: int, total: int) -> Decimal:
+    if not total:
+        return Decimal("0.0")
+    return (Decimal(done) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "full_name": user.full_name, "email": user.email}
+
+
+def enrolled_by(day: datetime.date) -> Q:
+    """Enrollments that existed on ``day``: created by then, or in a cohort that had
+    started (a leader recorded after the fact was still in the cohort when it ran)."""
+    return Q(created_at__lt=end_of_day(day)) | Q(cohort__starts_on__lte=day)
+
+
+def withdrawn_by(day: datetime.date) -> Q:
+    return Q(withdrawn_at__lt=end_of_day(day)) | Q(
+        status=Enrollment.Status.WITHDRAWN, withdrawn_at__isnull=True
+    )
+
+
+def completed_by(day: datetime.date) -> Q:
+    return Q(completed_at__lt=end_of_day(day)) | Q(
+        status=Enrollment.Status.COMPLETED, completed_at__isnull=True
+    )
+
+
+def status_on(enrollment: Enrollment, day: datetime.date) -> Enrollment.Status:
+    """The enrollment's status at the end of ``day``: today its status; for a past day,
+    from the timestamps each transition records (a transition without one, as in data
+    entered by hand, counts from the start)."""
+    current = Enrollment.Status(enrollment.status)
+    if day >= today():
+        return current
+    end = end_of_day(day)
+
+    def reached(status: str, moment) -> bool:
+        return moment < end if moment is not None else current == status
+
+    if reached(Enrollment.Status.WITHDRAWN, enrollment.withdrawn_at):
+        return Enrollment.Status.WITHDRAWN
+    if reached(Enrollment.Status.COMPLETED, enrollment.completed_at):
+        return Enrollment.Status.COMPLETED
+    if current == Enrollment.Status.COMPLETED or reached(
+        Enrollment.Status.ACTIVE, enrollment.activated_at
+    ):
+        return Enrollment.Status.ACTIVE
+    return Enrollment.Status.INVITED
+
+
+def expected_share(cohort: Cohort, day: datetime.date) -> Decimal:
+    """The share of the cohort's run that has elapsed on ``day`` (0 before, 1 after)."""
+    if day < cohort.starts_on:
+        return Decimal(0)
+    if day >= cohort.ends_on:
+        return Decimal(1)
+    elapsed = (day - cohort.starts_on).days
+    return Decimal(elapsed) / Decimal((cohort.ends_on - cohort.starts_on).days)
+
+
+def required_expected(cohort: Cohort, required_total: int, day: datetime.date) -> int:
+    """Required modules a leader should have done by ``day``, pro rata of the elapsed run."""
+    return math.floor(required_total * expected_share(cohort, day))
+
+
+def _module_dict(module: Module) -> dict:
+    return {
+        "id": module.pk,
+        "title": module.title,
+        "kind": module.kind,
+        "competency": module.competency.name,
+        "is_required": module.is_required,
+    }
+
+
+def _cohort_dict(cohort: Cohort) -> dict:
+    return {
+        "id": cohort.pk,
+        "name": cohort.name,
+        "starts_on": cohort.starts_on,
+        "ends_on": cohort.ends_on,
+    }
+
+
+def _completions_by_enrollment(enrollment_ids, day: datetime.date) -> dict[int, dict]:
+    """Enrollment id → {module id: completed_on} for completions done by ``day``."""
+    done: dict[int, dict] = defaultdict(dict)
+    for enrollment_id, module_id, completed_on in ModuleCompletion.objects.filter(
+        enrollment_id__in=enrollment_ids, completed_on__lte=day
+    ).values_list("enrollment_id", "module_id", "completed_on"):
+        done[enrollment_id][module_id] = completed_on
+    return done
+
+
+def _competency_rows(modules: list[Module], done: dict) -> list[dict]:
+    """Required modules per competency, done and total, in the competencies' name order."""
+    totals: Counter = Counter()
+    completed: Counter = Counter()
+    for module in modules:
+        if module.is_required:
+            totals[module.competency.name] += 1
+            completed[module.competency.name] += module.pk in done
+    return [
+        {
+            "competency": name,
+            "required_total": totals[name],
+            "required_done": completed[name],
+            "percent": percent(completed[name], totals[name]),
+        }
+        for name in sorted(totals)
+    ]
+
+
+# --- leader ----------------------------------------------------------------------------
+
+
+def current_enrollment(*, leader, day: datetime.date) -> Enrollment | None:
+    """The leader's latest enrollment (by cohort start) that existed and was not withdrawn
+    by ``day``."""
+    return (
+        Enrollment.objects.filter(enrolled_by(day), leader=leader)
+        .exclude(withdrawn_by(day))
+        .select_related("cohort", "program")
+        .order_by("-cohort__starts_on", "-pk")
+        .first()
+    )
+
+
+def leader_program(*, leader, day: datetime.date) -> dict | None:
+    """Progress in the current program: overall and per competency, the next modules to do,
+    upcoming live sessions of the cohort. Four queries."""
+    enrollment = current_enrollment(leader=leader, day=day)
+    if enrollment is None:
+        return None
+    modules = list(
+        Module.objects.filter(program_id=enrollment.program_id)
+        .select_related("competency")
+        .order_by("position", "id")
+    )
+    done = _completions_by_enrollment([enrollment.pk], day)[enrollment.pk]
+    required = [module for module in modules if module.is_required]
+    required_done = sum(module.pk in done for module in required)
+    sessions = CohortSession.objects.filter(
+        cohort_id=enrollment.cohort_id, ends_at__gte=moment_of(day)
+    ).order_by("starts_at")[:UPCOMING]
+    return {
+        "enrollment_id": enrollment.pk,
+        "status": status_on(enrollment, day),
+        "program": {"id": enrollment.program_id, "name": enrollment.program.name},
+        "cohort": _cohort_dict(enrollment.cohort),
+        "required_total": len(required),
+        "required_done": required_done,
+        "required_expected": required_expected(enrollment.cohort, len(required), day),
+        "percent": percent(required_done, len(required)),
+        "competencies": _competency_rows(modules, done),
+        "next_modules": [_module_dict(m) for m in modules if m.pk not in done][:NEXT_MODULES],
+        "upcoming_sessions": [
+            {
+                "id": session.pk,
+                "title": session.title,
+                "starts_at": session.starts_at,
+                "ends_at": session.ends_at,
+                "location": session.location,
+                "meeting_url": session.meeting_url,
+            }
+            for session in sessions
+        ],
+    }
+
+
+def _open_items_on(day: datetime.date) -> Q:
+    """Action items agreed by ``day`` (at their session, even when logged later) and not
+    done by then."""
+    end = end_of_day(day)
+    return Q(session__starts_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end))
+
+
+def _item_dict(item: ActionItem, day: datetime.date) -> dict:
+    return {
+        "id": item.pk,
+        "description": item.description,
+        "owner": item.owner,
+        "due_on": item.due_on,
+        "overdue": item.due_on is not None and item.due_on < day,
+        "session_id": item.session_id,
+    }
+
+
+def leader_mentoring(*, leader, day: datetime.date) -> dict:
+    """Mentor, sessions held, the next planned session, open and overdue action items,
+    goals. Goals show their current state (goals keep no history). Five queries."""
+    moment = moment_of(day)
+    pairings = Pairing.objects.filter(mentee=leader, started_on__lte=day)
+    pairing = (
+        pairings.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .select_related("mentor")
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+    sessions = MentoringSession.objects.filter(pairing__in=pairings)
+    held = sessions.filter(status=MentoringSession.Status.HELD, starts_at__lt=moment)
+    held_figures = held.aggregate(count=Count("pk"), last=Max("starts_at"))
+    next_session = (
+        sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gte=moment)
+        .order_by("starts_at")
+        .first()
+    )
+    items = list(
+        ActionItem.objects.filter(_open_items_on(day), session__pairing__in=pairings).order_by(
+            F("due_on").asc(nulls_last=True), "pk"
+        )
+    )
+    goals = Goal.objects.filter(mentee=leader).select_related("competency")
+    return {
+        "mentor": person(pairing.mentor) if pairing else None,
+        "paired_since": pairing.started_on if pairing else None,
+        "sessions_held": held_figures["count"],
+        "last_session_at": held_figures["last"],
+        "next_session": (
+            {
+                "id": next_session.pk,
+                "starts_at": next_session.starts_at,
+                "duration_minutes": next_session.duration_minutes,
+                "format": next_session.format,
+            }
+            if next_session
+            else None
+        ),
+        "open_action_items": [_item_dict(item, day) for item in items],
+        "overdue_action_items": sum(_item_dict(item, day)["overdue"] for item in items),
+        "goals": [
+            {
+                "id": goal.pk,
+                "title": goal.title,
+                "competency": goal.competency.name if goal.competency else None,
+                "status": goal.status,
+                "progress": goal.progress,
+                "target_date": goal.target_date,
+            }
+            for goal in goals
+        ],
+    }
+
+
+def leader_dashboard(*, leader, day: datetime.date | None = None) -> dict:
+    """Everything a leader (or HR, or their mentor) sees about the leader's development."""
+    day = day or today()
+    return {
+        "leader": person(leader),
+        "as_of": day,
+        "program": leader_program(leader=leader, day=day),
+        "mentoring": leader_mentoring(leader=leader, day=day),
+        "metrics": scorecard_for(leader=leader, as_of=day),
+    }
+
+
+# --- mentor ----------------------------------------------------------------------------
+
+
+def _progress_by_leader(leader_ids, day: datetime.date) -> dict[int, dict]:
+    """Leader id → required modules done, total and expected by now in their current
+    enrollment. Three queries for any number of leaders."""
+    current: dict[int, Enrollment] = {}
+    for enrollment in (
+        Enrollment.objects.filter(enrolled_by(day), leader_id__in=leader_ids)
+        .exclude(withdrawn_by(day))
+        .select_related("cohort", "program")
+        .order_by("leader_id", "-cohort__starts_on", "-pk")
+    ):
+        current.setdefault(enrollment.leader_id, enrollment)
+    required_totals = dict(
+        Module.objects.filter(
+            program_id__in={e.program_id for e in current.values()}, is_required=True
+        )
+        .values("program_id")
+        .annotate(n=Count("pk"))
+        .values_list("program_id", "n")
+    )
+    required_done = dict(
+        ModuleCompletion.objects.filter(
+            enrollment_id__in=[e.pk for e in current.values()],
+            module__is_required=True,
+            completed_on__lte=day,
+        )
+        .values("enrollment_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrollment_id", "n")
+    )
+    progress = {}
+    for leader_id, enrollment in current.items():
+        total = required_totals.get(enrollment.program_id, 0)
+        done = required_done.get(enrollment.pk, 0)
+        progress[leader_id] = {
+            "program": enrollment.program.name,
+            "cohort": enrollment.cohort.name,
+            "status": status_on(enrollment, day),
+            "required_done": done,
+            "required_total": total,
+            "required_expected": required_expected(enrollment.cohort, total, day),
+            "percent": percent(done, total),
+        }
+    return progress
+
+
+def _quiet(last_session_at, since: datetime.date, day: datetime.date) -> bool:
+    """No held session in the last QUIET_AFTER_DAYS days (counting from ``since`` when
+    there was none yet, so a pairing made yesterday is not quiet)."""
+    last = timezone.localdate(last_session_at) if last_session_at else since
+    return (day - last).days > QUIET_AFTER_DAYS
+
+
+def mentor_dashboard(*, mentor) -> dict:
+    """Each active mentee with progress, last session, sessions this quarter, overdue action
+    items and goals, flagged when they need attention (with the reasons); those first.
+
+    Today's view: built on mentorship.selectors.mentee_overview, plus the overdue action
+    items it does not count. A fixed number of queries for any number of mentees.
+    """
+    day = today()
+    pairings = list(
+        mentee_overview(mentor=mentor, today=day).annotate(
+            overdue_action_items=Coalesce(
+                Subquery(
+                    ActionItem.objects.filter(
+                        session__pairing=OuterRef("pk"), done_at__isnull=True, due_on__lt=day
+                    )
+                    .order_by()
+                    .values("session__pairing")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            )
+        )
+    )
+    progress = _progress_by_leader([p.mentee_id for p in pairings], day)
+    mentees = []
+    for pairing in pairings:
+        program = progress.get(pairing.mentee_id)
+        reasons = []
+        if _quiet(pairing.last_contact, pairing.started_on, day):
+            reasons.append(f"No mentoring session in the last {QUIET_AFTER_DAYS} days.")
+        if pairing.overdue_action_items:
+            reasons.append(f"{pairing.overdue_action_items} overdue action item(s).")
+        if program and program["required_done"] < program["required_expected"]:
+            reasons.append(
+                f"Behind on required modules: {program['required_done']} of "
+                f"{program['required_expected']} expected by now."
+            )
+        mentees.append(
+            {
+                "pairing_id": pairing.pk,
+                "leader": person(pairing.mentee),
+                "paired_since": pairing.started_on,
+                "program": program,
+                "last_session_at": pairing.last_contact,
+                "sessions_this_quarter": pairing.sessions_this_quarter,
+                "open_action_items": pairing.open_action_items,
+                "overdue_action_items": pairing.overdue_action_items,
+                "open_goals": pairing.open_goals,
+                "goals_progress": (
+                    Decimal(pairing.goals_progress).quantize(Decimal("0.1"), ROUND_HALF_UP)
+                    if pairing.goals_progress is not None
+                    else None
+                ),
+                "needs_attention": bool(reasons),
+                "reasons": reasons,
+            }
+        )
+    mentees.sort(key=lambda m: (not m["needs_attention"], -len(m["reasons"])))
+    return {
+        "mentor": person(mentor),
+        "as_of": day,
+        "quarter_started_on": quarter_start(day),
+        "mentees": mentees,
+    }
+
+
+# --- cohort ----------------------------------------------------------------------------
+
+
+_NO_MENTORING = {"mentor": None, "sessions_held": 0, "last_session_at": None, "quiet": True}
+
+
+def _mentoring_by_leader(leader_ids, day: datetime.date) -> dict[int, dict]:
+    """Leader id → their mentor on ``day``, sessions held by then and whether mentoring
+    has gone quiet. Two queries for any number of leaders."""
+    moment = moment_of(day)
+    mentors = {}
+    for pairing in (
+        Pairing.objects.filter(mentee_id__in=leader_ids, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .select_related("mentor")
+        .order_by("mentee_id", "-started_on", "-pk")
+    ):
+        mentors.setdefault(pairing.mentee_id, pairing)
+    held = {
+        row["pairing__mentee_id"]: row
+        for row in MentoringSession.objects.filter(
+            pairing__mentee_id__in=leader_ids,
+            status=MentoringSession.Status.HELD,
+            starts_at__lt=moment,
+        )
+        .values("pairing__mentee_id")
+        .annotate(count=Count("pk"), last=Max("starts_at"))
+    }
+    activity = {}
+    for leader_id in leader_ids:
+        pairing = mentors.get(leader_id)
+        sessions = held.get(leader_id, {"count": 0, "last": None})
+        activity[leader_id] = {
+            "mentor": person(pairing.mentor) if pairing else None,
+            "sessions_held": sessions["count"],
+            "last_session_at": sessions["last"],
+            "quiet": pairing is None or _quiet(sessions["last"], pairing.started_on, day),
+        }
+    return activity
+
+
+def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dict:
+    """HR's view of a cohort: the enrollment funnel, completion per module and per leader
+    (the heatmap), metric averages against targets and the leaders at risk, with reasons.
+
+    Three queries for programs' figures plus metrics.selectors.cohort_summary's own.
+    """
+    day = day or today()
+    enrollments = [
+        (enrollment, status_on(enrollment, day))
+        for enrollment in cohort.enrollments.filter(enrolled_by(day))
+        .select_related("leader")
+        .order_by("leader__full_name", "pk")
+    ]
+    taking_part = [(e, status) for e, status in enrollments if status in TAKING_PART]
+    modules = list(
+        Module.objects.filter(program_id=cohort.program_id)
+        .select_related("competency")
+        .order_by("position", "id")
+    )
+    required = [module for module in modules if module.is_required]
+    done = _completions_by_enrollment([e.pk for e, _ in taking_part], day)
+    expected = required_expected(cohort, len(required), day)
+    metrics = cohort_summary(cohort=cohort, as_of=day)
+    below_target: dict[int, list[str]] = defaultdict(list)
+    for row in metrics["below_target"]:
+        below_target[row["leader"]["id"]].append(row["metric"])
+
+    mentoring = _mentoring_by_leader([e.leader_id for e, _ in taking_part], day)
+
+    statuses = Counter(status for _, status in enrollments)
+    leaders = []
+    at_risk = []
+    for enrollment, status in taking_part:
+        mine = done.get(enrollment.pk, {})
+        required_done = sum(module.pk in mine for module in required)
+        activity = mentoring.get(enrollment.leader_id, _NO_MENTORING)
+        reasons = []
+        if status != Enrollment.Status.COMPLETED and required_done < expected:
+            reasons.append(
+                f"Behind on required modules: {required_done} of {expected} expected by now."
+            )
+        if status != Enrollment.Status.COMPLETED and activity["quiet"]:
+            reasons.append(
+                f"No mentoring session in the last {QUIET_AFTER_DAYS} days"
+                + ("." if activity["mentor"] else " (no mentor).")
+            )
+        missed = below_target.get(enrollment.leader_id, [])
+        if len(missed) >= METRICS_BELOW_TARGET_AT_RISK:
+            reasons.append(f"{len(missed)} metrics below target: {', '.join(sorted(missed))}.")
+        leader = {
+            "leader": person(enrollment.leader),
+            "status": status,
+            "required_done": required_done,
+            "required_total": len(required),
+            "percent": percent(required_done, len(required)),
+            "modules": [mine.get(module.pk) for module in modules],
+            "mentoring": activity,
+            "metrics_below_target": sorted(missed),
+            "at_risk_reasons": reasons,
+        }
+        leaders.append(leader)
+        if reasons:
+            at_risk.append({"leader": leader["leader"], "reasons": reasons})
+    return {
+        "cohort": {**_cohort_dict(cohort), "program": cohort.program.name},
+        "as_of": day,
+        "required_expected": expected,
+        "funnel": [
+            {"status": status, "label": status.label, "count": statuses[status]}
+            for status in FUNNEL
+        ],
+        "modules": [
+            {
+                **_module_dict(module),
+                "completed": sum(module.pk in done.get(e.pk, {}) for e, _ in taking_part),
+                "percent": percent(
+                    sum(module.pk in done.get(e.pk, {}) for e, _ in taking_part),
+                    len(taking_part),
+                ),
+            }
+            for module in modules
+        ],
+        "leaders": leaders,
+        "quiet_pairings": [
+            {"leader": row["leader"], "mentor": row["mentoring"]["mentor"]}
+            for row in leaders
+            if row["mentoring"]["mentor"] and row["mentoring"]["quiet"]
+        ],
+        "at_risk": at_risk,
+        "metrics": metrics,
+    }
+
+
+def cohort_csv_rows(dashboard: dict) -> list[dict]:
+    """One row per leader: the cohort table as HR exports it."""
+    titles = [module["title"] for module in dashboard["modules"]]
+    rows = []
+    for row in dashboard["leaders"]:
+        rows.append(
+            {
+                "leader": row["leader"]["full_name"],
+                "email": row["leader"]["email"],
+                "status": row["status"],
+                "required_done": row["required_done"],
+                "required_total": row["required_total"],
+                "progress_percent": row["percent"],
+                **{
+                    f"module: {title}": (completed_on.isoformat() if completed_on else "")
+                    for title, completed_on in zip(titles, row["modules"], strict=True)
+                },
+                "mentor": (row["mentoring"]["mentor"] or {}).get("full_name", ""),
+                "mentoring_sessions_held": row["mentoring"]["sessions_held"],
+                "metrics_below_target": " ".join(row["metrics_below_target"]),
+                "at_risk_reasons": " ".join(row["at_risk_reasons"]),
+            }
+        )
+    return rows
+
+
+# --- program impact --------------------------------------------------------------------
+
+
+def program_impact_dashboard(*, program: Program, day: datetime.date | None = None) -> dict:
+    """metrics.selectors.program_impact plus completion and module-score figures.
+
+    Completion is computed here from programs' models (programs has no program-level
+    aggregate): leaders taking part, completed, and required modules done on average.
+    """
+    day = day or today()
+    participations = Enrollment.objects.filter(enrolled_by(day), program=program).exclude(
+        withdrawn_by(day)
+    )
+    counts = participations.aggregate(
+        leaders=Count("pk"), completed=Count("pk", filter=completed_by(day))
+    )
+    required_total = Module.objects.filter(program=program, is_required=True).count()
+    completions = ModuleCompletion.objects.filter(
+        enrollment__in=participations, completed_on__lte=day
+    ).aggregate(
+        required_done=Count("pk", filter=Q(module__is_required=True)),
+        average_score=Avg("score"),
+        scored=Count("score"),
+    )
+    average_score = completions["average_score"]
+    return {
+        "program": {"id": program.pk, "name": program.name},
+        "as_of": day,
+        "completion": {
+            "leaders": counts["leaders"],
+            "completed": counts["completed"],
+            "completion_rate": percent(counts["completed"], counts["leaders"]),
+            "required_modules": required_total,
+            "required_modules_done_share": percent(
+                completions["required_done"], required_total * counts["leaders"]
+            ),
+            "average_module_score": (
+                Decimal(average_score).quantize(Decimal("0.1"), ROUND_HALF_UP)
+                if average_score is not None
+                else None
+            ),
+            "scored_completions": completions["scored"],
+        },
+        "impact": program_impact(program=program, as_of=day),
+    }

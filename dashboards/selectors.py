@@ -17,13 +17,29 @@ import math
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.selectors import mentee_overview, quarter_start
-from metrics.selectors import cohort_summary, program_impact, scorecard_for
+from metrics.models import MetricDefinition, Observation
+from metrics.periods import Period, period_floor, period_label
+from metrics.selectors import PARTICIPATING, cohort_summary, program_impact, scorecard_for
 from programs.models import Cohort, CohortSession, Enrollment, Module, ModuleCompletion, Program
 
 NEXT_MODULES = 3
@@ -611,6 +627,88 @@ def cohort_csv_rows(dashboard: dict) -> list[dict]:
 # --- program impact --------------------------------------------------------------------
 
 
+def _rounded(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def before_and_after(*, program: Program, day: datetime.date) -> list[dict]:
+    """Per metric: the average value of the program's leaders before their cohort started
+    (their last period before it) and in the metric's latest period, over the leaders who
+    have both. metrics.selectors.program_impact gives the change and its comparison; this
+    gives the two levels for the before/after chart. One query per cohort, plus two."""
+    metrics = list(MetricDefinition.objects.filter(is_active=True))
+    latest = dict(
+        Observation.objects.filter(period_start__lte=day)
+        .values("metric")
+        .annotate(latest=Max("period_start"))
+        .values_list("metric", "latest")
+    )
+    sums: dict[int, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    wanted = Q(pk__in=[])
+    for metric in metrics:
+        if metric.pk in latest:
+            wanted |= Q(metric_id=metric.pk, period_start=latest[metric.pk])
+    for cohort in program.cohorts.filter(starts_on__lte=day):
+        cutoff = Case(
+            When(
+                metric__period=Period.QUARTER,
+                then=Value(period_floor(cohort.starts_on, Period.QUARTER)),
+            ),
+            default=Value(period_floor(cohort.starts_on, Period.MONTH)),
+            output_field=DateField(),
+        )
+        baseline = (
+            Observation.objects.filter(
+                leader=OuterRef("leader"), metric=OuterRef("metric"), period_start__lt=cutoff
+            )
+            .order_by("-period_start")
+            .values("value")[:1]
+        )
+        for row in (
+            Observation.objects.filter(
+                wanted,
+                leader__in=Enrollment.objects.filter(
+                    cohort=cohort, status__in=PARTICIPATING
+                ).values("leader"),
+            )
+            .annotate(
+                baseline=Subquery(
+                    baseline, output_field=DecimalField(max_digits=14, decimal_places=2)
+                )
+            )
+            .filter(baseline__isnull=False)
+            .values("metric")
+            .annotate(leaders=Count("pk"), before=Avg("baseline"), after=Avg("value"))
+        ):
+            total = sums[row["metric"]]
+            total[0] += row["leaders"]
+            total[1] += Decimal(row["before"]) * row["leaders"]
+            total[2] += Decimal(row["after"]) * row["leaders"]
+    rows = []
+    for metric in metrics:
+        leaders, before, after = sums.get(metric.pk, (0, None, None))
+        rows.append(
+            {
+                "metric": {
+                    "id": metric.pk,
+                    "code": metric.code,
+                    "name": metric.name,
+                    "unit": metric.unit,
+                    "direction": metric.direction,
+                },
+                "latest_period": (
+                    period_label(latest[metric.pk], metric.period) if metric.pk in latest else None
+                ),
+                "leaders": leaders,
+                "before": _rounded(before / leaders) if leaders else None,
+                "after": _rounded(after / leaders) if leaders else None,
+            }
+        )
+    return rows
+
+
 def program_impact_dashboard(*, program: Program, day: datetime.date | None = None) -> dict:
     """metrics.selectors.program_impact plus completion and module-score figures.
 
@@ -651,5 +749,6 @@ def program_impact_dashboard(*, program: Program, day: datetime.date | None = No
             ),
             "scored_completions": completions["scored"],
         },
+        "before_after": before_and_after(program=program, day=day),
         "impact": program_impact(program=program, as_of=day),
     }

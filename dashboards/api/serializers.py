@@ -232,8 +232,35 @@ class CompletionFiguresSerializer(serializers.Serializer):
     scored_completions = serializers.IntegerField()
 
 
+class MetricLevelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField(help_text="higher or lower (is better)")
+
+
+class BeforeAfterMetricSerializer(serializers.Serializer):
+    metric = MetricLevelSerializer()
+    latest_period = serializers.CharField(allow_null=True)
+    leaders = serializers.IntegerField(help_text="Leaders with a value before and now.")
+    before = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Average of each leader's last value before their cohort started.",
+    )
+    after = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Average in the metric's latest period.",
+    )
+
+
 class ProgramImpactDashboardSerializer(serializers.Serializer):
     program = DashboardRefSerializer()
     as_of = serializers.DateField()
     completion = CompletionFiguresSerializer()
+    before_after = BeforeAfterMetricSerializer(many=True)
     impact = ProgramImpactSerializer()

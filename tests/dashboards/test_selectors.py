@@ -199,6 +199,24 @@ def test_program_impact_completion_figures(world):
     assert completion["required_modules_done_share"] == Decimal("50.0")
 
 
+def test_program_before_and_after_levels(world):
+    rows = {
+        row["metric"]["code"]: row
+        for row in selectors.program_impact_dashboard(program=world.program, day=JULY)[
+            "before_after"
+        ]
+    }
+    # Only Leo has a value before the cohort started (March): 80 then 100 in June.
+    assert (rows["sales_attainment"]["leaders"], rows["sales_attainment"]["before"]) == (
+        1,
+        Decimal("80.00"),
+    )
+    assert rows["sales_attainment"]["after"] == Decimal("100.00")
+    assert rows["sales_attainment"]["latest_period"] == "2024-06"
+    assert rows["team_engagement"]["leaders"] == 0
+    assert rows["team_engagement"]["before"] is None
+
+
 def _grow(world, extra: int) -> None:
     """More leaders in the cohort, each with completions, a mentor, sessions and metrics."""
     for n in range(extra):

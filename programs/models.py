@@ -268,6 +268,15 @@ class ModuleCompletion(models.Model):
     def __str__(self) -> str:
         return f"{self.module} done by {self.enrollment.leader}"
 
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.module_id
+            and self.enrollment_id
+            and self.module.program_id != self.enrollment.program_id
+        ):
+            raise ValidationError({"module": "This module belongs to another program."})
+
 
 class SessionAttendance(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance")
@@ -287,3 +296,12 @@ class SessionAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment.leader} attended {self.session}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.session_id
+            and self.enrollment_id
+            and self.session.cohort_id != self.enrollment.cohort_id
+        ):
+            raise ValidationError({"session": "This session belongs to another cohort."})

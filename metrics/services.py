@@ -414,7 +414,7 @@ def observations_import_csv(
 # --- targets ------------------------------------------------------------------
 
 
-def _validate_target(target: Target) -> None:
+def target_validate(target: Target) -> None:
     target.full_clean()
     try:
         validate_value(metric=target.metric, value=target.value)
@@ -461,7 +461,7 @@ def target_create(
         cohort=cohort,
         created_by=by,
     )
-    _validate_target(target)
+    target_validate(target)
     target.save()
     return target
 
@@ -475,7 +475,7 @@ def target_update(*, target: Target, by: User | None, **changes) -> Target:
     target = Target.objects.select_for_update().get(pk=target.pk)
     for name, value in changes.items():
         setattr(target, name, value)
-    _validate_target(target)
+    target_validate(target)
     target.save()
     return target
 

@@ -26,6 +26,12 @@ NAVIGATION += [
 ]
 LANDING += [(Role.MENTOR, "mentorship:my-mentees")]
 
+# Metrics (metrics/urls.py)
+NAVIGATION += [
+    (Role.LEADER, "My scorecard", "metrics:my-scorecard"),
+    (Role.HR, "Metrics", "metrics:index"),
+]
+
 
 def nav_items(user) -> list[dict]:
     roles = role_names(user)

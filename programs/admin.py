@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from common.errors import ApplicationError
 from programs import services
@@ -52,6 +53,7 @@ class ModuleAdmin(admin.ModelAdmin):
 class CohortSessionInline(admin.TabularInline):
     model = CohortSession
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["title", "module", "starts_at", "ends_at", "location", "meeting_url"]
 
 

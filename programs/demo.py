@@ -1,0 +1,232 @@
+"""Demo programs: "Sales Leadership Essentials", its April 2024 virtual cohort (done) and
+the current winter cohort, with the 12 demo leaders at realistic stages.
+
+Idempotent: everything is looked up by natural keys and only missing rows are
+created, through the same services HR uses (seats, roles, transitions). Only
+the current cohort's enrollments send welcome emails (six of them), so a demo
+with a worker running shows the email without flooding var/mail.
+"""
+
+import datetime
+import zoneinfo
+
+from django.utils import timezone
+
+from people.models import User
+from programs import services
+from programs.models import (
+    Cohort,
+    CohortSession,
+    Competency,
+    Enrollment,
+    Module,
+    Program,
+)
+
+PROGRAM = {
+    "slug": "sales-leadership-essentials",
+    "name": "Sales Leadership Essentials",
+    "description": (
+        "A practical program for newly promoted sales leaders: from top seller to leader "
+        "of sellers. Covers hiring and growing people, running the team, solving "
+        "pipeline problems, communicating with purpose and building trust."
+    ),
+}
+
+# (title, kind, competency slug, required, expected hours)
+MODULES = [
+    ("From seller to leader: the first 90 days", "workshop", "team-optimization", True, 3),
+    ("Hiring and onboarding sellers", "e_learning", "talent-management", True, 2),
+    ("Coaching conversations that stick", "workshop", "talent-management", True, 3),
+    ("Territory and workload design", "assignment", "team-optimization", True, 4),
+    ("Pipeline reviews and forecast accuracy", "workshop", "problem-solving", True, 3),
+    ("Diagnosing a missed quarter", "assignment", "problem-solving", True, 4),
+    ("Feedback and difficult conversations", "e_learning", "communication", True, 2),
+    ("Running a weekly sales meeting", "coaching", "communication", True, 1.5),
+    ("Trust with customers, peers and leadership", "e_learning", "relationships", False, 1.5),
+    ("Leading through change", "coaching", "relationships", False, 1),
+]
+
+APRIL = {
+    "name": "Virtual cohort, April 2024",
+    "starts_on": datetime.date(2024, 4, 8),
+    "ends_on": datetime.date(2024, 4, 12),
+    "delivery": Cohort.Delivery.VIRTUAL,
+    "time_zone": "Europe/London",
+    "capacity": 12,
+}
+WINTER = {
+    "name": "Winter cohort 2026/27",
+    "starts_on": datetime.date(2026, 11, 2),
+    "ends_on": datetime.date(2027, 1, 29),
+    "delivery": Cohort.Delivery.HYBRID,
+    "time_zone": "America/New_York",
+    "capacity": 12,
+}
+
+# April 2024: five completed everything, one withdrew after two days.
+APRIL_COMPLETED = [
+    "aisha.bello@example.com",
+    "liam.oconnor@example.com",
+    "mei.chen@example.com",
+    "jonas.weber@example.com",
+    "fatima.haddad@example.com",
+]
+APRIL_WITHDRAWN = ["noah.kim@example.com"]
+# Winter cohort: (email, required modules done so far); the last one is still invited.
+WINTER_LEADERS = [
+    ("leader@example.com", 3),
+    ("sofia.rossi@example.com", 5),
+    ("kwame.mensah@example.com", 2),
+    ("elena.petrova@example.com", 4),
+    ("diego.santos@example.com", 1),
+    ("hannah.schmidt@example.com", 0),
+]
+
+
+def _program() -> Program:
+    program, _ = Program.objects.get_or_create(
+        slug=PROGRAM["slug"],
+        defaults={"name": PROGRAM["name"], "description": PROGRAM["description"]},
+    )
+    program.competencies.add(*Competency.objects.all())
+    competencies = {c.slug: c for c in Competency.objects.all()}
+    for position, (title, kind, competency, required, hours) in enumerate(MODULES, start=1):
+        Module.objects.get_or_create(
+            program=program,
+            title=title,
+            defaults={
+                "kind": kind,
+                "competency": competencies[competency],
+                "is_required": required,
+                "position": position,
+                "expected_hours": hours,
+            },
+        )
+    return program
+
+
+def _cohort(program: Program, spec: dict, facilitator: User | None) -> Cohort:
+    cohort = Cohort.objects.filter(program=program, name=spec["name"]).first()
+    if cohort is None:
+        cohort = services.cohort_create(program=program, facilitator=facilitator, **spec)
+    return cohort
+
+
+def _session(cohort: Cohort, title: str, day: datetime.date, hour: int, hours: float, module):
+    zone = zoneinfo.ZoneInfo(cohort.time_zone)
+    starts_at = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
+    CohortSession.objects.get_or_create(
+        cohort=cohort,
+        title=title,
+        starts_at=starts_at,
+        defaults={
+            "ends_at": starts_at + datetime.timedelta(hours=hours),
+            "module": module,
+            "meeting_url": "https://meet.example.com/sales-leadership-essentials",
+            "location": "" if cohort.delivery == Cohort.Delivery.VIRTUAL else "Chicago office",
+        },
+    )
+
+
+def _april_sessions(cohort: Cohort, workshops: list[Module]) -> None:
+    """One live session a day, 09:00 to 12:00 London time."""
+    for offset in range(5):
+        day = cohort.starts_on + datetime.timedelta(days=offset)
+        module = workshops[offset % len(workshops)]
+        _session(cohort, f"Day {offset + 1}: {module.title}", day, 9, 3, module)
+
+
+def _winter_sessions(cohort: Cohort, workshops: list[Module]) -> None:
+    """A kick-off, then a live session every other Tuesday at 11:00 New York time."""
+    _session(cohort, "Kick-off", cohort.starts_on, 10, 2, workshops[0])
+    day = cohort.starts_on + datetime.timedelta(days=1)
+    number = 1
+    while day <= cohort.ends_on:
+        module = workshops[number % len(workshops)]
+        _session(cohort, f"Live session {number}: {module.title}", day, 11, 1.5, module)
+        day += datetime.timedelta(days=14)
+        number += 1
+
+
+def _enroll(cohort: Cohort, leader: User, hr: User | None, *, welcome: bool) -> Enrollment | None:
+    """The enrollment, created invited if missing; None if this run did not create it."""
+    if Enrollment.objects.filter(cohort=cohort, leader=leader).exists():
+        return None
+    return services.enrollment_create(cohort=cohort, leader=leader, by=hr, send_welcome=welcome)
+
+
+def _complete_modules(
+    enrollment: Enrollment, modules: list[Module], first_day, hr, *, half_days_apart: int
+) -> None:
+    for index, module in enumerate(modules):
+        offset = datetime.timedelta(days=index * half_days_apart // 2)
+        completed_on = min(first_day + offset, timezone.localdate())
+        services.module_completion_record(
+            enrollment=enrollment,
+            module=module,
+            completed_on=completed_on,
+            score=70 + (enrollment.leader_id * 7 + index * 11) % 29,
+            by=hr,
+        )
+
+
+def _at(day: datetime.date, hour: int = 17) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
+
+
+def seed() -> dict:
+    hr = User.objects.filter(email="hr@example.com").first()
+    facilitator = User.objects.filter(email="grace.lindqvist@example.com").first()
+    leaders = {user.email: user for user in User.objects.filter(groups__name="Leader")}
+    program = _program()
+    modules = list(program.modules.order_by("position"))
+    required = [m for m in modules if m.is_required]
+    workshops = [m for m in modules if m.kind == Module.Kind.WORKSHOP]
+
+    april = _cohort(program, APRIL, facilitator)
+    _april_sessions(april, workshops)
+    winter = _cohort(program, WINTER, facilitator)
+    _winter_sessions(winter, workshops)
+
+    april_sessions = list(april.sessions.all())
+    for email in APRIL_COMPLETED + APRIL_WITHDRAWN:
+        if email not in leaders:
+            continue
+        enrollment = _enroll(april, leaders[email], hr, welcome=False)
+        if enrollment is None:
+            continue
+        services.enrollment_activate(enrollment=enrollment, by=hr)
+        withdrew = email in APRIL_WITHDRAWN
+        for session in april_sessions[:2] if withdrew else april_sessions:
+            services.session_attendance_record(enrollment=enrollment, session=session, by=hr)
+        if withdrew:
+            _complete_modules(enrollment, required[:2], april.starts_on, hr, half_days_apart=1)
+            services.enrollment_withdraw(enrollment=enrollment, by=hr)
+            ended = {"withdrawn_at": _at(april.starts_on + datetime.timedelta(days=1))}
+        else:
+            _complete_modules(enrollment, modules, april.starts_on, hr, half_days_apart=1)
+            services.enrollment_complete(enrollment=enrollment, by=hr)
+            ended = {"completed_at": _at(april.ends_on)}
+        # The story happened in April 2024, not today.
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            created_at=_at(datetime.date(2024, 3, 18)),
+            activated_at=_at(april.starts_on, 8),
+            welcome_sent_at=_at(datetime.date(2024, 3, 18)),
+            **ended,
+        )
+
+    past_winter_sessions = list(winter.sessions.filter(ends_at__lte=timezone.now()))
+    for position, (email, done) in enumerate(WINTER_LEADERS):
+        if email not in leaders:
+            continue
+        enrollment = _enroll(winter, leaders[email], hr, welcome=True)
+        if enrollment is None:
+            continue
+        if position == len(WINTER_LEADERS) - 1:
+            continue  # still invited: has not confirmed yet
+        services.enrollment_activate(enrollment=enrollment, by=hr)
+        _complete_modules(enrollment, required[:done], winter.starts_on, hr, half_days_apart=10)
+        for session in past_winter_sessions[: 1 + done]:
+            services.session_attendance_record(enrollment=enrollment, session=session, by=hr)
+    return {"program": program, "cohorts": [april, winter]}

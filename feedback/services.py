@@ -293,14 +293,18 @@ def cycle_close(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
     and a recurring cycle gets its next occurrence."""
     now = now or clock.now()
     with transaction.atomic():
-        cycle = Cycle.objects.filter(pk=cycle_id, status=Cycle.Status.OPEN).first()
-        if cycle is None or cycle.due_at > now:
-            return False
+        # Write first: the transaction takes the write lock before it reads.
         _expire_requests(
-            RaterRequest.objects.filter(cycle_id=cycle_id)
+            RaterRequest.objects.filter(
+                cycle_id=cycle_id, cycle__status=Cycle.Status.OPEN, cycle__due_at__lte=now
+            )
             .annotate(deadline=Coalesce("due_at_override", F("cycle__due_at")))
             .filter(deadline__lte=now)
         )
+        if not Cycle.objects.filter(
+            pk=cycle_id, status=Cycle.Status.OPEN, due_at__lte=now
+        ).exists():
+            return False
         if RaterRequest.objects.filter(
             cycle_id=cycle_id, status__in=RaterRequest.OPEN_STATUSES
         ).exists():
@@ -785,8 +789,9 @@ def deliveries_enqueue_owed(*, now: datetime.datetime | None = None) -> int:
         | Q(status=Delivery.Status.SENDING, claimed_at__lte=stale_before)
         & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=requeue_before))
     )
-    with transaction.atomic():
-        ids = list(owed.values_list("pk", flat=True)[: settings.FEEDBACK_ENQUEUE_BATCH])
-        Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
-        _enqueue_delivery_ids(ids)
+    # No transaction around read-then-write: on SQLite that upgrade fails fast under
+    # a concurrent writer, and a doubled enqueue is harmless anyway.
+    ids = list(owed.values_list("pk", flat=True)[: settings.FEEDBACK_ENQUEUE_BATCH])
+    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    _enqueue_delivery_ids(ids)
     return len(ids)

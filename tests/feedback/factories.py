@@ -1,6 +1,8 @@
 import datetime
+import importlib
 
 import factory
+from django.apps import apps as django_apps
 
 from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest
 from tests.people.factories import UserFactory
@@ -10,8 +12,13 @@ DEFAULT_QUESTIONNAIRE = "Management\u2013Leadership Balance"
 
 
 def default_questionnaire() -> Questionnaire:
-    """The questionnaire seeded by migration."""
-    return Questionnaire.objects.get(name=DEFAULT_QUESTIONNAIRE)
+    """The questionnaire seeded by migration (seeded again after a transactional test's flush)."""
+    questionnaire = Questionnaire.objects.filter(name=DEFAULT_QUESTIONNAIRE).first()
+    if questionnaire is None:
+        migration = importlib.import_module("feedback.migrations.0002_default_questionnaire")
+        migration.seed(django_apps, None)
+        questionnaire = Questionnaire.objects.get(name=DEFAULT_QUESTIONNAIRE)
+    return questionnaire
 
 
 class QuestionnaireFactory(factory.django.DjangoModelFactory):

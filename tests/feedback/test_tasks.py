@@ -1,0 +1,88 @@
+"""The scheduling through a real Celery worker on real Redis (emails written to files)."""
+
+import collections
+import datetime
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from common.tasks import enqueue
+from config.celery import ping
+from feedback.models import Cycle, Delivery, RaterRequest
+from feedback.services import feedback_tick
+from feedback.tasks import send_delivery
+from tests.conftest import wait_for
+from tests.feedback.factories import CycleFactory
+from tests.feedback.helpers import team_in
+
+pytestmark = pytest.mark.integration
+
+
+def mail_counts(directory) -> collections.Counter:
+    """How many emails each address received, from the file backend's files."""
+    counts = collections.Counter()
+    for path in directory.iterdir():
+        for line in path.read_text().splitlines():
+            if line.startswith("To: "):
+                counts[line[4:].strip()] += 1
+    return counts
+
+
+def worker_drained() -> bool:
+    """True once the worker processed everything queued before this call (FIFO, solo pool)."""
+    key = uuid.uuid4().hex
+    enqueue(ping, key)
+    return lambda: cache.get(f"ping:{key}") == "pong"
+
+
+def open_cycle_now(leaders: int) -> Cycle:
+    now = timezone.now()
+    cycle = CycleFactory(
+        opens_at=now - datetime.timedelta(minutes=1),
+        due_at=now + datetime.timedelta(days=10),
+        cohort__starts_on=now.date(),
+        cohort__ends_on=now.date() + datetime.timedelta(days=60),
+    )
+    for _ in range(leaders):
+        team_in(cycle.cohort, reports=2)
+    return cycle
+
+
+def test_worker_killed_mid_batch_then_restarted_sends_everything_once(feedback_worker, mail_dir):
+    cycle = open_cycle_now(leaders=10)  # 10 x (self, manager, mentor, 2 reports) = 50 emails
+    assert feedback_tick().opened == 1
+    wait_for(lambda: sum(mail_counts(mail_dir).values()) >= 5, timeout=60, interval=0.02)
+    feedback_worker.kill()
+    at_kill = sum(mail_counts(mail_dir).values())
+    assert at_kill < 50, "the kill landed mid-batch"
+
+    feedback_worker.start()
+
+    def all_sent():
+        feedback_tick()  # finds the abandoned claim and any lost message in the database
+        return not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
+
+    wait_for(all_sent, timeout=90, interval=1)
+    counts = mail_counts(mail_dir)
+    expected = set(RaterRequest.objects.filter(cycle=cycle).values_list("rater__email", flat=True))
+    assert set(counts) == expected
+    repeated = [address for address, n in counts.items() if n > 1]
+    assert len(repeated) <= 1, "at most the one email in flight at the kill is repeated"
+    assert all(n <= 2 for n in counts.values())
+    assert set(RaterRequest.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_redelivered_and_doubled_tasks_send_nothing_twice(feedback_worker, mail_dir):
+    cycle = open_cycle_now(leaders=2)
+    feedback_tick()
+    feedback_tick()  # a second beat at the same time
+    wait_for(lambda: not Delivery.objects.exclude(status=Delivery.Status.SENT).exists())
+    for delivery_id in Delivery.objects.values_list("pk", flat=True):
+        enqueue(send_delivery, delivery_id)
+        enqueue(send_delivery, delivery_id)
+    wait_for(worker_drained())
+    counts = mail_counts(mail_dir)
+    assert sum(counts.values()) == RaterRequest.objects.filter(cycle=cycle).count() == 10
+    assert set(counts.values()) == {1}

@@ -1,0 +1,122 @@
+"""Progress numbers, computed in the database for many enrollments at once, and scoping."""
+
+from decimal import Decimal
+
+import pytest
+
+from programs.models import Enrollment
+from programs.selectors import (
+    cohort_list,
+    competency_progress,
+    enrollment_list,
+    my_programs,
+    percent,
+    with_progress,
+)
+from tests.mentorship.factories import PairingFactory
+from tests.programs.factories import (
+    CohortFactory,
+    EnrollmentFactory,
+    ModuleCompletionFactory,
+    ModuleFactory,
+    ProgramFactory,
+    competency,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program():
+    """Three required modules (two communication, one talent management) and one optional."""
+    program = ProgramFactory()
+    ModuleFactory(program=program, title="Talk", competency=competency("communication"))
+    ModuleFactory(program=program, title="Listen", competency=competency("communication"))
+    ModuleFactory(program=program, title="Hire", competency=competency("talent-management"))
+    ModuleFactory(program=program, title="Extra", is_required=False)
+    return program
+
+
+def complete(enrollment, *titles):
+    for title in titles:
+        module = enrollment.program.modules.get(title=title)
+        ModuleCompletionFactory(enrollment=enrollment, module=module)
+
+
+def test_progress_counts_required_modules_only(program):
+    cohort = CohortFactory(program=program)
+    none, some, all_, extra_only = EnrollmentFactory.create_batch(4, cohort=cohort)
+    complete(some, "Talk", "Extra")
+    complete(all_, "Talk", "Listen", "Hire")
+    complete(extra_only, "Extra")
+    rows = {e.pk: e for e in with_progress(Enrollment.objects.all())}
+    assert [(rows[e.pk].required_done, rows[e.pk].required_total) for e in (none, some, all_)] == [
+        (0, 3),
+        (1, 3),
+        (3, 3),
+    ]
+    assert rows[some.pk].progress_percent == Decimal("33.3")
+    assert rows[all_.pk].progress_percent == Decimal("100.0")
+    assert rows[extra_only.pk].progress_percent == Decimal("0.0")
+
+
+def test_progress_of_many_enrollments_is_one_query(program, django_assert_num_queries):
+    cohort = CohortFactory(program=program, capacity=50)
+    for enrollment in EnrollmentFactory.create_batch(20, cohort=cohort):
+        complete(enrollment, "Talk")
+    with django_assert_num_queries(1):
+        rows = list(with_progress(Enrollment.objects.all()))
+    assert {row.required_done for row in rows} == {1}
+
+
+def test_progress_per_competency_for_many_enrollments_in_two_queries(
+    program, django_assert_num_queries
+):
+    other_program = ProgramFactory()
+    ModuleFactory(program=other_program, competency=competency("relationships"))
+    first, second = EnrollmentFactory.create_batch(2, cohort=CohortFactory(program=program))
+    third = EnrollmentFactory(cohort=CohortFactory(program=other_program))
+    complete(first, "Talk", "Hire")
+    complete(second, "Listen")
+    with django_assert_num_queries(3):  # enrollments, totals, completions
+        progress = competency_progress(enrollments=Enrollment.objects.all())
+    summary = {
+        pk: [(row.competency, row.required_done, row.required_total, row.percent) for row in rows]
+        for pk, rows in progress.items()
+    }
+    assert summary[first.pk] == [
+        ("Communication", 1, 2, Decimal("50.0")),
+        ("Talent management", 1, 1, Decimal("100.0")),
+    ]
+    assert summary[second.pk] == [
+        ("Communication", 1, 2, Decimal("50.0")),
+        ("Talent management", 0, 1, Decimal("0.0")),
+    ]
+    assert summary[third.pk] == [("Relationships", 0, 1, Decimal("0.0"))]
+
+
+def test_a_program_without_required_modules_is_zero_percent():
+    assert percent(0, 0) == Decimal("0.0")
+    assert percent(2, 3) == Decimal("66.7")
+
+
+def test_scope_follows_leaders_visible_to(hr, mentor, leader, other_leader):
+    mine = EnrollmentFactory(leader=leader)
+    theirs = EnrollmentFactory(leader=other_leader)
+    assert set(enrollment_list(user=hr)) == {mine, theirs}
+    assert list(enrollment_list(user=leader)) == [mine]
+    assert list(enrollment_list(user=mentor)) == []
+    assert list(cohort_list(user=mentor)) == []
+    PairingFactory(mentor=mentor, mentee=leader)
+    assert list(enrollment_list(user=mentor)) == [mine]
+    assert list(cohort_list(user=mentor)) == [mine.cohort]
+    assert list(cohort_list(user=other_leader)) == [theirs.cohort]
+
+
+def test_my_programs_skip_withdrawn_enrollments(leader, program):
+    EnrollmentFactory(leader=leader, status="withdrawn")
+    active = EnrollmentFactory(leader=leader, cohort=CohortFactory(program=program))
+    complete(active, "Talk")
+    (item,) = my_programs(leader=leader)
+    assert item.enrollment == active
+    assert [row["completion"] is not None for row in item.modules] == [True, False, False, False]

@@ -205,7 +205,12 @@ def my_programs(*, leader) -> list[MyProgram]:
         MyProgram(
             enrollment=enrollment,
             modules=[
-                {"module": module, "completion": completed.get((enrollment.pk, module.pk))}
+                {
+                    "module": module,
+                    "completion": completed.get((enrollment.pk, module.pk)),
+                    "self_recordable": enrollment.status in Enrollment.OPEN_STATUSES
+                    and module.kind in Module.SELF_RECORDED_KINDS,
+                }
                 for module in modules_by_program[enrollment.program_id]
             ],
             upcoming_sessions=sessions_by_cohort[enrollment.cohort_id],

@@ -10,4 +10,9 @@ urlpatterns = [
     path("cohorts/<int:pk>/enroll/", views.cohort_enroll, name="cohort-enroll"),
     path("cohorts/<int:pk>/import/", views.cohort_import, name="cohort-import"),
     path("my/", views.my_program, name="my-program"),
+    path(
+        "my/<int:enrollment_pk>/modules/<int:module_pk>/done/",
+        views.my_module_done,
+        name="my-module-done",
+    ),
 ]

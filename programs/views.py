@@ -14,6 +14,8 @@ from common.errors import ApplicationError
 from people.roles import Role, has_role
 from programs import selectors, services
 from programs.forms import EnrollForm, ImportUploadForm
+from programs.models import Enrollment, Module
+from programs.permissions import completion_refusal
 
 IMPORT_SESSION_KEY = "programs_import_upload"
 
@@ -126,6 +128,24 @@ def cohort_import(request, pk: int):
                 }
                 context.update(report=report.as_dict(), file_name=upload.name)
     return render(request, "programs/cohort_import.html", context)
+
+
+@role_required(Role.LEADER)
+@require_http_methods(["POST"])
+def my_module_done(request, enrollment_pk: int, module_pk: int):
+    """A leader marks one of their own e-learning or assignment modules as done."""
+    enrollment = get_object_or_404(Enrollment, pk=enrollment_pk, leader=request.user)
+    module = get_object_or_404(Module, pk=module_pk, program_id=enrollment.program_id)
+    refusal = completion_refusal(request.user, enrollment, module)
+    if refusal:
+        raise PermissionDenied(refusal)
+    try:
+        services.module_completion_record(enrollment=enrollment, module=module, by=request.user)
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(_file_errors(exc)))
+    else:
+        messages.success(request, f"“{module.title}” is marked as done.")
+    return redirect("programs:my-program")
 
 
 @role_required(Role.LEADER)

@@ -57,6 +57,14 @@ class ModuleSerializer(serializers.ModelSerializer):
             "description",
         ]
 
+    def validate_program(self, program: Program) -> Program:
+        module = self.instance
+        if module and module.program_id != program.pk and module.completions.exists():
+            raise serializers.ValidationError(
+                "Leaders have completed this module; it cannot move to another program."
+            )
+        return program
+
 
 class CohortSerializer(serializers.ModelSerializer):
     program_name = serializers.CharField(source="program.name", read_only=True)

@@ -455,3 +455,12 @@ def test_completions_list_is_scoped(api, world, callers, role, visible):
     ModuleCompletionFactory(enrollment=world["mine"], module=world["workshop"])
     ModuleCompletionFactory(enrollment=world["theirs"], module=world["workshop"])
     assert api(callers[role]).get(f"{API}/module-completions/").json()["count"] == visible
+
+
+def test_a_completed_module_cannot_move_to_another_program(api, world, hr):
+    ModuleCompletionFactory(enrollment=world["mine"], module=world["workshop"])
+    response = api(hr).patch(
+        f"{API}/modules/{world['workshop'].pk}/", {"program": ProgramFactory().pk}
+    )
+    assert response.status_code == 400
+    assert "program" in response.json()

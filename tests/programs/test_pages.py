@@ -247,3 +247,26 @@ def test_admin_withdraw_action_uses_the_service(admin_client, cohort):
     cohort.refresh_from_db()
     assert enrollment.status == "withdrawn"
     assert cohort.seats_taken == 0
+
+
+def test_leader_marks_own_elearning_done_from_my_program(client, leader, cohort):
+    enrollment = EnrollmentFactory(cohort=cohort, leader=leader)
+    elearning = cohort.program.modules.get(title="Coaching basics")
+    workshop = cohort.program.modules.get(title="Kick-off")
+    client.force_login(leader)
+    html = client.get(reverse("programs:my-program")).content.decode()
+    assert html.count("Mark as done") == 1  # workshops are recorded by HR
+    url = reverse("programs:my-module-done", args=[enrollment.pk, elearning.pk])
+    assert client.post(url).status_code == 302
+    assert enrollment.completions.filter(module=elearning, recorded_by=leader).exists()
+    workshop_url = reverse("programs:my-module-done", args=[enrollment.pk, workshop.pk])
+    assert client.post(workshop_url).status_code == 403
+
+
+def test_leader_cannot_mark_someone_elses_module(client, leader, other_leader, cohort):
+    enrollment = EnrollmentFactory(cohort=cohort, leader=other_leader)
+    elearning = cohort.program.modules.get(title="Coaching basics")
+    client.force_login(leader)
+    url = reverse("programs:my-module-done", args=[enrollment.pk, elearning.pk])
+    assert client.post(url).status_code == 404
+    assert not enrollment.completions.exists()

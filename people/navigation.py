@@ -50,10 +50,9 @@ def landing_url(user) -> str | None:
     return None
 
 
-# Dashboards (dashboards/urls.py)
-NAVIGATION += [
+# Dashboards (dashboards/urls.py): first in the menu, the overview of each role's work.
+NAVIGATION[:0] = [
     (Role.LEADER, "Dashboard", "dashboards:leader_home"),
-]
-LANDING += [
-    (Role.LEADER, "dashboards:leader_home"),
+    (Role.MENTOR, "Dashboard", "dashboards:mentor_home"),
+    (Role.HR, "Cohort dashboards", "dashboards:cohort_list"),
 ]

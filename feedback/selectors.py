@@ -16,9 +16,12 @@ The anonymity rule (docs/feedback.md explains it for HR):
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import dateformat
 
 from feedback.models import (
     Answer,
@@ -32,10 +35,12 @@ from feedback.models import (
     Response,
     Side,
 )
+from feedback.scheduling import reminder_points
 from mentorship.models import Pairing
 from mentorship.selectors import leaders_visible_to
 from people.models import User
 from people.roles import Role, has_role
+from programs.models import Enrollment
 
 # Groups whose members are anonymous (self and manager are shown as themselves).
 ANONYMOUS_GROUPS = (RaterGroup.MENTOR, RaterGroup.PEER, RaterGroup.DIRECT_REPORT)
@@ -91,6 +96,107 @@ def cycle_subjects_for_report(*, cycle: Cycle) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=RaterRequest.objects.filter(cycle=cycle).values("subject_id")
     ).order_by("full_name")
+
+
+def cycle_subjects(*, cycle: Cycle):
+    """The leaders a cycle is about: everyone enrolled in the cohort and not withdrawn."""
+    return User.objects.filter(
+        enrollments__cohort_id=cycle.cohort_id,
+        enrollments__status__in=[
+            Enrollment.Status.INVITED,
+            Enrollment.Status.ACTIVE,
+            Enrollment.Status.COMPLETED,
+        ],
+    ).distinct()
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedRater:
+    subject: User
+    rater: User
+    group: str
+
+
+def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
+    """Who will be asked about whom: self, manager, active mentors, direct reports,
+    then the nominations. One entry per (subject, rater), the first group wins.
+    A fixed number of queries, whatever the cohort's size."""
+    subjects = list(cycle_subjects(cycle=cycle).select_related("manager").order_by("full_name"))
+    subject_ids = [subject.pk for subject in subjects]
+    mentors: dict[int, list[User]] = {}
+    for pairing in Pairing.objects.filter(
+        mentee_id__in=subject_ids, status=Pairing.Status.ACTIVE
+    ).select_related("mentor"):
+        mentors.setdefault(pairing.mentee_id, []).append(pairing.mentor)
+    reports: dict[int, list[User]] = {}
+    for person in User.objects.filter(manager_id__in=subject_ids, is_active=True):
+        reports.setdefault(person.manager_id, []).append(person)
+    nominated: dict[int, list[Nomination]] = {}
+    for nomination in Nomination.objects.filter(cycle=cycle).select_related("rater"):
+        nominated.setdefault(nomination.subject_id, []).append(nomination)
+
+    planned: list[PlannedRater] = []
+    for subject in subjects:
+        candidates = [(subject, RaterGroup.SELF)]
+        if subject.manager is not None and subject.manager.is_active:
+            candidates.append((subject.manager, RaterGroup.MANAGER))
+        candidates += [(mentor, RaterGroup.MENTOR) for mentor in mentors.get(subject.pk, [])]
+        candidates += [(person, RaterGroup.DIRECT_REPORT) for person in reports.get(subject.pk, [])]
+        candidates += [(n.rater, n.group) for n in nominated.get(subject.pk, [])]
+        seen: set[int] = set()
+        for rater, group in candidates:
+            if rater.pk not in seen:
+                seen.add(rater.pk)
+                planned.append(PlannedRater(subject=subject, rater=rater, group=str(group)))
+    return planned
+
+
+def _local(moment, tz) -> str:
+    return dateformat.format(moment.astimezone(tz), "D j M Y, H:i")
+
+
+def cycle_preview(*, cycle: Cycle) -> dict:
+    """Who will be asked and when, in the cohort's local time, before the cycle opens;
+    plus the leaders whose nominations fall short of the cycle's minimum per group."""
+    tz = cycle.tz
+    raters = cycle_planned_raters(cycle=cycle)
+    planned: dict[tuple[int, str], int] = {}
+    names: dict[int, str] = {}
+    for entry in raters:
+        planned[(entry.subject.pk, entry.group)] = (
+            planned.get((entry.subject.pk, entry.group), 0) + 1
+        )
+        names[entry.subject.pk] = entry.subject.full_name
+    shortfalls = [
+        {
+            "subject_id": subject_id,
+            "subject_name": name,
+            "group": group,
+            "wanted": wanted,
+            "planned": planned.get((subject_id, group), 0),
+        }
+        for subject_id, name in names.items()
+        for group, wanted in sorted((cycle.min_raters or {}).items())
+        if planned.get((subject_id, group), 0) < wanted
+    ]
+    return {
+        "opens_at": cycle.opens_at,
+        "opens_local": _local(cycle.opens_at, tz),
+        "due_at": cycle.due_at,
+        "due_local": _local(cycle.due_at, tz),
+        "reminders_local": [
+            _local(point, tz)
+            for point in reminder_points(
+                opens_at=cycle.opens_at,
+                due_at=cycle.due_at,
+                every_days=cycle.reminder_every_days,
+                tz=tz,
+            )
+        ],
+        "closing_reminder_local": _local(cycle.due_at - datetime.timedelta(hours=24), tz),
+        "raters": raters,
+        "shortfalls": shortfalls,
+    }
 
 
 # --- progress -------------------------------------------------------------------

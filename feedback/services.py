@@ -33,10 +33,9 @@ from feedback.models import (
     Response,
 )
 from feedback.scheduling import reminder_points, shift_local
-from mentorship.models import Pairing
+from feedback.selectors import cycle_planned_raters, cycle_subjects
 from people.models import User
 from people.roles import Role, has_role
-from programs.models import Enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -177,59 +176,6 @@ def cycle_cancel(*, cycle: Cycle, by: User | None = None) -> Cycle:
     )
     _expire_requests(RaterRequest.objects.filter(cycle=cycle))
     return cycle
-
-
-def cycle_subjects(*, cycle: Cycle):
-    """The leaders a cycle is about: everyone enrolled in the cohort and not withdrawn."""
-    return User.objects.filter(
-        enrollments__cohort_id=cycle.cohort_id,
-        enrollments__status__in=[
-            Enrollment.Status.INVITED,
-            Enrollment.Status.ACTIVE,
-            Enrollment.Status.COMPLETED,
-        ],
-    ).distinct()
-
-
-@dataclasses.dataclass(frozen=True)
-class PlannedRater:
-    subject: User
-    rater: User
-    group: str
-
-
-def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
-    """Who will be asked about whom: self, manager, active mentors, direct reports,
-    then the nominations. One entry per (subject, rater), the first group wins.
-    A fixed number of queries, whatever the cohort's size."""
-    subjects = list(cycle_subjects(cycle=cycle).select_related("manager").order_by("full_name"))
-    subject_ids = [subject.pk for subject in subjects]
-    mentors: dict[int, list[User]] = {}
-    for pairing in Pairing.objects.filter(
-        mentee_id__in=subject_ids, status=Pairing.Status.ACTIVE
-    ).select_related("mentor"):
-        mentors.setdefault(pairing.mentee_id, []).append(pairing.mentor)
-    reports: dict[int, list[User]] = {}
-    for person in User.objects.filter(manager_id__in=subject_ids, is_active=True):
-        reports.setdefault(person.manager_id, []).append(person)
-    nominated: dict[int, list[Nomination]] = {}
-    for nomination in Nomination.objects.filter(cycle=cycle).select_related("rater"):
-        nominated.setdefault(nomination.subject_id, []).append(nomination)
-
-    planned: list[PlannedRater] = []
-    for subject in subjects:
-        candidates = [(subject, RaterGroup.SELF)]
-        if subject.manager is not None and subject.manager.is_active:
-            candidates.append((subject.manager, RaterGroup.MANAGER))
-        candidates += [(mentor, RaterGroup.MENTOR) for mentor in mentors.get(subject.pk, [])]
-        candidates += [(person, RaterGroup.DIRECT_REPORT) for person in reports.get(subject.pk, [])]
-        candidates += [(n.rater, n.group) for n in nominated.get(subject.pk, [])]
-        seen: set[int] = set()
-        for rater, group in candidates:
-            if rater.pk not in seen:
-                seen.add(rater.pk)
-                planned.append(PlannedRater(subject=subject, rater=rater, group=str(group)))
-    return planned
 
 
 def cycle_open(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:

@@ -1,0 +1,320 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from feedback.models import (
+    Cycle,
+    Nomination,
+    Question,
+    Questionnaire,
+    RaterGroup,
+    RaterRequest,
+)
+from people.models import User
+from programs.models import Cohort
+
+
+class FeedbackQuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "position", "kind", "text", "dimension", "side"]
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    questions = FeedbackQuestionSerializer(many=True, read_only=True)
+    is_frozen = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Questionnaire
+        fields = ["id", "name", "description", "is_frozen", "frozen_at", "questions"]
+
+
+class QuestionnaireCopySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
+    questionnaire = serializers.PrimaryKeyRelatedField(queryset=Questionnaire.objects.all())
+    cohort_name = serializers.CharField(source="cohort.name", read_only=True)
+    time_zone = serializers.CharField(source="cohort.time_zone", read_only=True)
+    schedule = serializers.BooleanField(
+        write_only=True, required=False, default=False, help_text="Schedule it right away."
+    )
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "id",
+            "name",
+            "cohort",
+            "cohort_name",
+            "time_zone",
+            "questionnaire",
+            "opens_at",
+            "due_at",
+            "reminder_every_days",
+            "min_raters",
+            "anonymity_threshold",
+            "recurrence_days",
+            "status",
+            "opened_at",
+            "closed_at",
+            "released_at",
+            "previous",
+            "schedule",
+        ]
+        read_only_fields = [
+            "status",
+            "opened_at",
+            "closed_at",
+            "released_at",
+            "previous",
+        ]
+
+    def validate_min_raters(self, value):
+        if not isinstance(value, dict) or any(
+            key not in RaterGroup.values or not isinstance(n, int) or n < 0
+            for key, n in value.items()
+        ):
+            raise serializers.ValidationError(
+                "Use rater groups (self, manager, mentor, peer, direct_report) as keys "
+                "and whole numbers as minimums."
+            )
+        return value
+
+
+class RequestCountsSerializer(serializers.Serializer):
+    pending = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    expired = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class GroupCountsSerializer(RequestCountsSerializer):
+    group = serializers.ChoiceField(choices=RaterGroup.choices)
+
+
+class LeaderCountsSerializer(RequestCountsSerializer):
+    subject_id = serializers.IntegerField()
+    subject_name = serializers.CharField()
+
+
+class CycleProgressSerializer(serializers.Serializer):
+    totals = RequestCountsSerializer()
+    groups = GroupCountsSerializer(many=True)
+    leaders = LeaderCountsSerializer(many=True)
+
+
+class PlannedRaterSerializer(serializers.Serializer):
+    subject_id = serializers.IntegerField(source="subject.pk")
+    subject_name = serializers.CharField(source="subject.full_name")
+    rater_id = serializers.IntegerField(source="rater.pk")
+    rater_name = serializers.CharField(source="rater.full_name")
+    rater_email = serializers.EmailField(source="rater.email")
+    group = serializers.CharField()
+
+
+class ShortfallSerializer(serializers.Serializer):
+    subject_id = serializers.IntegerField()
+    subject_name = serializers.CharField()
+    group = serializers.CharField()
+    wanted = serializers.IntegerField()
+    planned = serializers.IntegerField()
+
+
+class CyclePreviewSerializer(serializers.Serializer):
+    opens_at = serializers.DateTimeField()
+    opens_local = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    due_local = serializers.CharField()
+    reminders_local = serializers.ListField(child=serializers.CharField())
+    closing_reminder_local = serializers.CharField()
+    raters = PlannedRaterSerializer(many=True)
+    shortfalls = ShortfallSerializer(many=True)
+
+
+class MyCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Raters asked, not counting yourself.")
+    answered = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    shared_with_mentor = serializers.BooleanField()
+    report_available = serializers.BooleanField()
+
+
+class ReportShareSerializer(serializers.Serializer):
+    shared = serializers.BooleanField()
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
+    subject = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        help_text="HR only; leaders nominate for themselves.",
+    )
+    rater = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    email = serializers.EmailField(write_only=True, required=False, allow_blank=True)
+    full_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    rater_name = serializers.CharField(source="rater.full_name", read_only=True)
+    rater_email = serializers.EmailField(source="rater.email", read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "cycle",
+            "subject",
+            "group",
+            "rater",
+            "rater_name",
+            "rater_email",
+            "email",
+            "full_name",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            from feedback.selectors import cycle_list
+
+            fields["cycle"].queryset = cycle_list(user=request.user)
+        return fields
+
+
+class RaterRequestSerializer(serializers.ModelSerializer):
+    subject_name = serializers.CharField(source="subject.full_name", read_only=True)
+    rater_name = serializers.CharField(source="rater.full_name", read_only=True)
+    rater_email = serializers.EmailField(source="rater.email", read_only=True)
+    effective_due_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = RaterRequest
+        fields = [
+            "id",
+            "cycle",
+            "subject",
+            "subject_name",
+            "rater",
+            "rater_name",
+            "rater_email",
+            "group",
+            "status",
+            "sent_at",
+            "reminders_sent",
+            "last_reminded_at",
+            "closing_reminder_sent_at",
+            "nudged_at",
+            "attempts",
+            "last_error",
+            "due_at_override",
+            "effective_due_at",
+        ]
+        read_only_fields = fields
+
+
+class RequestExtendSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField()
+
+    def validate_due_at(self, value):
+        if timezone.is_naive(value):
+            raise serializers.ValidationError("Give a time zone.")
+        return value
+
+
+# --- reports --------------------------------------------------------------------
+
+
+class DimensionScoreSerializer(serializers.Serializer):
+    dimension = serializers.CharField()
+    label = serializers.CharField()
+    management = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+    leadership = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+    balance = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Leadership score minus management score (-4 to +4; 0 is balanced).",
+    )
+
+
+class ReportCommentSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ReportGroupSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    label = serializers.CharField()
+    respondents = serializers.IntegerField()
+    profile = DimensionScoreSerializer(many=True)
+    comments = ReportCommentSerializer(many=True)
+
+
+class ResponseRateSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    label = serializers.CharField()
+    asked = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=4, decimal_places=1)
+
+
+class ReportCycleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    released_at = serializers.DateTimeField()
+
+
+class ReportSubjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PreviousReportSerializer(serializers.Serializer):
+    cycle = ReportCycleSerializer()
+    overall = DimensionScoreSerializer(many=True)
+
+
+class BalanceReportSerializer(serializers.Serializer):
+    cycle = ReportCycleSerializer()
+    subject = ReportSubjectSerializer()
+    anonymity_threshold = serializers.IntegerField()
+    response_rates = ResponseRateSerializer(many=True)
+    overall = DimensionScoreSerializer(many=True)
+    groups = ReportGroupSerializer(many=True)
+    withheld_groups = serializers.ListField(child=serializers.CharField())
+    previous = PreviousReportSerializer(allow_null=True)
+
+
+# --- the rater link ------------------------------------------------------------------
+
+
+class RaterFormSerializer(serializers.Serializer):
+    subject_name = serializers.CharField()
+    is_self = serializers.BooleanField()
+    due = serializers.CharField(help_text="The deadline in the cohort's time zone.")
+    anonymity_threshold = serializers.IntegerField()
+    questions = FeedbackQuestionSerializer(many=True)
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    cant_say = serializers.BooleanField(required=False, default=False)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class RaterSubmitSerializer(serializers.Serializer):
+    decline = serializers.BooleanField(required=False, default=False)
+    answers = AnswerInputSerializer(many=True, required=False, default=list)
+
+
+class RaterResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["completed", "declined"])

@@ -1,0 +1,344 @@
+"""Feedback API: thin views; authorize, call one service or selector, answer."""
+
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.errors import ApplicationError
+from feedback import clock, selectors, services
+from feedback.api import serializers as s
+from feedback.emails import local_due, request_from_token
+from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest, ReportShare
+from feedback.permissions import IsHR, IsLeader, NominatesRaters, ReadScopedWriteHR
+from people.models import User
+from people.roles import Role, has_role
+
+TAGS = ["feedback"]
+
+
+class NotReleased(ApplicationError):
+    code = "not_released"
+
+
+class CycleFilter(filters.FilterSet):
+    class Meta:
+        model = Cycle
+        fields = ["cohort", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(tags=TAGS),
+    retrieve=extend_schema(tags=TAGS),
+    create=extend_schema(tags=TAGS),
+    update=extend_schema(tags=TAGS),
+    partial_update=extend_schema(tags=TAGS),
+)
+class CycleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Feedback cycles. HR sets them up and follows them; leaders see their cohort's cycles."""
+
+    queryset = Cycle.objects.all()
+    serializer_class = s.CycleSerializer
+    permission_classes = [ReadScopedWriteHR]
+    filterset_class = CycleFilter
+    ordering_fields = ["opens_at", "due_at", "name", "status"]
+    ordering = ["-opens_at"]
+
+    def get_queryset(self):
+        return selectors.cycle_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.cycle_create(by=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("schedule", None)
+        data.pop("cohort", None)
+        serializer.instance = services.cycle_update(cycle=serializer.instance, **data)
+
+    def _verb(self, service, request, pk=None):
+        cycle = service(cycle=self.get_object(), by=request.user)
+        return Response(s.CycleSerializer(cycle, context={"request": request}).data)
+
+    @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsHR])
+    def schedule(self, request, pk=None):
+        """Draft → scheduled: the tick opens it at opens_at."""
+        return self._verb(services.cycle_schedule, request)
+
+    @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsHR])
+    def cancel(self, request, pk=None):
+        return self._verb(services.cycle_cancel, request)
+
+    @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsHR])
+    def release(self, request, pk=None):
+        """Release results early; refused while any rater can still answer."""
+        return self._verb(services.cycle_release, request)
+
+    @extend_schema(tags=TAGS, responses=s.CyclePreviewSerializer)
+    @action(detail=True, methods=["get"], permission_classes=[IsHR])
+    def preview(self, request, pk=None):
+        """Who will be asked about whom, and when (local time), if it opened now."""
+        preview = selectors.cycle_preview(cycle=self.get_object())
+        return Response(s.CyclePreviewSerializer(preview).data)
+
+    @extend_schema(tags=TAGS, responses=s.CycleProgressSerializer)
+    @action(detail=True, methods=["get"], permission_classes=[IsHR])
+    def progress(self, request, pk=None):
+        """Sent, completed, declined, failed... per rater group and per leader."""
+        return Response(
+            s.CycleProgressSerializer(selectors.cycle_progress(cycle=self.get_object())).data
+        )
+
+    @extend_schema(tags=TAGS, responses=s.MyCountsSerializer)
+    @action(detail=True, methods=["get"], permission_classes=[IsLeader])
+    def mine(self, request, pk=None):
+        """The calling leader's own raters: counts only, never who answered."""
+        cycle = self.get_object()
+        counts = selectors.subject_request_counts(cycle=cycle, subject=request.user)
+        if not counts["total"] and counts["self_request"] is None:
+            raise NotFound("You are not a subject of this cycle.")
+        data = {
+            **counts,
+            "shared_with_mentor": ReportShare.objects.filter(
+                cycle=cycle, subject=request.user
+            ).exists(),
+            "report_available": cycle.released_at is not None,
+        }
+        return Response(s.MyCountsSerializer(data).data)
+
+    @extend_schema(tags=TAGS, request=s.ReportShareSerializer, responses=s.ReportShareSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsLeader])
+    def share(self, request, pk=None):
+        """Share (or stop sharing) your report of this cycle with your mentor."""
+        cycle = self.get_object()
+        if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
+            raise NotFound("You are not a subject of this cycle.")
+        serializer = s.ReportShareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        shared = services.report_share_set(
+            cycle=cycle, subject=request.user, shared=serializer.validated_data["shared"]
+        )
+        return Response({"shared": shared})
+
+    @extend_schema(
+        tags=TAGS,
+        parameters=[OpenApiParameter("subject_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: s.BalanceReportSerializer, 409: OpenApiResponse(description="Not released yet.")},
+    )
+    @action(detail=True, methods=["get"], url_path=r"reports/(?P<subject_id>[0-9]+)")
+    def reports(self, request, pk=None, subject_id=None):
+        """A leader's balance report: visible to the leader and HR, to a mentor once shared."""
+        cycle = self.get_object()
+        subject = get_object_or_404(User, pk=subject_id)
+        if not RaterRequest.objects.filter(cycle=cycle, subject=subject).exists():
+            raise NotFound()
+        if not selectors.report_visible_to(user=request.user, cycle=cycle, subject=subject):
+            raise NotFound()
+        if cycle.released_at is None:
+            raise NotReleased(
+                "Results are released when the cycle closes, so answers can no longer change."
+            )
+        return Response(
+            s.BalanceReportSerializer(selectors.report_build(cycle=cycle, subject=subject)).data
+        )
+
+
+@extend_schema_view(list=extend_schema(tags=TAGS), retrieve=extend_schema(tags=TAGS))
+class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
+    """Questionnaires (HR). Edit them in the admin; a frozen one is copied to change it."""
+
+    queryset = Questionnaire.objects.prefetch_related("questions")
+    serializer_class = s.QuestionnaireSerializer
+    permission_classes = [IsHR]
+    ordering_fields = ["name"]
+    filterset_fields = ["name"]
+
+    @extend_schema(
+        tags=TAGS, request=s.QuestionnaireCopySerializer, responses={201: s.QuestionnaireSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        serializer = s.QuestionnaireCopySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        copy = services.questionnaire_copy(
+            questionnaire=self.get_object(), name=serializer.validated_data.get("name", "")
+        )
+        return Response(s.QuestionnaireSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=TAGS),
+    retrieve=extend_schema(tags=TAGS),
+    create=extend_schema(tags=TAGS),
+    destroy=extend_schema(tags=TAGS),
+)
+class NominationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Raters nominated before a cycle opens: a leader's peers, or anyone HR adds."""
+
+    queryset = Nomination.objects.all()
+    serializer_class = s.NominationSerializer
+    permission_classes = [NominatesRaters]
+    filterset_fields = ["cycle", "subject", "group"]
+    ordering_fields = ["created_at", "group"]
+    ordering = ["cycle", "subject", "group", "id"]
+
+    def get_queryset(self):
+        return selectors.nomination_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        subject = data.get("subject") or self.request.user
+        if not has_role(self.request.user, Role.HR) and subject != self.request.user:
+            raise NotFound("Leaders nominate raters for themselves only.")
+        serializer.instance = services.nomination_create(
+            cycle=data["cycle"],
+            subject=subject,
+            by=self.request.user,
+            group=data.get("group", "peer"),
+            rater=data.get("rater"),
+            email=data.get("email", ""),
+            full_name=data.get("full_name", ""),
+        )
+
+    def perform_destroy(self, instance):
+        services.nomination_delete(nomination=instance, by=self.request.user)
+
+
+class RaterRequestFilter(filters.FilterSet):
+    class Meta:
+        model = RaterRequest
+        fields = ["cycle", "subject", "group", "status"]
+
+
+@extend_schema_view(list=extend_schema(tags=TAGS), retrieve=extend_schema(tags=TAGS))
+class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Rater requests (HR): follow sends, nudge, retry failures, extend a deadline."""
+
+    queryset = RaterRequest.objects.all()
+    serializer_class = s.RaterRequestSerializer
+    permission_classes = [IsHR]
+    filterset_class = RaterRequestFilter
+    ordering_fields = ["status", "group", "sent_at"]
+    ordering = ["cycle", "subject", "group", "id"]
+
+    def get_queryset(self):
+        return selectors.request_list(user=self.request.user)
+
+    def _done(self, request_obj):
+        request_obj.refresh_from_db()
+        return Response(s.RaterRequestSerializer(request_obj).data)
+
+    @extend_schema(tags=TAGS, request=None, responses=s.RaterRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def nudge(self, request, pk=None):
+        """Send a manual reminder now (at most once per 24 hours per request)."""
+        rater_request = self.get_object()
+        services.request_nudge(request=rater_request, by=request.user)
+        return self._done(rater_request)
+
+    @extend_schema(tags=TAGS, request=None, responses=s.RaterRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Send a failed invitation again."""
+        rater_request = self.get_object()
+        services.request_retry(request=rater_request, by=request.user)
+        return self._done(rater_request)
+
+    @extend_schema(tags=TAGS, request=s.RequestExtendSerializer, responses=s.RaterRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """Give this rater until ``due_at``; their link stays valid until then."""
+        rater_request = self.get_object()
+        serializer = s.RequestExtendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_extend(
+            request=rater_request, due_at=serializer.validated_data["due_at"], by=request.user
+        )
+        return self._done(rater_request)
+
+
+class RaterLinkView(APIView):
+    """The rater link as an API: read the form, then answer or decline. No login."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    def _request(self, token: str) -> RaterRequest:
+        rater_request = request_from_token(token)
+        if rater_request is None:
+            raise services.link_error("invalid")
+        return rater_request
+
+    @extend_schema(
+        tags=TAGS,
+        responses={
+            200: s.RaterFormSerializer,
+            400: OpenApiResponse(description="Invalid link."),
+            410: OpenApiResponse(description="Used, declined, closed or cancelled."),
+        },
+    )
+    def get(self, request, token: str):
+        rater_request = self._request(token)
+        services.request_check_answerable(rater_request, clock.now())
+        data = {
+            "subject_name": rater_request.subject.full_name,
+            "is_self": rater_request.group == "self",
+            "due": local_due(rater_request),
+            "anonymity_threshold": rater_request.cycle.anonymity_threshold,
+            "questions": rater_request.cycle.questionnaire.questions.all(),
+        }
+        return Response(s.RaterFormSerializer(data).data)
+
+    @extend_schema(
+        tags=TAGS,
+        request=s.RaterSubmitSerializer,
+        responses={
+            201: s.RaterResultSerializer,
+            400: OpenApiResponse(description="Invalid link or answers."),
+            410: OpenApiResponse(description="Used, declined, closed or cancelled."),
+        },
+    )
+    def post(self, request, token: str):
+        rater_request = self._request(token)
+        serializer = s.RaterSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["decline"]:
+            services.request_decline(request=rater_request)
+            return Response({"status": "declined"}, status=status.HTTP_201_CREATED)
+        answers = {
+            item["question"]: {
+                "rating": item.get("rating"),
+                "cant_say": item.get("cant_say", False),
+                "text": item.get("text", ""),
+            }
+            for item in serializer.validated_data["answers"]
+        }
+        services.response_submit(request=rater_request, answers=answers)
+        return Response({"status": "completed"}, status=status.HTTP_201_CREATED)

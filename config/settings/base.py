@@ -180,6 +180,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "GoalStatusEnum": "mentorship.models.Goal.Status",
     }
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ModuleKindEnum": "programs.models.Module.Kind",
+        "EnrollmentStatusEnum": "programs.models.Enrollment.Status",
+        "CohortDeliveryEnum": "programs.models.Cohort.Delivery",
+    }
+)
 
 # Celery: Redis broker, JSON only, at-least-once delivery made safe by
 # idempotent tasks (every send is claimed by a state change in the database).

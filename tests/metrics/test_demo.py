@@ -28,3 +28,4 @@ def test_demo_is_idempotent_and_shows_a_program_effect(db):
         assert row["enrolled_leaders"] == 6
         assert row["comparison_leaders"] == 26  # 20 comparison + 6 demo leaders not enrolled
         assert row["improved"] is True, row
+        assert row["caution"] == ""  # both groups have at least 5 leaders

@@ -1,7 +1,10 @@
+import datetime
 from decimal import Decimal
 
 from metrics.selectors import attainment, cohort_summary, program_impact, scorecard_for
 from tests.metrics.conftest import AS_OF
+from tests.metrics.factories import observe
+from tests.people.factories import LeaderFactory
 
 
 def by_code(rows):
@@ -94,3 +97,39 @@ def test_program_impact_difference_in_differences(world):
     assert attrition["difference_in_differences"] == Decimal(-2)
     assert attrition["improved"] is True  # lower is better
     assert "only 1 comparison leader" in attrition["caution"]
+
+
+def test_program_impact_weights_cohorts_by_enrolled_leaders(world):
+    """A second, later cohort: its own window (baseline before its start) for both groups.
+
+    Later cohort starts 2024-05-06: baseline = last value before May 2024, latest June 2024.
+    Dora (enrolled): April 70, June 79: +9.
+    Comparison over that window: Xavi April 86 to June 88 (+2), Yara March 75 to June 74
+    (-1), average +0.5 from 2 leaders. (The spring window is unchanged: +13 vs +1.)
+    Program, weighted by enrolled leaders: enrolled (2 * 13 + 1 * 9) / 3 = 11.67,
+    comparison (2 * 1 + 1 * 0.5) / 3 = 0.83, difference 10.83.
+    """
+    from tests.programs.factories import CohortFactory, EnrollmentFactory
+
+    later = CohortFactory(
+        program=world["program"],
+        starts_on=datetime.date(2024, 5, 6),
+        ends_on=datetime.date(2024, 5, 10),
+    )
+    dora = LeaderFactory(full_name="Dora Voss")
+    EnrollmentFactory(cohort=later, leader=dora)
+    observe(dora, "sales_attainment", "2024-04", 70)
+    observe(dora, "sales_attainment", "2024-06", 79)
+    observe(world["xavi"], "sales_attainment", "2024-04", 86)
+    sales = by_code(program_impact(program=world["program"], as_of=AS_OF)["metrics"])[
+        "sales_attainment"
+    ]
+    assert sales["enrolled_leaders"] == 3
+    assert sales["enrolled_change"] == Decimal("11.67")
+    assert sales["comparison_change"] == Decimal("0.83")
+    assert sales["difference_in_differences"] == Decimal("10.83")
+    assert sales["comparison_leaders"] == 2
+    windows = {row["cohort"]["id"]: row for row in sales["cohorts"]}
+    assert windows[later.pk]["enrolled_change"] == Decimal(9)
+    assert windows[later.pk]["comparison_change"] == Decimal("0.5")
+    assert windows[later.pk]["comparison_leaders"] == 2

@@ -385,9 +385,13 @@ def nomination_create(
         raise ValidationError({"rater": "A leader's own view is asked for automatically."})
     if Nomination.objects.filter(cycle=cycle, subject=subject, rater=rater).exists():
         raise ValidationError({"rater": f"{rater.full_name or rater.email} is already nominated."})
-    return Nomination.objects.create(
-        cycle=cycle, subject=subject, rater=rater, group=group, created_by=by
-    )
+    try:
+        with transaction.atomic():
+            return Nomination.objects.create(
+                cycle=cycle, subject=subject, rater=rater, group=group, created_by=by
+            )
+    except IntegrityError as error:  # the same nomination, concurrently
+        raise ValidationError({"rater": "This rater is already nominated."}) from error
 
 
 def _rater_for_email(*, email: str, full_name: str) -> User:

@@ -178,6 +178,9 @@ class NominationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"group": {"required": False, "default": RaterGroup.PEER}}
+        # Uniqueness is the service's (with a clear message) and the database's.
+        validators: list = []
 
     def get_fields(self):
         fields = super().get_fields()

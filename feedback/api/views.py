@@ -144,7 +144,10 @@ class CycleViewSet(
     @extend_schema(
         tags=TAGS,
         parameters=[OpenApiParameter("subject_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses={200: s.BalanceReportSerializer, 409: OpenApiResponse(description="Not released yet.")},
+        responses={
+            200: s.BalanceReportSerializer,
+            409: OpenApiResponse(description="Not released yet."),
+        },
     )
     @action(detail=True, methods=["get"], url_path=r"reports/(?P<subject_id>[0-9]+)")
     def reports(self, request, pk=None, subject_id=None):

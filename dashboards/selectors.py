@@ -35,11 +35,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from feedback.emails import rater_link
+from feedback.models import Cycle, RaterRequest
+from feedback.selectors import cycle_progress, report_build, report_visible_to
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.selectors import mentee_overview, quarter_start
 from metrics.models import MetricDefinition, Observation
 from metrics.periods import Period, period_floor, period_label
 from metrics.selectors import PARTICIPATING, cohort_summary, program_impact, scorecard_for
+from people.roles import Role, has_role
 from programs.models import Cohort, CohortSession, Enrollment, Module, ModuleCompletion, Program
 
 NEXT_MODULES = 3
@@ -329,7 +333,55 @@ def leader_mentoring(*, leader, day: datetime.date) -> dict:
     }
 
 
-def leader_dashboard(*, leader, day: datetime.date | None = None) -> dict:
+def latest_released_cycle(*, leader, day: datetime.date) -> Cycle | None:
+    """The leader's most recent feedback cycle whose results were released by ``day``."""
+    return (
+        Cycle.objects.filter(released_at__lt=end_of_day(day), requests__subject=leader)
+        .order_by("-opens_at", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+def leader_feedback(*, leader, viewer, day: datetime.date) -> dict | None:
+    """Requests the leader must still answer and the latest released report (the balance
+    profile per dimension, with the previous cycle's for the change).
+
+    Who sees what follows feedback's rules: the leader and HR see everything; a mentor
+    sees the report only once the leader shared it (feedback.selectors.report_visible_to)
+    and never the leader's own open requests. Only the leader gets their answer links.
+    """
+    is_self = viewer.pk == leader.pk
+    sees_requests = is_self or has_role(viewer, Role.HR)
+    cycle = latest_released_cycle(leader=leader, day=day)
+    report = None
+    if cycle is not None and report_visible_to(user=viewer, cycle=cycle, subject=leader):
+        report = report_build(cycle=cycle, subject=leader)
+    if not sees_requests and report is None:
+        return None
+    requests = []
+    if sees_requests:
+        requests = [
+            {
+                "id": request.pk,
+                "cycle": request.cycle.name,
+                "subject": person(request.subject),
+                "group": request.group,
+                "due_at": request.due_at_override or request.cycle.due_at,
+                "answer_url": rater_link(request) if is_self else None,
+            }
+            for request in RaterRequest.objects.filter(
+                rater=leader,
+                status__in=RaterRequest.OPEN_STATUSES,
+                cycle__status=Cycle.Status.OPEN,
+            )
+            .select_related("cycle", "subject")
+            .order_by("cycle__due_at", "pk")
+        ]
+    return {"open_requests": requests, "latest_report": report}
+
+
+def leader_dashboard(*, leader, viewer=None, day: datetime.date | None = None) -> dict:
     """Everything a leader (or HR, or their mentor) sees about the leader's development."""
     day = day or today()
     return {
@@ -337,6 +389,7 @@ def leader_dashboard(*, leader, day: datetime.date | None = None) -> dict:
         "as_of": day,
         "program": leader_program(leader=leader, day=day),
         "mentoring": leader_mentoring(leader=leader, day=day),
+        "feedback": leader_feedback(leader=leader, viewer=viewer or leader, day=day),
         "metrics": scorecard_for(leader=leader, as_of=day),
     }
 
@@ -505,6 +558,31 @@ def _mentoring_by_leader(leader_ids, day: datetime.date) -> dict[int, dict]:
     return activity
 
 
+def cohort_feedback(*, cohort: Cohort, day: datetime.date) -> dict | None:
+    """Response rates per rater group in the cohort's latest cycle opened by ``day``
+    (today's counts: requests keep no status history), from feedback's cycle_progress."""
+    cycle = (
+        Cycle.objects.filter(cohort=cohort, opened_at__lt=end_of_day(day))
+        .order_by("-opens_at", "-pk")
+        .first()
+    )
+    if cycle is None:
+        return None
+    progress = cycle_progress(cycle=cycle)
+    return {
+        "cycle": {"id": cycle.pk, "name": cycle.name, "status": cycle.status},
+        "groups": [
+            {
+                "group": row["group"],
+                "asked": row["total"],
+                "answered": row["completed"],
+                "rate": percent(row["completed"], row["total"]),
+            }
+            for row in progress["groups"]
+        ],
+    }
+
+
 def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dict:
     """HR's view of a cohort: the enrollment funnel, completion per module and per leader
     (the heatmap), metric averages against targets and the leaders at risk, with reasons.
@@ -533,6 +611,13 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
         below_target[row["leader"]["id"]].append(row["metric"])
 
     mentoring = _mentoring_by_leader([e.leader_id for e, _ in taking_part], day)
+    feedback = cohort_feedback(cohort=cohort, day=day)
+    asked_about = set(
+        # Asked about in a cycle of this cohort that had opened by then.
+        RaterRequest.objects.filter(
+            cycle__cohort=cohort, cycle__opens_at__lt=end_of_day(day)
+        ).values_list("subject_id", flat=True)
+    )
 
     statuses = Counter(status for _, status in enrollments)
     leaders = []
@@ -551,6 +636,12 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
                 f"No mentoring session in the last {QUIET_AFTER_DAYS} days"
                 + ("." if activity["mentor"] else " (no mentor).")
             )
+        if (
+            status != Enrollment.Status.COMPLETED
+            and day >= cohort.starts_on
+            and enrollment.leader_id not in asked_about
+        ):
+            reasons.append("Feedback not requested yet.")
         missed = below_target.get(enrollment.leader_id, [])
         if len(missed) >= METRICS_BELOW_TARGET_AT_RISK:
             reasons.append(f"{len(missed)} metrics below target: {', '.join(sorted(missed))}.")
@@ -594,6 +685,7 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
             if row["mentoring"]["mentor"] and row["mentoring"]["quiet"]
         ],
         "at_risk": at_risk,
+        "feedback": feedback,
         "metrics": metrics,
     }
 

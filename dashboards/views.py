@@ -60,14 +60,45 @@ def metric_sparklines(scorecard: dict) -> list[dict]:
     ]
 
 
+def balance_profile(report: dict) -> dict:
+    """The radar chart of management and leadership per dimension, the previous cycle's
+    dashed over it, and the rows of its table alternative."""
+    previous = {row["dimension"]: row for row in (report["previous"] or {}).get("overall", [])}
+    rows = [{**row, "previous": previous.get(row["dimension"])} for row in report["overall"]]
+    datasets = [
+        {"label": "Leadership", "data": [_number(r["leadership"]) for r in rows]},
+        {"label": "Management", "data": [_number(r["management"]) for r in rows]},
+    ]
+    if previous:
+        datasets += [
+            {
+                "label": f"Leadership, {report['previous']['cycle']['name']}",
+                "data": [_number((r["previous"] or {}).get("leadership")) for r in rows],
+                "dashed": True,
+            },
+            {
+                "label": f"Management, {report['previous']['cycle']['name']}",
+                "data": [_number((r["previous"] or {}).get("management")) for r in rows],
+                "dashed": True,
+            },
+        ]
+    return {
+        "rows": rows,
+        "has_previous": bool(previous),
+        "spec": {"kind": "radar", "labels": [r["label"] for r in rows], "datasets": datasets},
+    }
+
+
 def _leader_page(request, leader, *, is_self: bool):
     def build(day):
-        dashboard = selectors.leader_dashboard(leader=leader, day=day)
+        dashboard = selectors.leader_dashboard(leader=leader, viewer=request.user, day=day)
+        report = (dashboard["feedback"] or {}).get("latest_report")
         return {
             "leader": leader,
             "is_self": is_self,
             "dashboard": dashboard,
             "metric_charts": metric_sparklines(dashboard["metrics"]),
+            "balance": balance_profile(report) if report else None,
         }
 
     return _page(request, "dashboards/leader.html", build)

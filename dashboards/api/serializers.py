@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from feedback.api.serializers import BalanceReportSerializer
 from metrics.api.serializers import (
     CohortSummarySerializer,
     ProgramImpactSerializer,
@@ -121,11 +122,32 @@ class LeaderMentoringSerializer(serializers.Serializer):
     goals = GoalBriefSerializer(many=True, help_text="Current state (goals keep no history).")
 
 
+class OpenRaterRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    cycle = serializers.CharField()
+    subject = DashboardPersonSerializer(help_text="Whom the leader is asked about.")
+    group = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    answer_url = serializers.CharField(
+        allow_null=True, help_text="The leader's own rater link; only for the leader."
+    )
+
+
+class LeaderFeedbackSerializer(serializers.Serializer):
+    open_requests = OpenRaterRequestSerializer(many=True)
+    latest_report = BalanceReportSerializer(
+        allow_null=True, help_text="The latest released report, when the caller may see it."
+    )
+
+
 class LeaderDashboardSerializer(serializers.Serializer):
     leader = DashboardPersonSerializer()
     as_of = serializers.DateField()
     program = LeaderProgramSerializer(allow_null=True, help_text="None: not enrolled.")
     mentoring = LeaderMentoringSerializer()
+    feedback = LeaderFeedbackSerializer(
+        allow_null=True, help_text="None for a mentor the leader has not shared a report with."
+    )
     metrics = ScorecardSerializer()
 
 
@@ -208,6 +230,24 @@ class CohortHeadSerializer(DashboardCohortSerializer):
     program = serializers.CharField()
 
 
+class GroupResponseRateSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    asked = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    rate = _percent()
+
+
+class FeedbackCycleBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+
+
+class CohortFeedbackSerializer(serializers.Serializer):
+    cycle = FeedbackCycleBriefSerializer()
+    groups = GroupResponseRateSerializer(many=True)
+
+
 class CohortDashboardSerializer(serializers.Serializer):
     cohort = CohortHeadSerializer()
     as_of = serializers.DateField()
@@ -219,6 +259,9 @@ class CohortDashboardSerializer(serializers.Serializer):
     leaders = CohortLeaderSerializer(many=True)
     quiet_pairings = QuietPairingSerializer(many=True)
     at_risk = AtRiskSerializer(many=True)
+    feedback = CohortFeedbackSerializer(
+        allow_null=True, help_text="The latest cycle opened by as_of; None without one."
+    )
     metrics = CohortSummarySerializer()
 
 

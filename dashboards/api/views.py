@@ -59,7 +59,9 @@ class LeaderDashboardViewSet(DashboardViewSet):
         return super().get_permissions()
 
     def _respond(self, leader):
-        dashboard = selectors.leader_dashboard(leader=leader, day=as_of_day(self.request))
+        dashboard = selectors.leader_dashboard(
+            leader=leader, viewer=self.request.user, day=as_of_day(self.request)
+        )
         return Response(LeaderDashboardSerializer(dashboard).data)
 
     @extend_schema(parameters=[AS_OF], summary="My dashboard (leader)")

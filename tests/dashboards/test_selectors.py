@@ -137,22 +137,36 @@ def test_cohort_at_risk_reasons_after_the_run(world):
     assert reasons["Leo Grant"] == [
         "Behind on required modules: 2 of 3 expected by now.",
         "No mentoring session in the last 30 days.",
+        "Feedback not requested yet.",
         "2 metrics below target: sales_attainment, team_engagement.",
     ]
     assert reasons["Olga Berg"] == [
         "Behind on required modules: 1 of 3 expected by now.",
         "No mentoring session in the last 30 days (no mentor).",
+        "Feedback not requested yet.",
         "2 metrics below target: sales_attainment, team_engagement.",
     ]
     assert [q["leader"]["full_name"] for q in dashboard["quiet_pairings"]] == ["Leo Grant"]
 
 
-def test_cohort_mid_run_only_the_unmentored_leader_is_at_risk(world):
+def test_cohort_mid_run_is_not_behind_on_modules_or_metrics(world):
     dashboard = selectors.cohort_dashboard(cohort=world.cohort, day=MID_RUN)
     reasons = {row["leader"]["full_name"]: row["reasons"] for row in dashboard["at_risk"]}
 
-    assert reasons == {"Olga Berg": ["No mentoring session in the last 30 days (no mentor)."]}
+    assert reasons == {
+        "Leo Grant": ["Feedback not requested yet."],
+        "Olga Berg": [
+            "No mentoring session in the last 30 days (no mentor).",
+            "Feedback not requested yet.",
+        ],
+    }
     assert dashboard["required_expected"] == 1
+    assert dashboard["feedback"] is None
+
+
+def test_before_the_cohort_starts_nobody_is_at_risk_for_missing_feedback(world):
+    dashboard = selectors.cohort_dashboard(cohort=world.cohort, day=datetime.date(2024, 4, 1))
+    assert all("Feedback not requested yet." not in row["reasons"] for row in dashboard["at_risk"])
 
 
 def test_cohort_csv_rows_have_one_row_per_leader(world):

@@ -6,4 +6,14 @@ app_name = "feedback"
 
 urlpatterns = [
     path("r/<str:token>/", views.respond, name="respond"),
+    path("cycles/", views.cycle_list, name="cycles"),
+    path("cycles/new/", views.cycle_create, name="cycle-create"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle-detail"),
+    path("cycles/<int:pk>/nominate/", views.nominate, name="nominate"),
+    path("cycles/<int:pk>/share/", views.share, name="share"),
+    path("cycles/<int:pk>/reports/<int:subject_id>/", views.report, name="report"),
+    path("cycles/<int:pk>/<str:verb>/", views.cycle_action, name="cycle-action"),
+    path("requests/<int:pk>/<str:verb>/", views.request_action, name="request-action"),
+    path("nominations/<int:pk>/remove/", views.unnominate, name="unnominate"),
+    path("mine/", views.my_feedback, name="mine"),
 ]

@@ -5,14 +5,27 @@ Same scope and rules as the API: what a caller may not see is a 404.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.shortcuts import render
-from django.views.decorators.csrf import csrf_protect
+import zoneinfo
+from functools import wraps
 
-from feedback import clock, services
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from common.errors import ApplicationError
+from feedback import clock, selectors, services
 from feedback.emails import local_due, request_from_token
-from feedback.models import Question
+from feedback.forms import CycleForm, ExtendForm, NominationForm
+from feedback.models import Cycle, Nomination, Question, RaterRequest, ReportShare
+from feedback.scheduling import local_to_utc
 from feedback.services import LinkError, link_error
+from people.models import User
+from people.roles import Role, has_role
 
 
 def _rater_form_data(post, questions) -> dict:
@@ -86,3 +99,278 @@ def respond(request, token: str):
         },
         status=400 if errors else 200,
     )
+
+
+# ---------------------------------------------------------------- shared
+
+
+def role_required(role: Role):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _scoped_cycle(user, pk: int) -> Cycle:
+    return get_object_or_404(selectors.cycle_list(user=user), pk=pk)
+
+
+def _form_errors(form, error: ValidationError | ApplicationError) -> None:
+    """Put a service's error on the form field at fault (or on top of the form)."""
+    if isinstance(error, ApplicationError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _run(request, action, success: str) -> None:
+    """Call a service from a POST; report its refusal as a message instead of a 500."""
+    try:
+        action()
+    except (ValidationError, ApplicationError) as error:
+        text = error.message if isinstance(error, ApplicationError) else " ".join(error.messages)
+        messages.error(request, text)
+    else:
+        messages.success(request, success)
+
+
+# ---------------------------------------------------------------- HR
+
+
+@role_required(Role.HR)
+def cycle_list(request):
+    cycles = selectors.cycle_list(user=request.user).annotate(
+        asked=Count("requests", distinct=True),
+        answered=Count("requests", filter=Q(requests__status="completed"), distinct=True),
+    )
+    return render(request, "feedback/cycle_list.html", {"cycles": cycles})
+
+
+@role_required(Role.HR)
+def cycle_create(request):
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        tz = zoneinfo.ZoneInfo(data["cohort"].time_zone)
+        try:
+            cycle = services.cycle_create(
+                cohort=data["cohort"],
+                questionnaire=data["questionnaire"],
+                name=data["name"],
+                opens_at=local_to_utc(data["opens_at"].replace(tzinfo=None), tz),
+                due_at=local_to_utc(data["due_at"].replace(tzinfo=None), tz),
+                reminder_every_days=data["reminder_every_days"],
+                min_raters={
+                    "peer": data["min_peers"],
+                    "direct_report": data["min_direct_reports"],
+                },
+                anonymity_threshold=data["anonymity_threshold"],
+                recurrence_days=data["recurrence_days"],
+                by=request.user,
+            )
+        except (ValidationError, ApplicationError) as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Draft saved. Check the preview, then schedule it.")
+            return redirect("feedback:cycle-detail", pk=cycle.pk)
+    return render(
+        request, "feedback/cycle_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@role_required(Role.HR)
+def cycle_detail(request, pk: int):
+    cycle = _scoped_cycle(request.user, pk)
+    context = {"cycle": cycle, "extend_form": ExtendForm()}
+    if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+        context["preview"] = selectors.cycle_preview(cycle=cycle)
+    else:
+        context["progress"] = selectors.cycle_progress(cycle=cycle)
+        context["attention"] = (
+            selectors.request_list(user=request.user)
+            .filter(cycle=cycle, status__in=["pending", "sent", "failed"])
+            .order_by("subject__full_name", "group", "rater__full_name")
+        )
+    return render(request, "feedback/cycle_detail.html", context)
+
+
+CYCLE_VERBS = {
+    "schedule": (services.cycle_schedule, "Scheduled: it opens automatically."),
+    "cancel": (services.cycle_cancel, "Cancelled: nothing more is sent."),
+    "release": (services.cycle_release, "Results released to the leaders."),
+}
+
+
+@require_POST
+@role_required(Role.HR)
+def cycle_action(request, pk: int, verb: str):
+    cycle = _scoped_cycle(request.user, pk)
+    if verb not in CYCLE_VERBS:
+        raise Http404
+    service, success = CYCLE_VERBS[verb]
+    _run(request, lambda: service(cycle=cycle, by=request.user), success)
+    return redirect("feedback:cycle-detail", pk=cycle.pk)
+
+
+@require_POST
+@role_required(Role.HR)
+def request_action(request, pk: int, verb: str):
+    rater_request = get_object_or_404(selectors.request_list(user=request.user), pk=pk)
+    if verb == "nudge":
+        _run(
+            request,
+            lambda: services.request_nudge(request=rater_request, by=request.user),
+            "Nudge sent.",
+        )
+    elif verb == "retry":
+        _run(
+            request,
+            lambda: services.request_retry(request=rater_request, by=request.user),
+            "Sending again.",
+        )
+    elif verb == "extend":
+        form = ExtendForm(request.POST)
+        if form.is_valid():
+            due = local_to_utc(
+                form.cleaned_data["due_at"].replace(tzinfo=None), rater_request.cycle.tz
+            )
+            _run(
+                request,
+                lambda: services.request_extend(request=rater_request, due_at=due, by=request.user),
+                "Deadline extended.",
+            )
+        else:
+            messages.error(request, "Give the new deadline as a date and time.")
+    else:
+        raise Http404
+    return redirect("feedback:cycle-detail", pk=rater_request.cycle_id)
+
+
+# ---------------------------------------------------------------- leader
+
+
+@role_required(Role.LEADER)
+def my_feedback(request):
+    now = clock.now()
+    cycles = []
+    for cycle in (
+        selectors.cycle_list(user=request.user)
+        .filter(cohort__enrollments__leader=request.user)
+        .exclude(status=Cycle.Status.CANCELLED)
+        .distinct()
+        .order_by("-opens_at")
+    ):
+        nominations_open = (
+            cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED) and cycle.opens_at > now
+        )
+        cycles.append(
+            {
+                "cycle": cycle,
+                "nominations_open": nominations_open,
+                "nominations": Nomination.objects.filter(cycle=cycle, subject=request.user)
+                .select_related("rater")
+                .order_by("rater__full_name"),
+                "counts": selectors.subject_request_counts(cycle=cycle, subject=request.user),
+                "shared": ReportShare.objects.filter(cycle=cycle, subject=request.user).exists(),
+                "min_peers": (cycle.min_raters or {}).get("peer", 0),
+                "opens_local": cycle.opens_at.astimezone(cycle.tz),
+            }
+        )
+    return render(
+        request, "feedback/my_feedback.html", {"cycles": cycles, "form": NominationForm()}
+    )
+
+
+@require_POST
+@role_required(Role.LEADER)
+def nominate(request, pk: int):
+    cycle = _scoped_cycle(request.user, pk)
+    form = NominationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the peer's name and a valid email address.")
+        return redirect("feedback:mine")
+    _run(
+        request,
+        lambda: services.nomination_create(
+            cycle=cycle,
+            subject=request.user,
+            by=request.user,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+        ),
+        f"{form.cleaned_data['full_name']} will be asked for feedback.",
+    )
+    return redirect("feedback:mine")
+
+
+@require_POST
+@role_required(Role.LEADER)
+def unnominate(request, pk: int):
+    nomination = get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
+    _run(
+        request,
+        lambda: services.nomination_delete(nomination=nomination, by=request.user),
+        "Nomination removed.",
+    )
+    return redirect("feedback:mine")
+
+
+@require_POST
+@role_required(Role.LEADER)
+def share(request, pk: int):
+    cycle = _scoped_cycle(request.user, pk)
+    if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
+        raise Http404
+    shared = request.POST.get("shared") == "1"
+    services.report_share_set(cycle=cycle, subject=request.user, shared=shared)
+    messages.success(
+        request, "Shared with your mentor." if shared else "Your mentor no longer sees this report."
+    )
+    return redirect("feedback:mine")
+
+
+# ---------------------------------------------------------------- report
+
+
+@login_required
+def report(request, pk: int, subject_id: int):
+    cycle = _scoped_cycle(request.user, pk)
+    subject = get_object_or_404(User, pk=subject_id)
+    if not RaterRequest.objects.filter(cycle=cycle, subject=subject).exists():
+        raise Http404
+    if not selectors.report_visible_to(user=request.user, cycle=cycle, subject=subject):
+        raise Http404
+    if cycle.released_at is None:
+        return render(
+            request,
+            "feedback/report_pending.html",
+            {"cycle": cycle, "subject": subject},
+            status=409,
+        )
+    data = selectors.report_build(cycle=cycle, subject=subject)
+    previous = {row["dimension"]: row for row in (data["previous"] or {}).get("overall", [])}
+    for row in data["overall"]:
+        earlier = previous.get(row["dimension"])
+        row["previous_balance"] = earlier["balance"] if earlier else None
+        row["bar"] = _balance_bar(row["balance"])
+    return render(
+        request, "feedback/report.html", {"report": data, "cycle": cycle, "subject": subject}
+    )
+
+
+def _balance_bar(balance) -> dict | None:
+    """Where to draw a balance on a -4..+4 bar, as CSS percentages from the centre."""
+    if balance is None:
+        return None
+    share = float(balance) / 4 * 50
+    return {"left": 50 + min(share, 0), "width": abs(share)}

@@ -32,6 +32,12 @@ NAVIGATION += [
     (Role.HR, "Metrics", "metrics:index"),
 ]
 
+# Feedback (feedback/urls.py)
+NAVIGATION += [
+    (Role.HR, "Feedback", "feedback:cycles"),
+    (Role.LEADER, "My feedback", "feedback:mine"),
+]
+
 
 def nav_items(user) -> list[dict]:
     roles = role_names(user)

@@ -6,7 +6,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.errors import ApplicationError
@@ -59,7 +59,10 @@ class ICalendarRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        if isinstance(data, bytes):
+            return data
+        # An error (404, 403) negotiated to this renderer: still say what went wrong.
+        return JSONRenderer().render(data)
 
 
 @extend_schema_view(

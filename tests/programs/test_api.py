@@ -464,3 +464,9 @@ def test_a_completed_module_cannot_move_to_another_program(api, world, hr):
     )
     assert response.status_code == 400
     assert "program" in response.json()
+
+
+def test_calendar_of_a_cohort_out_of_scope_is_a_readable_404(api, world, other_leader):
+    response = api(other_leader).get(f"{API}/cohorts/{world['cohort_a'].pk}/calendar.ics")
+    assert response.status_code == 404
+    assert b"No Cohort matches" in response.content or b"Not found" in response.content

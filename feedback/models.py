@@ -42,6 +42,10 @@ class RaterGroup(models.TextChoices):
     DIRECT_REPORT = "direct_report", "Direct report"
 
 
+# Seeded by migration 0002 (the migration keeps its own copy of the name).
+DEFAULT_QUESTIONNAIRE = "Management\u2013Leadership Balance"
+
+
 class Questionnaire(models.Model):
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)

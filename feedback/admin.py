@@ -1,0 +1,140 @@
+"""HR's back office for feedback. Answers are read-only and show no rater."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from feedback import services
+from feedback.models import (
+    FROZEN_MESSAGE,
+    Answer,
+    Cycle,
+    Delivery,
+    Nomination,
+    Question,
+    Questionnaire,
+    RaterRequest,
+    Response,
+)
+
+
+class FrozenAwareFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.instance.pk and self.instance.is_frozen and self.has_changed():
+            raise ValidationError(FROZEN_MESSAGE)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    formset = FrozenAwareFormSet
+    extra = 0
+    fields = ["position", "kind", "text", "dimension", "side", "competency"]
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_frozen) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ["name", "frozen_at", "created_at"]
+    readonly_fields = ["frozen_at"]
+    inlines = [QuestionInline]
+    actions = ["copy"]
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_frozen) and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Copy (to change a frozen questionnaire)")
+    def copy(self, request, queryset):
+        for questionnaire in queryset:
+            copy = services.questionnaire_copy(questionnaire=questionnaire)
+            self.message_user(request, f"Created “{copy.name}”.", messages.SUCCESS)
+
+
+class NominationInline(admin.TabularInline):
+    model = Nomination
+    extra = 0
+    raw_id_fields = ["subject", "rater", "created_by"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["name", "cohort", "status", "opens_at", "due_at", "released_at"]
+    list_filter = ["status", "cohort"]
+    readonly_fields = ["status", "opened_at", "closed_at", "released_at", "previous"]
+    inlines = [NominationInline]
+    list_select_related = ["cohort"]
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "kind",
+        "sequence",
+        "status",
+        "next_attempt_at",
+        "enqueued_at",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RaterRequest)
+class RaterRequestAdmin(admin.ModelAdmin):
+    list_display = ["subject", "rater", "group", "cycle", "status", "sent_at", "reminders_sent"]
+    list_filter = ["status", "group", "cycle"]
+    search_fields = ["subject__full_name", "rater__full_name", "rater__email"]
+    list_select_related = ["subject", "rater", "cycle"]
+    readonly_fields = [
+        "cycle",
+        "subject",
+        "rater",
+        "group",
+        "status",
+        "sent_at",
+        "reminders_sent",
+        "last_reminded_at",
+        "closing_reminder_sent_at",
+        "nudged_at",
+        "attempts",
+        "last_error",
+    ]
+    inlines = [DeliveryInline]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    readonly_fields = ["question", "rating", "cant_say", "text"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    """Responses carry the group only; nothing here ties them to a rater."""
+
+    list_display = ["cycle", "subject", "group"]
+    list_filter = ["cycle", "group"]
+    inlines = [AnswerInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,192 @@
+"""Demo feedback: a closed, released cycle for the April 2024 cohort with every answer in
+(reports show), and an open cycle for the current cohort with about half the answers in.
+
+Everything goes through the services (with the historic ``now`` for April), so the
+demo obeys the real rules. The open cycle's invitations are sent through the normal
+send path, so they land in var/mail/ (about one per rater, a few dozen). The April
+invitations are history: recorded as sent, not emailed again.
+
+Idempotent: a cycle that already exists (by cohort and name) is left alone.
+Cohorts come from programs/demo.py; if they are missing, nothing is created.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from django.db.models import Q
+
+from feedback import clock, services
+from feedback.emails import delivery_send
+from feedback.models import (
+    DEFAULT_QUESTIONNAIRE,
+    Cycle,
+    Delivery,
+    Question,
+    Questionnaire,
+    RaterRequest,
+)
+from feedback.scheduling import local_to_utc
+from people.models import User
+from programs.models import Cohort, Enrollment
+
+PROGRAM_NAME = "Sales Leadership Essentials"
+APRIL_CYCLE = "April 2024 360° feedback"
+CURRENT_CYCLE = "Winter 360° feedback"
+
+KEEP = [
+    "Runs a tight pipeline review; everyone knows where they stand.",
+    "Always makes time for a one-to-one, even in quarter-end weeks.",
+    "Explains the why behind targets, not only the numbers.",
+    "Backs the team in front of customers.",
+    "Shares wins with the whole team.",
+]
+START = [
+    "Delegating deals instead of closing them personally.",
+    "Sharing where the team is heading over the next year.",
+    "Asking for input before deciding territory changes.",
+    "Letting us try new approaches without a full plan first.",
+    "Coaching on the call, not only after it.",
+]
+
+
+def seed() -> dict:
+    questionnaire = Questionnaire.objects.filter(name=DEFAULT_QUESTIONNAIRE).first()
+    hr = User.objects.filter(email="hr@example.com").first()
+    cohorts = Cohort.objects.filter(program__name__icontains=PROGRAM_NAME)
+    april = cohorts.filter(starts_on__year=2024, starts_on__month=4).first()
+    today = clock.now().date()
+    current = (
+        cohorts.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+    )
+    created = {}
+    if questionnaire is None:
+        return created
+    if april is not None and not Cycle.objects.filter(cohort=april, name=APRIL_CYCLE).exists():
+        created["april"] = _closed_cycle(april, questionnaire, hr)
+    if (
+        current is not None
+        and not Cycle.objects.filter(cohort=current, name=CURRENT_CYCLE).exists()
+    ):
+        created["current"] = _open_cycle(current, questionnaire, hr)
+    return created
+
+
+def _local(cohort: Cohort, day: datetime.date, hour: int) -> datetime.datetime:
+    return local_to_utc(datetime.datetime.combine(day, datetime.time(hour)), _tz(cohort))
+
+
+def _tz(cohort: Cohort) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(cohort.time_zone)
+
+
+def _nominate_peers(cycle: Cycle, *, now: datetime.datetime) -> None:
+    """Each leader nominates the two classmates next to them (peers)."""
+    leaders = list(
+        User.objects.filter(
+            enrollments__cohort=cycle.cohort,
+            enrollments__status__in=[
+                Enrollment.Status.INVITED,
+                Enrollment.Status.ACTIVE,
+                Enrollment.Status.COMPLETED,
+            ],
+        ).order_by("email")
+    )
+    for index, leader in enumerate(leaders):
+        for offset in (1, 2):
+            peer = leaders[(index + offset) % len(leaders)]
+            if peer != leader:
+                services.nomination_create(
+                    cycle=cycle, subject=leader, by=leader, rater=peer, now=now
+                )
+
+
+def _answers(cycle: Cycle, *, seed: int) -> dict:
+    """Deterministic ratings: new leaders score higher on management than leadership,
+    with some spread between dimensions, raters and leaders."""
+    answers = {}
+    for index, question in enumerate(cycle.questionnaire.questions.order_by("position")):
+        if question.kind == Question.Kind.COMMENT:
+            pool = KEEP if "keep" in question.text else START
+            answers[question.pk] = {"text": pool[seed % len(pool)] if seed % 3 else ""}
+            continue
+        base = 4 if question.side == "management" else 3
+        wobble = (seed + index) % 3 - 1  # -1, 0 or +1
+        rating = max(1, min(5, base + wobble))
+        answers[question.pk] = (
+            {"cant_say": True} if (seed + index) % 17 == 0 else {"rating": rating}
+        )
+    return answers
+
+
+def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle:
+    opens_at = _local(cohort, cohort.ends_on + datetime.timedelta(days=3), 9)
+    due_at = _local(cohort, cohort.ends_on + datetime.timedelta(days=17), 17)
+    cycle = services.cycle_create(
+        cohort=cohort,
+        questionnaire=questionnaire,
+        name=APRIL_CYCLE,
+        opens_at=opens_at,
+        due_at=due_at,
+        min_raters={"peer": 2, "direct_report": 3},
+        by=hr,
+        schedule=True,
+    )
+    _nominate_peers(cycle, now=opens_at - datetime.timedelta(days=2))
+    services.cycle_open(cycle_id=cycle.pk, now=opens_at)
+    # History: the invitations went out when the cycle opened (not emailed again today).
+    Delivery.objects.filter(request__cycle=cycle).update(
+        status=Delivery.Status.SENT, sent_at=opens_at, attempts=1
+    )
+    RaterRequest.objects.filter(cycle=cycle).update(
+        status=RaterRequest.Status.SENT, sent_at=opens_at, attempts=1
+    )
+    answered_at = opens_at + datetime.timedelta(days=4)
+    for seed, request in enumerate(
+        RaterRequest.objects.filter(cycle=cycle)
+        .select_related("cycle__questionnaire")
+        .order_by("pk")
+    ):
+        if request.group == "peer" and seed % 7 == 0:
+            services.request_decline(request=request, now=answered_at)
+            continue
+        services.response_submit(
+            request=request, answers=_answers(cycle, seed=seed), now=answered_at
+        )
+    services.cycle_close(cycle_id=cycle.pk, now=due_at)
+    cycle.refresh_from_db()
+    return cycle
+
+
+def _open_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle:
+    now = clock.now()
+    local_today = now.astimezone(_tz(cohort)).date()
+    opens_at = _local(cohort, local_today - datetime.timedelta(days=2), 9)
+    due_at = _local(cohort, local_today + datetime.timedelta(days=12), 17)
+    cycle = services.cycle_create(
+        cohort=cohort,
+        questionnaire=questionnaire,
+        name=CURRENT_CYCLE,
+        opens_at=opens_at,
+        due_at=due_at,
+        reminder_every_days=4,
+        min_raters={"peer": 2, "direct_report": 3},
+        by=hr,
+        schedule=True,
+    )
+    _nominate_peers(cycle, now=opens_at - datetime.timedelta(days=3))
+    services.cycle_open(cycle_id=cycle.pk, now=opens_at)
+    # Send the invitations through the normal path: they land in var/mail/.
+    for delivery_id in Delivery.objects.filter(request__cycle=cycle).values_list("pk", flat=True):
+        delivery_send(delivery_id=delivery_id, now=now)
+    # About half have answered so far; the rest are pending (reminders follow on cadence).
+    for seed, request in enumerate(
+        RaterRequest.objects.filter(cycle=cycle, status=RaterRequest.Status.SENT)
+        .filter(~Q(group="self") | Q(subject__email="leader@example.com"))
+        .select_related("cycle__questionnaire")
+        .order_by("pk")
+    ):
+        if seed % 2 == 0:
+            services.response_submit(request=request, answers=_answers(cycle, seed=seed), now=now)
+    return cycle

@@ -217,6 +217,11 @@ class Suggestion:
         return self.capacity - self.active_mentees
 
     @property
+    def priority(self) -> int:
+        """Covering what is needed most weighs more: the first need counts len(needed)."""
+        return sum(len(self.needed) - self.needed.index(c) for c in self.covered)
+
+    @property
     def score(self) -> int:
         """Share of the needed competencies this mentor covers, in percent."""
         if not self.needed:
@@ -250,8 +255,8 @@ def mentor_suggestions(
     Eligible: Mentor role, active account and profile (a mentor without a profile
     yet counts with the default capacity), a free seat, not the leader, not in the
     leader's reporting line, not already mentoring them. Ranked by how many of the
-    ``needed`` competencies (most needed first) their expertise covers, then by
-    free seats, then by name.
+    ``needed`` competencies (most needed first) their expertise covers, then by how
+    high those needs rank, then by free seats, then by name.
     """
     from mentorship.services import reporting_line
 
@@ -283,5 +288,7 @@ def mentor_suggestions(
         )
         if suggestion.seats_free > 0:
             suggestions.append(suggestion)
-    suggestions.sort(key=lambda s: (-len(s.covered), -s.seats_free, s.mentor.full_name))
+    suggestions.sort(
+        key=lambda s: (-len(s.covered), -s.priority, -s.seats_free, s.mentor.full_name)
+    )
     return suggestions[:limit]

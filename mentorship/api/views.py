@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -341,6 +342,7 @@ class CalendarView(APIView):
     @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request):
         sessions = selectors.calendar_sessions(user=request.user)
-        response = Response(feed_ics(sessions), content_type="text/calendar; charset=utf-8")
+        # Always a calendar, whatever the client's Accept header asks for.
+        response = HttpResponse(feed_ics(sessions), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="mentoring.ics"'
         return response

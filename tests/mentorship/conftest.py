@@ -5,15 +5,6 @@ import pytest
 from django.utils import timezone
 
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
-
-# The shared browser harness (Chromium + live server), for test_browser.py.
-from tests.dashboards.conftest import (  # noqa: F401
-    browser,
-    browser_db,
-    console_errors,
-    new_page,
-    page_for,
-)
 from tests.mentorship.factories import (
     ActionItemFactory,
     GoalFactory,

@@ -451,3 +451,9 @@ def test_list_query_count_does_not_grow(size, endpoint, api, hr, mentor, world,
             response = client.get(f"{BASE}/{endpoint}/")
         assert response.status_code == 200
         assert response.json()["count"] >= size
+
+
+def test_calendar_feed_is_a_calendar_whatever_the_accept_header(api, leader, world):
+    response = api(leader).get(f"{BASE}/calendar.ics", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.content.startswith(b"BEGIN:VCALENDAR")

@@ -120,3 +120,11 @@ def test_calendar_holds_only_own_planned_and_held_sessions(mentor, leader):
     MentoringSessionFactory(pairing=PairingFactory(mentee=LeaderFactory()))
     assert list(selectors.calendar_sessions(user=leader)) == [held]
     assert list(selectors.calendar_sessions(user=mentor)) == [held]
+
+
+def test_covering_the_most_needed_competency_wins_a_tie(leader):
+    needed = [competency("communication"), competency("relationships")]
+    expert("Aaron Second-Need", ["relationships"], capacity=5)
+    expert("Zoe First-Need", ["communication"], capacity=3)
+    ranked = selectors.mentor_suggestions(mentee=leader, needed=needed)
+    assert names(ranked) == ["Zoe First-Need", "Aaron Second-Need"]

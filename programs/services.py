@@ -79,7 +79,14 @@ def enrollment_create(
     # (Starting the transaction with the write also lets SQLite queue writers
     # instead of failing one of them with "database is locked".)
     name = leader.full_name or leader.email
-    if Enrollment.objects.filter(cohort=cohort, leader=leader).exists():
+    existing = Enrollment.objects.filter(cohort=cohort, leader=leader).first()
+    if existing is not None:
+        if existing.status == Status.WITHDRAWN:
+            raise ApplicationError(
+                f"{name} withdrew from {cohort.name} and cannot rejoin the same cohort; "
+                "enroll them in another cohort of the program.",
+                field="leader",
+            )
         raise ApplicationError(f"{name} is already enrolled in {cohort.name}.", field="leader")
     other = _open_enrollment_elsewhere(cohort=cohort, leader=leader)
     if other is not None:

@@ -191,3 +191,11 @@ def test_no_completions_on_a_withdrawn_enrollment(hr):
     module = ModuleFactory(program=enrollment.program, kind=Module.Kind.E_LEARNING)
     with pytest.raises(TransitionError):
         module_completion_record(enrollment=enrollment, module=module, by=hr)
+
+
+def test_a_withdrawn_leader_cannot_rejoin_the_same_cohort(hr, leader):
+    cohort = CohortFactory()
+    enrollment_withdraw(enrollment=enrollment_create(cohort=cohort, leader=leader, by=hr), by=hr)
+    with pytest.raises(ApplicationError, match="withdrew"):
+        enrollment_create(cohort=cohort, leader=leader, by=hr)
+    assert seats(cohort) == 0

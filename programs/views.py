@@ -103,8 +103,8 @@ def cohort_import(request, pk: int):
             counts = report.as_dict()["counts"]
             messages.success(
                 request,
-                f"Imported: {counts['enrolled']} enrolled, {counts['created_users']} new people, "
-                f"{counts['unchanged']} unchanged.",
+                f"Imported: {counts['enrolled']} enrolled "
+                f"({counts['created_users']} new to Lodestar), {counts['unchanged']} unchanged.",
             )
             return redirect("programs:cohort-detail", pk=cohort.pk)
     elif request.method == "POST":

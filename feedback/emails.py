@@ -73,6 +73,7 @@ def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:
         "rater": request.rater,
         "subject": request.subject,
         "is_self": request.group == "self",
+        "is_manager": request.group == "manager",
         "cycle": request.cycle,
         "due": local_due(request),
         "link": rater_link(request),

@@ -92,6 +92,7 @@ def respond(request, token: str):
             "rater_request": rater_request,
             "subject": rater_request.subject,
             "is_self": rater_request.group == "self",
+            "is_manager": rater_request.group == "manager",
             "items": items,
             "due": local_due(rater_request),
             "errors": errors,

@@ -382,6 +382,9 @@ def test_email_names_the_subject_due_date_in_cohort_time_and_the_link(
     assert team.leader.full_name in message.subject
     assert "Thursday 11 March 2027, 09:00 (Europe/Berlin)" in message.body
     assert f"/feedback/r/{request_token(request)}/" in message.body
+    assert "manager's view" in message.body and "anonymous" not in message.body
+    report_email = next(m for m in mailoutbox if m.to == [team.reports[0].email])
+    assert "Your answers are anonymous" in report_email.body
     html = message.alternatives[0][0]
     assert team.leader.full_name in html and request_token(request) in html
 

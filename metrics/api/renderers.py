@@ -18,6 +18,11 @@ SUMMARY_COLUMNS = [
 ]
 
 
+def _safe_text(text: str) -> str:
+    """Stop a spreadsheet from running a name that starts like a formula."""
+    return f"'{text}" if str(text)[:1] in ("=", "+", "-", "@") else text
+
+
 class CohortSummaryCsvRenderer(BaseRenderer):
     """The cohort summary as one CSV row per metric and period (``?format=csv``)."""
 
@@ -37,7 +42,7 @@ class CohortSummaryCsvRenderer(BaseRenderer):
         for block in data["metrics"]:
             for row in block["periods"]:
                 writer.writerow(
-                    [block["metric"]["code"], block["metric"]["name"]]
+                    [block["metric"]["code"], _safe_text(block["metric"]["name"])]
                     + [row[column] for column in SUMMARY_COLUMNS[2:]]
                 )
         # A byte-order mark so Excel opens accented names correctly.

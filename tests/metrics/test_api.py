@@ -75,6 +75,9 @@ def test_definitions_everyone_reads_hr_writes(api, people, role, read, write):
     }
     got = status_for(api, user, "post", f"{BASE}/definitions/", data=body)
     assert got in (write if isinstance(write, tuple) else (write,))
+    edit = f"{BASE}/definitions/{metric('sales_attainment').pk}/"
+    got = status_for(api, user, "patch", edit, data={"name": "Quota attainment"})
+    assert got in ((200,) if role == "hr" else (write if isinstance(write, tuple) else (write,)))
 
 
 def test_definition_errors_are_400_with_field(api, hr):
@@ -466,3 +469,33 @@ def test_lower_is_better_target_share(api, hr, world):
     june = next(p for p in attrition["periods"] if p["period"] == "2024-06")
     assert june["share_on_target"] == "100.00"  # Ada 1 ≤ 2, Ben 2 ≤ 2
     assert Decimal(june["average"]) == Decimal("1.5")
+
+
+def test_csv_export_neutralises_formula_like_names():
+    from metrics.api.renderers import CohortSummaryCsvRenderer
+
+    data = {
+        "metrics": [
+            {
+                "metric": {"code": "evil", "name": "=HYPERLINK(1)"},
+                "periods": [
+                    dict.fromkeys(
+                        [
+                            "period",
+                            "leaders",
+                            "average",
+                            "median",
+                            "spread",
+                            "lowest",
+                            "highest",
+                            "leaders_with_target",
+                            "share_on_target",
+                        ],
+                        "1",
+                    )
+                ],
+            }
+        ]
+    }
+    text = CohortSummaryCsvRenderer().render(data).decode("utf-8-sig")
+    assert "evil,'=HYPERLINK(1),1" in text

@@ -45,7 +45,9 @@ def world(mentor, other_mentor, leader, other_leader) -> World:
     other_pairing = PairingFactory(mentor=other_mentor, mentee=other_leader)
     session = MentoringSessionFactory(pairing=pairing)
     session.topics.set([competency("communication")])
-    other_session = MentoringSessionFactory(pairing=other_pairing)
+    other_session = MentoringSessionFactory(
+        pairing=other_pairing, private_notes="Another mentor's own notes."
+    )
     return World(
         pairing=pairing,
         other_pairing=other_pairing,

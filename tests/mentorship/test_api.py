@@ -457,3 +457,37 @@ def test_calendar_feed_is_a_calendar_whatever_the_accept_header(api, leader, wor
     response = api(leader).get(f"{BASE}/calendar.ics", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert response.content.startswith(b"BEGIN:VCALENDAR")
+
+
+def _every_url(world) -> list[str]:
+    return [
+        f"{BASE}/pairings/",
+        f"{BASE}/pairings/{world.pairing.pk}/",
+        f"{BASE}/sessions/",
+        f"{BASE}/sessions/{world.session.pk}/",
+        f"{BASE}/sessions/?mentee={world.pairing.mentee_id}",
+        f"{BASE}/action-items/",
+        f"{BASE}/action-items/{world.mentee_item.pk}/",
+        f"{BASE}/goals/",
+        f"{BASE}/goals/{world.goal.pk}/",
+        f"{BASE}/suggestions/?mentee={world.pairing.mentee_id}",
+        f"{BASE}/calendar.ics",
+    ]
+
+
+@pytest.mark.parametrize("role", ["hr", "other_mentor", "leader", "other_leader"])
+def test_private_notes_leave_no_endpoint_for_anyone_but_the_mentor(role, as_role, world):
+    client = as_role(role)
+    for url in _every_url(world):
+        response = client.get(url)
+        assert PRIVATE not in response.content.decode(), url
+
+
+def test_the_mentor_reads_their_private_notes_in_session_endpoints_only(api, mentor, world):
+    client = api(mentor)
+    carrying = {url for url in _every_url(world) if PRIVATE in client.get(url).content.decode()}
+    assert carrying == {
+        f"{BASE}/sessions/",
+        f"{BASE}/sessions/{world.session.pk}/",
+        f"{BASE}/sessions/?mentee={world.pairing.mentee_id}",
+    }

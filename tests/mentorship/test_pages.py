@@ -248,3 +248,17 @@ def test_hr_ends_a_pairing_from_the_list(client, hr, world):
     assert response.status_code == 302
     world.pairing.refresh_from_db()
     assert world.pairing.status == "ended"
+
+
+def test_my_mentoring_query_count_does_not_grow(
+    client, leader, world, django_assert_max_num_queries
+):
+    client.force_login(leader)
+    for extra in (1, 10):
+        for _ in range(extra):
+            session = MentoringSessionFactory(pairing=world.pairing)
+            session.topics.set([competency("communication")])
+            ActionItemFactory(session=session)
+            GoalFactory(mentee=leader)
+        with django_assert_max_num_queries(16):
+            assert client.get(reverse("mentorship:my-mentoring")).status_code == 200

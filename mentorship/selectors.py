@@ -138,12 +138,17 @@ def mentee_overview(*, mentor, today: datetime.date | None = None) -> QuerySet[P
     quarter_began = datetime.datetime.combine(
         quarter_start(today), datetime.time.min, tzinfo=datetime.UTC
     )
+    next_planned = MentoringSession.objects.filter(
+        pairing=OuterRef("pk"), status=MentoringSession.Status.PLANNED
+    ).order_by("starts_at")
     return (
         pairings_with_last_contact(
             pairings_visible_to(mentor).filter(mentor=mentor, status=Pairing.Status.ACTIVE)
         )
         .select_related("mentee")
         .annotate(
+            next_session_id=Subquery(next_planned.values("pk")[:1]),
+            next_session_at=Subquery(next_planned.values("starts_at")[:1]),
             sessions_this_quarter=_grouped_count(
                 held.filter(starts_at__gte=quarter_began), "pairing"
             ),

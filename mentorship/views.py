@@ -24,7 +24,7 @@ from mentorship.forms import (
     SessionLogForm,
 )
 from mentorship.models import ActionItem, Pairing
-from mentorship.permissions import can_edit_goal, can_mark_action_item
+from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_action_item
 from people.models import User
 from people.roles import Role, has_role
 
@@ -63,7 +63,7 @@ def my_mentees(request):
     return render(
         request,
         "mentorship/my_mentees.html",
-        {"pairings": selectors.mentee_overview(mentor=request.user)},
+        {"pairings": selectors.mentee_overview(mentor=request.user), "now": timezone.now()},
     )
 
 
@@ -114,6 +114,33 @@ def log_session(request):
         "mentorship/log_session.html",
         {"form": form, "items": items, "has_pairings": pairings.exists()},
     )
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def session_outcome(request, pk: int):
+    """Quick verbs on a planned session from "My mentees": it was held, or it is off."""
+    session = get_object_or_404(selectors.session_list(user=request.user), pk=pk)
+    if not can_log_sessions(request.user, session.pairing):
+        raise PermissionDenied
+    outcome = request.POST.get("outcome")
+    if outcome not in ("held", "cancelled"):
+        messages.error(request, "Choose whether the session was held or is cancelled.")
+        return redirect("mentorship:my-mentees")
+    try:
+        services.session_update(session=session, by=request.user, status=outcome)
+    except (ValidationError, ApplicationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        done = "marked as held" if outcome == "held" else "cancelled; both of you get a notice"
+        messages.success(request, f"Session with {session.pairing.mentee.full_name} {done}.")
+    return redirect("mentorship:my-mentees")
+
+
+def _error_text(error: ValidationError | ApplicationError) -> str:
+    if isinstance(error, ApplicationError):
+        return error.message
+    return " ".join(error.messages)
 
 
 # ---------------------------------------------------------------- leader
@@ -263,7 +290,7 @@ def pairing_end(request, pk: int):
     try:
         services.pairing_end(pairing=pairing, by=request.user)
     except (ValidationError, ApplicationError) as error:
-        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+        messages.error(request, _error_text(error))
     else:
         messages.success(request, f"Ended the pairing {pairing}.")
     return redirect("mentorship:pairings")

@@ -262,3 +262,55 @@ def test_my_mentoring_query_count_does_not_grow(
             GoalFactory(mentee=leader)
         with django_assert_max_num_queries(16):
             assert client.get(reverse("mentorship:my-mentoring")).status_code == 200
+
+
+def _planned(pairing, **kwargs):
+    kwargs.setdefault("starts_at", timezone.now() + datetime.timedelta(days=2))
+    return MentoringSessionFactory(pairing=pairing, status="planned", **kwargs)
+
+
+def test_my_mentees_offers_to_cancel_the_next_session(
+    client, mentor, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = _planned(world.pairing)
+    client.force_login(mentor)
+    html = client.get(reverse("mentorship:my-mentees")).content.decode()
+    url = reverse("mentorship:session-outcome", args=[session.pk])
+    assert url in html and 'value="held"' not in html  # not held before it happens
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"outcome": "cancelled"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Cancelled"]
+
+
+def test_a_planned_session_whose_time_came_is_marked_held(client, mentor, world):
+    session = _planned(world.pairing, starts_at=timezone.now() - datetime.timedelta(hours=2))
+    client.force_login(mentor)
+    assert 'value="held"' in client.get(reverse("mentorship:my-mentees")).content.decode()
+    client.post(reverse("mentorship:session-outcome", args=[session.pk]), {"outcome": "held"})
+    session.refresh_from_db()
+    assert session.status == "held"
+
+
+def test_only_the_mentor_records_a_session_outcome(client, other_mentor, leader, world):
+    session = _planned(world.pairing)
+    url = reverse("mentorship:session-outcome", args=[session.pk])
+    client.force_login(other_mentor)
+    assert client.post(url, {"outcome": "cancelled"}).status_code == 404
+    client.force_login(leader)
+    assert client.post(url, {"outcome": "cancelled"}).status_code == 403
+    session.refresh_from_db()
+    assert session.status == "planned"
+
+
+def test_a_held_session_in_the_future_is_refused_with_a_message(client, mentor, world):
+    session = _planned(world.pairing)
+    client.force_login(mentor)
+    response = client.post(
+        reverse("mentorship:session-outcome", args=[session.pk]), {"outcome": "held"}, follow=True
+    )
+    assert "cannot be in the future" in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == "planned"

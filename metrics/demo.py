@@ -129,6 +129,7 @@ def seed() -> None:
                         leader=leader,
                         metric=metric,
                         period_start=period_start,
+                        period=metric.period,
                         value=value,
                         source=Observation.Source.IMPORT,
                         recorded_by=hr,

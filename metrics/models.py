@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
-from metrics.periods import Period, is_period_start
+from metrics.periods import QUARTER_START_MONTHS, Period, is_period_start
 
 CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as EUR.")
 
@@ -150,6 +150,9 @@ class Observation(models.Model):
         MetricDefinition, on_delete=models.PROTECT, related_name="observations"
     )
     period_start = models.DateField(help_text="First day of the month or quarter.")
+    # Copied from the metric (which cannot change it once it has values) so the
+    # database itself can refuse a quarterly value that does not start a quarter.
+    period = models.CharField(max_length=10, choices=Period.choices, editable=False)
     value = models.DecimalField(**VALUE_DIGITS)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     note = models.CharField(max_length=500, blank=True)
@@ -165,10 +168,13 @@ class Observation(models.Model):
                 fields=["leader", "metric", "period_start"],
                 name="metrics_observation_one_per_period",
             ),
-            # Every period starts on the 1st of a month; whether it must be a
-            # quarter's first month depends on the metric and is checked in clean().
             models.CheckConstraint(
                 condition=Q(period_start__day=1), name="metrics_observation_period_on_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(period=Period.MONTH)
+                | Q(period=Period.QUARTER, period_start__month__in=QUARTER_START_MONTHS),
+                name="metrics_observation_quarter_aligned",
             ),
         ]
         indexes = [models.Index(fields=["metric", "period_start"])]

@@ -302,6 +302,7 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
                     leader=item.leader,
                     metric=item.metric,
                     period_start=item.period_start,
+                    period=item.metric.period,
                     value=item.value,
                     note=item.note,
                     source=source,

@@ -35,6 +35,7 @@ class ObservationFactory(factory.django.DjangoModelFactory):
     leader = factory.SubFactory(LeaderFactory)
     metric = factory.LazyFunction(lambda: metric("sales_attainment"))
     period_start = datetime.date(2024, 3, 1)
+    period = factory.LazyAttribute(lambda o: o.metric.period)
     value = Decimal("90")
     source = Observation.Source.IMPORT
     recorded_at = factory.LazyFunction(timezone.now)

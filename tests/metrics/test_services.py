@@ -350,3 +350,13 @@ def test_target_value_is_validated_and_ranges_do_not_overlap(db, leader, hr):
     with pytest.raises(ValidationError):
         target_update(target=first, by=hr, valid_to=datetime.date(2025, 1, 1))
     assert target_update(target=first, by=hr, value=D(77)).value == D(77)
+
+
+def test_database_refuses_a_quarterly_value_off_the_quarter(db, leader):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ObservationFactory(
+            leader=leader, metric=metric("team_engagement"), period_start=datetime.date(2026, 8, 1)
+        )
+    ObservationFactory(
+        leader=leader, metric=metric("team_engagement"), period_start=datetime.date(2026, 7, 1)
+    )

@@ -26,6 +26,7 @@ from programs.models import (
     Module,
     ModuleCompletion,
     Program,
+    SessionAttendance,
 )
 
 
@@ -157,6 +158,12 @@ def module_completion_list(*, user) -> QuerySet[ModuleCompletion]:
     return ModuleCompletion.objects.filter(
         enrollment__leader__in=leaders_visible_to(user)
     ).select_related("enrollment__leader", "module", "recorded_by")
+
+
+def session_attendance_list(*, user) -> QuerySet[SessionAttendance]:
+    return SessionAttendance.objects.filter(
+        enrollment__leader__in=leaders_visible_to(user)
+    ).select_related("enrollment__leader", "session", "recorded_by")
 
 
 def cohort_enrollments(*, cohort: Cohort) -> QuerySet[Enrollment]:

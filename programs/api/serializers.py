@@ -9,6 +9,7 @@ from programs.models import (
     Module,
     ModuleCompletion,
     Program,
+    SessionAttendance,
 )
 from programs.selectors import enrollments_visible_to
 
@@ -220,3 +221,17 @@ class EnrollmentImportReportSerializer(serializers.Serializer):
     unchanged = serializers.ListField(child=serializers.EmailField())
     counts = ImportCountsSerializer()
     errors = RowErrorSerializer(many=True)
+
+
+class SessionAttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SessionAttendance
+        fields = ["id", "enrollment", "session", "recorded_by", "recorded_at"]
+        read_only_fields = ["recorded_by", "recorded_at"]
+        validators: list = []  # recording twice is harmless: the service returns the first
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["enrollment"].queryset = enrollments_visible_to(request.user)

@@ -12,6 +12,7 @@ router.register("cohorts", views.CohortViewSet, basename="cohort")
 router.register("cohort-sessions", views.CohortSessionViewSet, basename="cohort-session")
 router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
 router.register("module-completions", views.ModuleCompletionViewSet, basename="module-completion")
+router.register("session-attendance", views.SessionAttendanceViewSet, basename="session-attendance")
 
 urlpatterns = [
     path(

@@ -24,6 +24,7 @@ from programs.api.serializers import (
     ModuleSerializer,
     ProgramSerializer,
     ProgressSerializer,
+    SessionAttendanceSerializer,
 )
 from programs.calendar import cohort_calendar, cohort_calendar_filename
 from programs.models import (
@@ -34,6 +35,7 @@ from programs.models import (
     Module,
     ModuleCompletion,
     Program,
+    SessionAttendance,
 )
 from programs.permissions import ReadAnyWriteHR, RecordsCompletions, completion_refusal
 
@@ -366,6 +368,36 @@ class ModuleCompletionViewSet(
         if refusal:
             raise PermissionDenied(refusal)
         serializer.instance = services.module_completion_record(by=self.request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=TAGS),
+    retrieve=extend_schema(tags=TAGS),
+    create=extend_schema(tags=TAGS, responses={201: SessionAttendanceSerializer}),
+    destroy=extend_schema(tags=TAGS),
+)
+class SessionAttendanceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Who attended which live session. HR records and corrects; others read within scope."""
+
+    queryset = SessionAttendance.objects.all()
+    serializer_class = SessionAttendanceSerializer
+    permission_classes = [ReadAnyWriteHR]
+    filterset_fields = ["enrollment", "session", "session__cohort"]
+    ordering_fields = ["session__starts_at", "recorded_at"]
+
+    def get_queryset(self):
+        return selectors.session_attendance_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.session_attendance_record(
+            by=self.request.user, **serializer.validated_data
+        )
 
 
 class CohortCalendarView(generics.GenericAPIView):

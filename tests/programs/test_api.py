@@ -470,3 +470,30 @@ def test_calendar_of_a_cohort_out_of_scope_is_a_readable_404(api, world, other_l
     response = api(other_leader).get(f"{API}/cohorts/{world['cohort_a'].pk}/calendar.ics")
     assert response.status_code == 404
     assert b"No Cohort matches" in response.content or b"Not found" in response.content
+
+
+# --- session attendance -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", WRITE_HR_ONLY)
+def test_only_hr_records_attendance(api, world, callers, role):
+    data = {"enrollment": world["mine"].pk, "session": world["session_a"].pk}
+    expected = WRITE_HR_ONLY[role]
+    assert status_of(api, callers[role], "post", f"{API}/session-attendance/", data) == expected
+
+
+def test_attendance_of_another_cohorts_session_is_a_400(api, world, hr):
+    data = {"enrollment": world["theirs"].pk, "session": world["session_a"].pk}
+    response = api(hr).post(f"{API}/session-attendance/", data)
+    assert response.status_code == 400
+    assert "session" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [("hr", 1), ("leader", 1), ("other_leader", 0), ("mentor", 1), ("unpaired_mentor", 0)],
+)
+def test_attendance_list_is_scoped(api, world, callers, hr, role, visible):
+    data = {"enrollment": world["mine"].pk, "session": world["session_a"].pk}
+    assert api(hr).post(f"{API}/session-attendance/", data).status_code == 201
+    assert api(callers[role]).get(f"{API}/session-attendance/").json()["count"] == visible

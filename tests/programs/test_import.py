@@ -288,3 +288,25 @@ def test_missing_file_field_is_a_400(api, hr, cohort):
     )
     assert response.status_code == 400
     assert "file" in response.json()
+
+
+def test_a_manager_listed_in_the_same_file_is_created_once_with_their_name(cohort, hr):
+    text = (
+        "email,full_name,manager_email\n"
+        "team.lead@example.com,Tess Lead,head@example.com\n"
+        "head@example.com,Hal Head,\n"
+    )
+    report = enrollment_import(cohort=cohort, file=upload(text), dry_run=False, by=hr)
+    assert report.created_managers == []
+    tess = User.objects.get(email="team.lead@example.com")
+    assert tess.manager.full_name == "Hal Head"
+
+
+def test_an_existing_manager_is_never_replaced(cohort, hr):
+    boss = UserFactory(email="boss@example.com")
+    ana = LeaderFactory(email="ana.lima@example.com", manager=boss)
+    enrollment_import(cohort=cohort, file=upload(GOOD), dry_run=False, by=hr)
+    ana.refresh_from_db()
+    assert ana.manager == boss
+    ben = User.objects.get(email="ben.ode@example.com")
+    assert ben.manager.email == "rita.boss@example.com"

@@ -7,14 +7,20 @@ screenshot of each dashboard is kept under test-artifacts/.
 
 import datetime
 import io
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from feedback.models import Cycle, RaterRequest
+from feedback.selectors import report_build
+from feedback.services import cycle_close, cycle_create, feedback_tick
 from people.models import User
 from programs.models import Cohort
-from tests.dashboards.conftest import PHONE, fits_phone_width, screenshot
+from tests.dashboards.conftest import DESKTOP, PHONE, fits_phone_width, screenshot
+from tests.feedback.factories import default_questionnaire
 
 pytestmark = pytest.mark.integration
 
@@ -94,6 +100,9 @@ def test_mentor_logs_a_session_from_the_dashboard_and_it_appears(demo, page_for)
     card = page.get_by_role("article", name=first["leader"]["full_name"])
     assert card.is_visible()
     screenshot(page, "mentor-dashboard")
+    page.set_viewport_size(PHONE)
+    assert fits_phone_width(page)
+    page.set_viewport_size(DESKTOP)
 
     card.get_by_role("link", name="Log a session").click()
     page.wait_for_load_state()
@@ -132,6 +141,10 @@ def test_hr_sees_the_cohort_dashboard_matching_the_api(demo, page_for):
     assert csv.ok
     assert csv.text().count("\n") == len(api["leaders"]) + 1
     screenshot(page, "hr-cohort-dashboard")
+    page.set_viewport_size(PHONE)
+    assert fits_phone_width(page)  # the wide heatmap scrolls inside its own box
+    screenshot(page, "hr-cohort-dashboard-phone")
+    page.set_viewport_size(DESKTOP)
 
     with page.expect_navigation():
         page.get_by_role("link", name="Program impact").first.click()
@@ -164,3 +177,71 @@ def test_hr_imports_a_csv_and_sees_the_new_enrollments(demo, page_for, tmp_path)
     after = api_json(page, f"/api/v1/dashboards/cohorts/{cohort.pk}/")
     invited_after = next(s["count"] for s in after["funnel"] if s["status"] == "invited")
     assert invited_after == invited_before + 2
+
+
+def _rater_link(outbox, rater_email: str, live_url: str) -> str:
+    """The link in the invitation emailed to ``rater_email``, pointed at the live server."""
+    message = next(m for m in outbox if rater_email in m.to)
+    match = re.search(r"https?://[^\s\"<>]+/feedback/r/[^\s\"<>]+/", message.body)
+    assert match, message.body
+    return live_url + urlsplit(match.group(0)).path
+
+
+def _answer_as_rater(page, link: str, rating: str) -> None:
+    page.goto(link)
+    for group in page.locator("fieldset.rating").all():
+        group.get_by_label(rating, exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answers").click()
+
+
+def test_raters_answer_through_emailed_links_and_the_report_appears_past_the_threshold(
+    demo, new_page, page_for, live_server, mailoutbox
+):
+    sam = User.objects.get(email="leader@example.com")
+    cohort = sam.enrollments.order_by("-cohort__starts_on").first().cohort
+    now = timezone.now()
+    cycle = cycle_create(
+        cohort=cohort,
+        questionnaire=default_questionnaire(),
+        name="Browser round",
+        opens_at=now - datetime.timedelta(minutes=5),
+        due_at=now + datetime.timedelta(minutes=10),
+        by=User.objects.get(email="hr@example.com"),
+        schedule=True,
+    )
+    mailoutbox.clear()
+    feedback_tick()  # what beat runs every minute: opens the cycle, emails the raters
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.OPEN
+    reports = list(
+        RaterRequest.objects.filter(cycle=cycle, subject=sam, group="direct_report")
+        .select_related("rater")
+        .order_by("pk")
+    )
+    assert len(reports) >= cycle.anonymity_threshold
+    rater_page = new_page(PHONE)  # raters have no account: the link is enough
+
+    def shown_groups():
+        return [g["group"] for g in report_build(cycle=cycle, subject=sam)["groups"]]
+
+    for request in reports[: cycle.anonymity_threshold - 1]:
+        _answer_as_rater(
+            rater_page, _rater_link(mailoutbox, request.rater.email, live_server.url), "4"
+        )
+    assert "direct_report" not in shown_groups()  # 2 of 3: withheld
+
+    last = reports[cycle.anonymity_threshold - 1]
+    _answer_as_rater(rater_page, _rater_link(mailoutbox, last.rater.email, live_server.url), "5")
+    assert "direct_report" in shown_groups()  # the threshold is met
+
+    assert cycle_close(cycle_id=cycle.pk, now=cycle.due_at)
+    page = page_for("leader@example.com", DEMO_PASSWORD)
+    page.goto(f"/dashboards/?as_of={timezone.localdate(cycle.due_at).isoformat()}")
+    feedback = page.get_by_role("region", name="360° feedback")
+    assert "Balance profile · Browser round" in feedback.inner_text()
+    assert charts_drawn(page) >= 1
+    api = api_json(page, f"/api/v1/dashboards/me/?as_of={timezone.localdate(cycle.due_at)}")
+    report = api["feedback"]["latest_report"]
+    direct = next(g for g in report["groups"] if g["group"] == "direct_report")
+    assert direct["respondents"] == cycle.anonymity_threshold
+    screenshot(page, "leader-dashboard-feedback")

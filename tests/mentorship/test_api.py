@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from mentorship.models import MentoringSession, MentorProfile, Pairing
+from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.roles import Role, grant_role
 from tests.mentorship.conftest import PRIVATE, ago, soon
 from tests.mentorship.factories import (
@@ -491,3 +491,54 @@ def test_the_mentor_reads_their_private_notes_in_session_endpoints_only(api, men
         f"{BASE}/sessions/{world.session.pk}/",
         f"{BASE}/sessions/?mentee={world.pairing.mentee_id}",
     }
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "payload", "field"),
+    [
+        ("sessions", {"starts_at": "yesterday"}, "starts_at"),
+        ("sessions", {"starts_at": "2026-11-01T10:00:00Z", "topics": [9999]}, "topics"),
+        ("sessions", {"starts_at": "2026-11-01T10:00:00Z", "format": "telepathy"}, "format"),
+        (
+            "sessions",
+            {"starts_at": "2026-11-01T10:00:00Z", "action_items": [{"owner": "boss"}]},
+            "action_items",
+        ),
+        ("sessions", {"starts_at": "2026-11-01T10:00:00Z", "status": "cancelled"}, "status"),
+        ("action-items", {"description": "", "owner": "mentee"}, "description"),
+        ("action-items", {"description": "x", "due_on": "soon"}, "due_on"),
+        ("goals", {"title": "x", "competency": 9999}, "competency"),
+        ("goals", {"title": "x", "progress": -1}, "progress"),
+        ("goals", {"title": "x", "status": "finished"}, "status"),
+    ],
+)
+def test_bad_input_is_400_with_the_field_and_changes_nothing(
+    api, mentor, world, endpoint, payload, field
+):
+    links = {
+        "sessions": {"pairing": world.pairing.pk},
+        "action-items": {"session": world.session.pk},
+        "goals": {"mentee": world.pairing.mentee_id},
+    }
+    counts = (MentoringSession.objects.count(), ActionItem.objects.count(), Goal.objects.count())
+    response = api(mentor).post(f"{BASE}/{endpoint}/", {**links[endpoint], **payload})
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert counts == (
+        MentoringSession.objects.count(),
+        ActionItem.objects.count(),
+        Goal.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"starts_at": None}, "starts_at"),
+        ({"duration_minutes": 1000}, "duration_minutes"),
+        ({"starts_at": "2020-01-01T10:00:00Z"}, "starts_at"),  # before the pairing started
+    ],
+)
+def test_bad_session_edits_are_400(api, mentor, world, payload, field):
+    response = api(mentor).patch(f"{BASE}/sessions/{world.session.pk}/", payload)
+    assert response.status_code == 400 and field in response.json()

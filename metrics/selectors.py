@@ -101,12 +101,6 @@ def target_list(*, user) -> QuerySet[Target]:
     return targets.filter(Q(leader__in=visible) | Q(cohort__in=cohorts))
 
 
-def cohorts_of(leader_ids) -> QuerySet[Cohort]:
-    return Cohort.objects.filter(
-        enrollments__leader__in=leader_ids, enrollments__status__in=PARTICIPATING
-    ).distinct()
-
-
 # --- expressions shared by the figures ----------------------------------------
 
 

@@ -1,9 +1,8 @@
 import django_filters
 
 from metrics.models import MetricDefinition, Observation, Target
+from metrics.selectors import PARTICIPATING
 from programs.models import Enrollment
-
-PARTICIPATING = [Enrollment.Status.INVITED, Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
 
 
 def _in_cohort(queryset, name, value):

@@ -157,7 +157,7 @@ def enrollment_missing_required_modules(*, enrollment: Enrollment) -> list[Modul
 @transaction.atomic
 def enrollment_complete(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
     """Complete an active enrollment; every required module must be complete."""
-    # Lock the row so a completion being deleted cannot slip between check and update.
+    # Lock the enrollment: a concurrent complete or withdraw waits until this one is decided.
     Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
     missing = enrollment_missing_required_modules(enrollment=enrollment)
     if missing:
@@ -322,6 +322,58 @@ def _valid_email(value: str) -> bool:
     return True
 
 
+def _row_problems(
+    planned: _PlannedRow, *, existing: dict[str, User], first_row_of: dict[str, int]
+) -> list[RowError]:
+    """What is wrong with the row itself (and its place in the file)."""
+    row, email, manager_email = planned.row, planned.email, planned.manager_email
+    problems = []
+    if not email:
+        problems.append(row.error("email", "The email is empty."))
+    elif not _valid_email(email):
+        problems.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
+    elif email in first_row_of:
+        problems.append(
+            row.error("email", f"{email} already appears in row {first_row_of[email]}.")
+        )
+    else:
+        first_row_of[email] = row.number
+    if manager_email and not _valid_email(manager_email):
+        problems.append(
+            row.error("manager_email", f'"{row["manager_email"]}" is not a valid email address.')
+        )
+    elif manager_email and manager_email == email:
+        problems.append(row.error("manager_email", "A person cannot be their own manager."))
+    if email and email not in existing and not planned.full_name:
+        problems.append(
+            row.error("full_name", f"{email} is new to Lodestar, so a full name is needed.")
+        )
+    for column, value in (("full_name", planned.full_name), ("title", planned.title)):
+        if len(value) > 200:
+            problems.append(row.error(column, "Longer than 200 characters."))
+    return problems
+
+
+def _enrollment_problem(
+    planned: _PlannedRow, *, cohort: Cohort, enrollment: Enrollment
+) -> RowError | None:
+    """None if the person is already in this cohort (unchanged), else why they cannot join."""
+    email = planned.email
+    if enrollment.cohort_id != cohort.pk:
+        return planned.row.error(
+            "email",
+            f"{email} is already enrolled in {enrollment.cohort.name} of this program; "
+            "withdraw or complete that enrollment first.",
+        )
+    if enrollment.status == Status.WITHDRAWN:
+        return planned.row.error(
+            "email",
+            f"{email} withdrew from this cohort and cannot be enrolled in it again; "
+            "remove the row.",
+        )
+    return None
+
+
 def _import_plan(
     *, cohort: Cohort, rows: list[CsvRow], report: EnrollmentImportReport
 ) -> list[_PlannedRow]:
@@ -342,83 +394,42 @@ def _import_plan(
     first_row_of: dict[str, int] = {}
     new_enrollments: list[_PlannedRow] = []
     seats_left = cohort.seats_left
-    errors = report.errors
 
     for row in rows:
-        email, manager_email = normalize(row["email"]), normalize(row["manager_email"])
-        planned = _PlannedRow(row, email, row["full_name"], row["title"], manager_email)
-        row_errors = []
-        if not email:
-            row_errors.append(row.error("email", "The email is empty."))
-        elif not _valid_email(email):
-            row_errors.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
-        elif email in first_row_of:
-            row_errors.append(
-                row.error("email", f"{email} already appears in row {first_row_of[email]}.")
-            )
-        else:
-            first_row_of[email] = row.number
-        if manager_email and not _valid_email(manager_email):
-            row_errors.append(
-                row.error(
-                    "manager_email", f'"{row["manager_email"]}" is not a valid email address.'
-                )
-            )
-        elif manager_email and manager_email == email:
-            row_errors.append(row.error("manager_email", "A person cannot be their own manager."))
-        if email and email not in existing and not planned.full_name:
-            row_errors.append(
-                row.error("full_name", f"{email} is new to Lodestar, so a full name is needed.")
-            )
-        if len(planned.full_name) > 200 or len(planned.title) > 200:
-            column = "full_name" if len(planned.full_name) > 200 else "title"
-            row_errors.append(row.error(column, "Longer than 200 characters."))
-        enrollment = enrollments.get(email)
-        if not row_errors and enrollment is not None:
-            if enrollment.cohort_id == cohort.pk and enrollment.status != Status.WITHDRAWN:
-                report.unchanged.append(email)
+        planned = _PlannedRow(
+            row=row,
+            email=normalize(row["email"]),
+            full_name=row["full_name"],
+            title=row["title"],
+            manager_email=normalize(row["manager_email"]),
+        )
+        problems = _row_problems(planned, existing=existing, first_row_of=first_row_of)
+        enrollment = enrollments.get(planned.email)
+        if not problems and enrollment is not None:
+            problem = _enrollment_problem(planned, cohort=cohort, enrollment=enrollment)
+            if problem is None:
+                report.unchanged.append(planned.email)
                 continue
-            if enrollment.cohort_id == cohort.pk:
-                row_errors.append(
-                    row.error(
-                        "email",
-                        f"{email} withdrew from this cohort and cannot be enrolled in it "
-                        "again; remove the row.",
-                    )
-                )
-            else:
-                row_errors.append(
-                    row.error(
-                        "email",
-                        f"{email} is already enrolled in {enrollment.cohort.name} of this "
-                        "program; withdraw or complete that enrollment first.",
-                    )
-                )
-        if not row_errors and len(new_enrollments) >= seats_left:
-            row_errors.append(
+            problems.append(problem)
+        if not problems and len(new_enrollments) >= seats_left:
+            problems.append(
                 row.error(
                     "email",
                     f"{cohort.name} would exceed its capacity of {cohort.capacity}: "
                     f"only {seats_left} seat{'s' if seats_left != 1 else ''} left.",
                 )
             )
-        errors.extend(row_errors)
-        if row_errors:
+        if problems:
+            report.errors.extend(problems)
             continue
         new_enrollments.append(planned)
-        report.enrolled.append(email)
-        if email not in existing:
-            report.created_users.append(email)
+        report.enrolled.append(planned.email)
+        if planned.email not in existing:
+            report.created_users.append(planned.email)
 
-    row_emails = {p.email for p in new_enrollments}
-    for planned in new_enrollments:
-        manager = planned.manager_email
-        if (
-            manager
-            and manager not in existing
-            and manager not in row_emails
-            and manager not in report.created_managers
-        ):
+    in_file = {planned.email for planned in new_enrollments}
+    for manager in dict.fromkeys(p.manager_email for p in new_enrollments if p.manager_email):
+        if manager not in existing and manager not in in_file:
             report.created_managers.append(manager)
     return new_enrollments
 

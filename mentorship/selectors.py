@@ -193,14 +193,14 @@ def upcoming_sessions(*, user, limit: int = 5) -> QuerySet[MentoringSession]:
 
 def mentee_needed_competencies(mentee: User) -> list[Competency]:
     """What the leader most needs now: the competencies of their open goals first,
-    then those of the programs they are enrolled in. (The web layer may put the
+    then those of the programs they are (or were) enrolled in. (The web layer may put the
     weakest feedback dimensions in front; this module never reads feedback.)"""
     from_goals = Competency.objects.filter(
         goals__mentee=mentee, goals__status__in=Goal.OPEN_STATUSES
     ).distinct()
     from_programs = Competency.objects.filter(
         programs__enrollments__leader=mentee,
-        programs__enrollments__status__in=Enrollment.OPEN_STATUSES,
+        programs__enrollments__status__in=[*Enrollment.OPEN_STATUSES, Enrollment.Status.COMPLETED],
     ).distinct()
     needed: list[Competency] = []
     for competency in [*from_goals, *from_programs]:

@@ -128,3 +128,15 @@ def test_covering_the_most_needed_competency_wins_a_tie(leader):
     expert("Zoe First-Need", ["communication"], capacity=3)
     ranked = selectors.mentor_suggestions(mentee=leader, needed=needed)
     assert names(ranked) == ["Zoe First-Need", "Aaron Second-Need"]
+
+
+def test_withdrawn_programs_are_not_needs_but_completed_ones_still_are(leader, other_leader):
+    withdrawn = ProgramFactory()
+    withdrawn.competencies.set([competency("problem-solving")])
+    EnrollmentFactory(leader=leader, cohort__program=withdrawn, status="withdrawn")
+    completed = ProgramFactory()
+    completed.competencies.set([competency("relationships")])
+    EnrollmentFactory(leader=leader, cohort__program=completed, status="completed")
+    EnrollmentFactory(leader=other_leader, cohort__program=completed, status="withdrawn")
+    needed = [c.slug for c in selectors.mentee_needed_competencies(leader)]
+    assert needed == ["relationships"]

@@ -60,6 +60,13 @@ def parse_period(text: str, period: str) -> datetime.date:
     Raises ValidationError with a message a person can act on.
     """
     text = (text or "").strip()
+    try:
+        return _parse_period(text, period)
+    except ValueError as exc:  # e.g. year 0000
+        raise ValidationError(f'"{text}" is not a valid period.') from exc
+
+
+def _parse_period(text: str, period: str) -> datetime.date:
     month = MONTH_PATTERN.match(text)
     quarter = QUARTER_PATTERN.match(text)
     if month:

@@ -30,6 +30,11 @@ ROW_ERRORS = OpenApiResponse(
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, allow_null=True, default=None)
 
+    def validate_as_of(self, value):
+        if value is not None and not 1900 <= value.year <= 2999:
+            raise serializers.ValidationError("Use a date between the years 1900 and 2999.")
+        return value
+
 
 def _as_of(request):
     params = AsOfSerializer(data=request.query_params)

@@ -387,6 +387,8 @@ def test_scorecard_endpoint_figures(api, hr, world):
     assert sales["attainment"] == "90.9" and sales["target"] == "110.00"
     assert sales["change_since_baseline"] == "20.00"
     assert api(hr).get(f"{BASE}/scorecards/{world['ada'].pk}/?as_of=soon").status_code == 400
+    assert api(hr).get(f"{BASE}/scorecards/{world['ada'].pk}/?as_of=0001-01-01").status_code == 400
+    assert api(hr).get(f"{BASE}/scorecards/abc/").status_code == 404
 
 
 def test_cohort_summary_csv_export(api, hr, world):

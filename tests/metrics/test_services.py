@@ -112,6 +112,7 @@ def test_period_parsing_and_alignment():
         ("Oct 2026", "month"),
         ("", "month"),
         ("2026-Q5", "quarter"),
+        ("0000-01", "month"),
     ]:
         with pytest.raises(ValidationError):
             parse_period(text, period)

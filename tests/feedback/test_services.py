@@ -554,3 +554,19 @@ def test_cycle_due_must_follow_opening(db):
     with pytest.raises(ValidationError) as error:
         cycle.clean()
     assert "due_at" in error.value.message_dict
+
+
+def test_tick_task_runs_the_tick(cycle, team, clock, mailoutbox):
+    from django.test import TestCase
+
+    from feedback.tasks import tick as tick_task
+
+    clock.set(at(2027, 3, 1, 8))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = tick_task.apply().get()
+    assert result["opened"] == 1 and len(mailoutbox) == 6
+
+
+def test_beat_runs_the_tick_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["feedback-tick"]
+    assert entry == {"task": "feedback.tick", "schedule": 60.0}

@@ -1,0 +1,74 @@
+import datetime
+
+import pytest
+from django.test import Client
+
+from feedback.models import Answer, Cycle, Question
+from tests.feedback.factories import CycleFactory, default_questionnaire
+from tests.feedback.helpers import answer_all, team_in, tick
+from tests.people.factories import UserFactory
+
+UTC = datetime.UTC
+
+
+@pytest.fixture
+def admin_client_(db):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _change_form(questionnaire) -> dict:
+    data = {
+        "name": questionnaire.name,
+        "description": "Changed",
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+    }
+    return data
+
+
+def test_frozen_questionnaire_edit_is_refused_in_the_admin_with_a_clear_message(
+    admin_client_, clock
+):
+    clock.set(datetime.datetime(2027, 3, 1, 8, tzinfo=UTC))
+    cycle = CycleFactory(
+        opens_at=datetime.datetime(2027, 3, 1, 8, tzinfo=UTC),
+        due_at=datetime.datetime(2027, 3, 11, 8, tzinfo=UTC),
+    )
+    team_in(cycle.cohort, reports=0)
+    tick()
+    questionnaire = default_questionnaire()
+    url = f"/admin/feedback/questionnaire/{questionnaire.pk}/change/"
+    response = admin_client_.post(url, _change_form(questionnaire))
+    assert response.status_code == 200
+    assert "This questionnaire is frozen" in response.content.decode()
+    questionnaire.refresh_from_db()
+    assert questionnaire.description != "Changed"
+
+    copy = admin_client_.post(
+        "/admin/feedback/questionnaire/",
+        {"action": "copy", "_selected_action": [questionnaire.pk]},
+        follow=True,
+    )
+    assert "(copy)" in copy.content.decode()
+
+
+def test_answers_are_read_only_in_the_admin(admin_client_, clock):
+    clock.set(datetime.datetime(2027, 3, 1, 8, tzinfo=UTC))
+    cycle = CycleFactory(
+        opens_at=datetime.datetime(2027, 3, 1, 8, tzinfo=UTC),
+        due_at=datetime.datetime(2027, 3, 11, 8, tzinfo=UTC),
+    )
+    team_in(cycle.cohort, reports=0)
+    tick()
+    answer_all(cycle)
+    answer = Answer.objects.first()
+    page = admin_client_.get(f"/admin/feedback/response/{answer.response_id}/change/")
+    assert page.status_code == 200
+    assert 'name="answers-0-rating"' not in page.content.decode()
+    assert admin_client_.get("/admin/feedback/response/add/").status_code == 403
+    assert Question.objects.exists() and Cycle.objects.exists()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from metrics.models import MetricDefinition, Observation, Target
 from tests.people.factories import LeaderFactory
+from tests.programs.factories import EnrollmentFactory
 
 
 def metric(code: str) -> MetricDefinition:
@@ -61,3 +62,19 @@ def observe(leader, code: str, period: str, value) -> Observation:
         period_start=datetime.date(year, month, 1),
         value=Decimal(str(value)),
     )
+
+
+def grow(world, *, leaders: int, months: int) -> None:
+    """More enrolled and comparison leaders, each with more months of every metric."""
+    cohort = world["cohort"]
+    for index in range(leaders):
+        enrolled = LeaderFactory()
+        EnrollmentFactory(cohort=cohort, leader=enrolled)
+        comparison = LeaderFactory()
+        for person in (enrolled, comparison):
+            for month in range(1, months + 1):
+                observe(person, "sales_attainment", f"2024-{month:02d}", 80 + index)
+                observe(person, "regretted_attrition", f"2024-{month:02d}", index % 3)
+    ada_retention = Observation.objects.filter(leader=world["ada"], metric__code="retention_rate")
+    for month in range(ada_retention.count() + 1, months + 1):
+        observe(world["ada"], "retention_rate", f"2024-{month:02d}", 90)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from metrics.models import Observation, ObservationChange, Target
 from tests.mentorship.factories import PairingFactory
 from tests.metrics.conftest import AS_OF
-from tests.metrics.factories import ObservationFactory, TargetFactory, metric, observe
+from tests.metrics.factories import ObservationFactory, TargetFactory, grow, metric, observe
 from tests.people.factories import LeaderFactory
 from tests.programs.factories import CohortFactory, EnrollmentFactory
 
@@ -419,22 +419,6 @@ def test_program_impact_endpoint(api, hr, world):
 
 
 # --- query counts at two sizes -------------------------------------------------------------
-
-
-def grow(world, *, leaders: int, months: int) -> None:
-    """More enrolled and comparison leaders, each with more months of every metric."""
-    cohort = world["cohort"]
-    for index in range(leaders):
-        enrolled = LeaderFactory()
-        EnrollmentFactory(cohort=cohort, leader=enrolled)
-        comparison = LeaderFactory()
-        for person in (enrolled, comparison):
-            for month in range(1, months + 1):
-                observe(person, "sales_attainment", f"2024-{month:02d}", 80 + index)
-                observe(person, "regretted_attrition", f"2024-{month:02d}", index % 3)
-    ada_retention = Observation.objects.filter(leader=world["ada"], metric__code="retention_rate")
-    for month in range(ada_retention.count() + 1, months + 1):
-        observe(world["ada"], "retention_rate", f"2024-{month:02d}", 90)
 
 
 def count_queries(api, user, url) -> int:

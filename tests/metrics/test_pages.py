@@ -117,3 +117,32 @@ def test_import_page_shows_file_and_row_errors(hr, leader):
     html = client.post("/metrics/import/", {"file": bad_rows}).content.decode()
     assert "No leader with the email ghost@example.com" in html
     assert "Confirm import" not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/metrics/leaders/{ada}/",
+        "/metrics/cohorts/{cohort}/",
+        "/metrics/programs/{program}/impact/",
+    ],
+)
+def test_page_queries_do_not_grow_with_leaders_or_periods(world, hr, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.metrics.factories import grow
+
+    client = client_for(hr)
+    url = path.format(ada=world["ada"].pk, cohort=world["cohort"].pk, program=world["program"].pk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    grow(world, leaders=1, months=2)
+    queries()
+    small = queries()
+    grow(world, leaders=5, months=6)
+    assert queries() == small

@@ -9,7 +9,7 @@ Program "Essentials", cohort 2024-04-08 → 2024-04-12 (4 days), modules in orde
 
     leader        completions           mentor        sales_attainment (target 110 own)
     Leo (active)  M1 04-09, M2 04-11    Mia, paired   2024-03: 80, 2024-06: 100
-                  M3 04-12              04-01; held   team_engagement 2024-06: 60 (target 70)
+                  M3 04-12              04-01; held   team_engagement 2024-Q2: 60 (target 70)
                                         04-10
     Olga (active) M1 04-10              none          2024-06: 90 (target 95), engagement 60 (70)
     Walt (withdrawn)                     —             —
@@ -130,9 +130,9 @@ def build_world(*, leader, other_leader, mentor) -> World:
 
     observe(leader, "sales_attainment", "2024-03", 80)
     observe(leader, "sales_attainment", "2024-06", 100)
-    observe(leader, "team_engagement", "2024-06", 60)
+    observe(leader, "team_engagement", "2024-04", 60)  # quarterly: Q2
     observe(other_leader, "sales_attainment", "2024-06", 90)
-    observe(other_leader, "team_engagement", "2024-06", 60)
+    observe(other_leader, "team_engagement", "2024-04", 60)
     TargetFactory(leader=leader, metric=metric("sales_attainment"), value=Decimal(110))
     TargetFactory(leader=None, cohort=cohort, metric=metric("sales_attainment"), value=Decimal(95))
     TargetFactory(leader=None, cohort=cohort, metric=metric("team_engagement"), value=Decimal(70))

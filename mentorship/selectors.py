@@ -49,6 +49,22 @@ def leaders_visible_to(user) -> QuerySet[User]:
     return leaders.filter(scope)
 
 
+def reporting_line(user: User) -> list[User]:
+    """The user's managers, nearest first, at any depth.
+
+    Walks ``manager`` upwards; a cycle in HR data (A reports to B reports to A)
+    stops the walk instead of looping forever.
+    """
+    managers: list[User] = []
+    seen = {user.pk}
+    current = user.manager
+    while current is not None and current.pk not in seen:
+        managers.append(current)
+        seen.add(current.pk)
+        current = current.manager
+    return managers
+
+
 # ---------------------------------------------------------------- scoped querysets
 
 
@@ -263,8 +279,6 @@ def mentor_suggestions(
     ``needed`` competencies (most needed first) their expertise covers, then by how
     high those needs rank, then by free seats, then by name.
     """
-    from mentorship.services import reporting_line
-
     excluded = {mentee.pk, *(manager.pk for manager in reporting_line(mentee))}
     excluded |= set(
         Pairing.objects.filter(mentee=mentee, status=Pairing.Status.ACTIVE).values_list(

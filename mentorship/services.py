@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from common.errors import ApplicationError, CapacityError, TransitionError
 from common.tasks import enqueue_on_commit
+from mentorship import notifications
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
+from mentorship.selectors import pairings_with_last_contact, reporting_line
 from people.models import User
 from people.roles import Role, has_role
 from programs.models import Competency, Enrollment
@@ -33,22 +35,6 @@ def _reject_unknown_fields(changes: dict, allowed: frozenset[str] | set[str]) ->
 
 
 # ---------------------------------------------------------------- reporting line
-
-
-def reporting_line(user: User) -> list[User]:
-    """The user's managers, nearest first, at any depth.
-
-    Walks ``manager`` upwards; a cycle in HR data (A reports to B reports to A)
-    stops the walk instead of looping forever.
-    """
-    managers: list[User] = []
-    seen = {user.pk}
-    current = user.manager
-    while current is not None and current.pk not in seen:
-        managers.append(current)
-        seen.add(current.pk)
-        current = current.manager
-    return managers
 
 
 def is_in_reporting_line(*, person: User, of: User) -> bool:
@@ -319,6 +305,7 @@ def _validate_session(session: MentoringSession) -> None:
 
 
 def _send_invitation_after_commit(session: MentoringSession) -> None:
+    # Imported here: the tasks module wraps these services.
     from mentorship.tasks import send_session_invitation
 
     enqueue_on_commit(send_session_invitation, session.pk, session.sequence)
@@ -330,8 +317,6 @@ def session_invitation_send(*, session_id: int, sequence: int) -> bool:
     The claim is a conditional UPDATE of ``invitation_sent_sequence``: a repeated
     task, or one for a revision that has since been superseded, sends nothing.
     """
-    from mentorship import notifications
-
     claimed = (
         MentoringSession.objects.filter(pk=session_id, sequence=sequence)
         .exclude(status=MentoringSession.Status.HELD)
@@ -474,8 +459,6 @@ def action_item_nudges_send(*, today: datetime.date | None = None) -> int:
     Each email is claimed first by a conditional UPDATE of its ``*_notified_at``
     column, so a doubled beat or a retried task finds nothing left to send.
     """
-    from mentorship import notifications
-
     today = today or timezone.localdate()
     open_items = ActionItem.objects.filter(
         done_at__isnull=True, session__pairing__status=Pairing.Status.ACTIVE
@@ -521,9 +504,6 @@ def quiet_pairing_nudges_send(*, today: datetime.date | None = None) -> list[Pai
     the pairing's start); the mentor is nudged when ``quiet_nudged_since`` is not
     yet that day, claimed by a conditional UPDATE.
     """
-    from mentorship import notifications
-    from mentorship.selectors import pairings_with_last_contact
-
     today = today or timezone.localdate()
     quiet_before = today - datetime.timedelta(days=QUIET_AFTER_DAYS)
     candidates = pairings_with_last_contact(Pairing.objects.filter(status=Pairing.Status.ACTIVE))

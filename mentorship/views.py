@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
@@ -23,6 +25,7 @@ from mentorship.forms import (
     PairingCreateForm,
     SessionLogForm,
 )
+from mentorship.matching import needed_competencies_for
 from mentorship.models import ActionItem, Pairing
 from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_action_item
 from people.models import User
@@ -209,9 +212,6 @@ def goal_progress(request, pk: int):
 
 def _back(request, default: str) -> str:
     """Return to the page the form was on (our own pages only)."""
-    from django.urls import reverse
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -272,8 +272,6 @@ def pairing_create(request):
                 return redirect("mentorship:pairings")
     suggestions, needed = [], []
     if mentee is not None:
-        from mentorship.api.views import needed_competencies_for
-
         needed = needed_competencies_for(mentee)
         suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed)
     return render(

@@ -25,6 +25,7 @@ from mentorship.api.serializers import (
     SuggestionListSerializer,
 )
 from mentorship.calendar import feed_ics
+from mentorship.matching import needed_competencies_for
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.permissions import (
     ActionItemPermission,
@@ -288,13 +289,6 @@ class GoalViewSet(
     @extend_schema(exclude=True)
     def update(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed(request.method)
-
-
-def needed_competencies_for(mentee):
-    """What a leader most needs, for matching. This web-layer hook is where the weakest
-    feedback dimensions join in once feedback exists (mentorship's domain never
-    imports feedback)."""
-    return selectors.mentee_needed_competencies(mentee)
 
 
 @extend_schema(tags=["mentorship"])

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.errors import ApplicationError, CapacityError, TransitionError
-from mentorship import services
+from mentorship import selectors, services
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.roles import Role, grant_role
 from tests.mentorship.factories import (
@@ -80,7 +80,7 @@ def test_a_mentor_outside_the_reporting_line_is_fine_even_with_a_cycle_in_hr_dat
     a.save()  # a ↔ b: a loop in imported HR data must not hang the check
     leader = LeaderFactory(manager=a)
     assert pair(mentor, leader).pk
-    assert [m.pk for m in services.reporting_line(leader)] == [a.pk, b.pk]
+    assert [m.pk for m in selectors.reporting_line(leader)] == [a.pk, b.pk]
 
 
 def test_capacity_full_is_a_conflict_and_changes_nothing(mentor):

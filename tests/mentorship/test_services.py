@@ -1,8 +1,9 @@
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common.errors import ApplicationError, CapacityError, TransitionError
@@ -326,15 +327,8 @@ def test_goal_pairing_must_be_the_mentees(leader, other_leader):
 # ---------------------------------------------------------------- concurrency
 
 
-def test_capacity_holds_when_hr_pairs_the_same_mentor_at_the_same_moment(committed_db):
-    """Four requests race for the last seat: exactly one wins, the rest get CapacityError."""
-    import threading
-
-    from django.db import connection
-
-    mentor = MentorFactory()
-    MentorProfileFactory(user=mentor, capacity=1)
-    mentees = [LeaderFactory() for _ in range(4)]
+def race(mentor, mentees) -> list[str]:
+    """Pair ``mentor`` with each mentee from its own thread (own connection), all at once."""
     barrier = threading.Barrier(len(mentees))
     outcomes: list[str] = []
 
@@ -345,6 +339,8 @@ def test_capacity_holds_when_hr_pairs_the_same_mentor_at_the_same_moment(committ
             outcomes.append("paired")
         except CapacityError:
             outcomes.append("full")
+        except ApplicationError:
+            outcomes.append("conflict")
         finally:
             connection.close()
 
@@ -353,6 +349,22 @@ def test_capacity_holds_when_hr_pairs_the_same_mentor_at_the_same_moment(committ
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["full", "full", "full", "paired"]
+    return sorted(outcomes)
+
+
+def test_capacity_holds_when_hr_pairs_the_same_mentor_at_the_same_moment(committed_db):
+    """Four requests race for the last seat: exactly one wins, the rest get CapacityError."""
+    mentor = MentorFactory()
+    MentorProfileFactory(user=mentor, capacity=1)
+    assert race(mentor, [LeaderFactory() for _ in range(4)]) == ["full", "full", "full", "paired"]
     assert Pairing.objects.filter(mentor=mentor).count() == 1
+    assert MentorProfile.objects.get(user=mentor).active_mentees == 1
+
+
+def test_the_same_pair_created_twice_at_once_is_one_pairing_and_one_seat(committed_db):
+    mentor = MentorFactory()
+    MentorProfileFactory(user=mentor, capacity=3)
+    leader = LeaderFactory()
+    assert race(mentor, [leader, leader, leader]) == ["conflict", "conflict", "paired"]
+    assert Pairing.objects.filter(mentor=mentor, mentee=leader).count() == 1
     assert MentorProfile.objects.get(user=mentor).active_mentees == 1

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from people.demo import LEADERS
 from people.models import User
 from people.roles import Role, has_role
 
@@ -15,7 +16,8 @@ def test_seed_demo_creates_the_demo_organisation():
     call_command("seed_demo", verbosity=0)
     assert has_role(User.objects.get(email="hr@example.com"), Role.HR)
     assert User.objects.filter(groups__name="Mentor").count() == 3
-    leaders = User.objects.filter(groups__name="Leader")
+    demo_leaders = [email for email, _, _ in LEADERS]
+    leaders = User.objects.filter(groups__name="Leader", email__in=demo_leaders)
     assert leaders.count() == 12
     for leader in leaders:
         assert leader.manager is not None

@@ -91,6 +91,7 @@ def _free_copy_name(name: str) -> str:
 
 CYCLE_EDITABLE_FIELDS = (
     "name",
+    "cohort",
     "questionnaire",
     "opens_at",
     "due_at",

@@ -71,7 +71,6 @@ class CycleViewSet(
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("schedule", None)
-        data.pop("cohort", None)
         serializer.instance = services.cycle_update(cycle=serializer.instance, **data)
 
     def _verb(self, service, request, pk=None):

@@ -148,6 +148,16 @@ def test_hr_schedules_previews_cancels(api, world):
     assert call(api, world, "hr", "post", f"{base}/cancel/").json()["status"] == "cancelled"
 
 
+def test_hr_edits_a_draft_but_not_an_open_cycle(api, world, clock):
+    url = f"/api/v1/feedback/cycles/{world['cycle'].pk}/"
+    response = call(api, world, "hr", "patch", url, {"reminder_every_days": 5})
+    assert response.status_code == 200 and response.json()["reminder_every_days"] == 5
+    assert call(api, world, "leader", "patch", url, {"reminder_every_days": 1}).status_code == 403
+    clock.set(at(2027, 3, 1, 8))
+    tick()
+    assert call(api, world, "hr", "patch", url, {"reminder_every_days": 1}).status_code == 409
+
+
 def test_hr_follows_progress(api, world, clock):
     clock.set(at(2027, 3, 1, 8))
     tick()

@@ -163,6 +163,24 @@ def test_invitation_due_at_nine_local_goes_out_once_across_spring_forward(db, cl
     assert len(mailoutbox) == 6
 
 
+def test_reminder_at_nine_local_after_fall_back_is_an_hour_later_in_utc(db, clock, mailoutbox):
+    # 31 October 2027: Berlin moves from UTC+2 back to UTC+1 at 03:00.
+    cycle = CycleFactory(
+        opens_at=at(2027, 10, 28, 7), due_at=at(2027, 11, 8, 8), reminder_every_days=3
+    )
+    team_in(cycle.cohort, reports=1)
+    clock.set(at(2027, 10, 28, 7))
+    tick()
+    assert len(mailoutbox) == 4
+    clock.set(at(2027, 10, 31, 7, 0))  # 08:00 local: not yet
+    assert tick().reminders == 0
+    clock.set(at(2027, 10, 31, 8, 0))  # 09:00 local
+    assert tick().reminders == 4
+    clock.advance(minutes=1)
+    tick()
+    assert len(mailoutbox) == 8
+
+
 def test_times_typed_in_local_time_become_utc_around_fall_back():
     from zoneinfo import ZoneInfo
 

@@ -69,6 +69,10 @@ def test_leader_sees_their_dashboard_matching_the_api(demo, page_for):
     with_trend = [m for m in api["metrics"]["metrics"] if len(m["trend"]) > 1]
     assert charts_drawn(page) == len(with_trend)
     screenshot(page, "leader-dashboard")
+    page.emulate_media(media="print")
+    assert page.locator("header.topbar").is_hidden()
+    assert page.locator("form.as-of").is_hidden()
+    screenshot(page, "leader-dashboard-print")
 
 
 def test_leader_dashboard_reads_on_a_phone(demo, page_for):

@@ -91,6 +91,7 @@ def test_cohort_page_shows_funnel_heatmap_at_risk_and_csv_link(client, hr, world
     assert "Behind on required modules: 1 of 3 expected by now." in html
     assert "format=csv&amp;as_of=2024-07-15" in html
     assert html.count('class="done"') == 4  # Leo 3, Olga 1
+    assert "Quiet mentoring pairings" in html
 
 
 def test_program_impact_page_has_a_before_after_chart_and_table(client, hr, world):

@@ -86,3 +86,54 @@ def test_redelivered_and_doubled_tasks_send_nothing_twice(feedback_worker, mail_
     counts = mail_counts(mail_dir)
     assert sum(counts.values()) == RaterRequest.objects.filter(cycle=cycle).count() == 10
     assert set(counts.values()) == {1}
+
+
+def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, clock):
+    """Open → invite → remind → closing reminder → close, with the tick's clock walked
+    through a window that ends a few hours from now (the worker runs on real time)."""
+    from feedback.services import response_submit
+    from tests.feedback.helpers import answers_for
+
+    real_now = timezone.now()
+    cycle = CycleFactory(
+        opens_at=real_now - datetime.timedelta(days=6),
+        due_at=real_now + datetime.timedelta(hours=5),
+        reminder_every_days=3,
+        cohort__starts_on=real_now.date() - datetime.timedelta(days=30),
+        cohort__ends_on=real_now.date() + datetime.timedelta(days=60),
+    )
+    team = team_in(cycle.cohort, reports=3)
+
+    def settled():
+        return not Delivery.objects.filter(status__in=["queued", "sending"]).exists()
+
+    clock.set(cycle.opens_at)
+    assert feedback_tick().opened == 1
+    wait_for(settled)
+    assert sum(mail_counts(mail_dir).values()) == 6
+
+    # The worker stamps real time; put the invitations back at the tick's time so the
+    # walked clock and the history agree (reminders wait 12 h after an invitation).
+    RaterRequest.objects.filter(cycle=cycle).update(sent_at=cycle.opens_at)
+    for request in RaterRequest.objects.filter(cycle=cycle, group__in=["self", "manager"]):
+        response_submit(request=request, answers=answers_for(cycle), now=cycle.opens_at)
+
+    clock.set(cycle.opens_at + datetime.timedelta(days=3))
+    assert feedback_tick().reminders == 4
+    feedback_tick()
+    wait_for(settled)
+
+    clock.set(cycle.due_at - datetime.timedelta(hours=20))
+    assert feedback_tick().closing_reminders == 4
+    wait_for(settled)
+
+    clock.set(cycle.due_at)
+    assert feedback_tick().closed == 1
+    counts = mail_counts(mail_dir)
+    answered = {team.leader.email, team.manager.email}
+    for address, n in counts.items():
+        assert n == (1 if address in answered else 3), address
+    assert len(counts) == 6
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+    assert RaterRequest.objects.filter(status="expired").count() == 4

@@ -3,6 +3,7 @@ HR's pairings. Same scope as the API: what a caller may not see is a 404."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 
@@ -230,7 +231,12 @@ def pairings(request):
     return render(
         request,
         "mentorship/pairings.html",
-        {"pairings": rows, "status": status, "statuses": Pairing.Status.choices},
+        {
+            "pairings": rows,
+            "status": status,
+            "statuses": Pairing.Status.choices,
+            "quiet_before": timezone.now() - datetime.timedelta(days=services.QUIET_AFTER_DAYS),
+        },
     )
 
 

@@ -314,3 +314,17 @@ def test_a_held_session_in_the_future_is_refused_with_a_message(client, mentor, 
     assert "cannot be in the future" in response.content.decode()
     session.refresh_from_db()
     assert session.status == "planned"
+
+
+def test_hr_sees_which_pairings_went_quiet(client, hr, world):
+    MentoringSessionFactory(
+        pairing=world.other_pairing, starts_at=timezone.now() - datetime.timedelta(days=45)
+    )
+    world.session.delete()
+    MentoringSessionFactory(
+        pairing=world.pairing, starts_at=timezone.now() - datetime.timedelta(days=45)
+    )
+    world.other_session.delete()
+    client.force_login(hr)
+    html = client.get(reverse("mentorship:pairings")).content.decode()
+    assert html.count('<span class="badge warn">quiet</span>') == 2

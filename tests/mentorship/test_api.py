@@ -542,3 +542,40 @@ def test_bad_input_is_400_with_the_field_and_changes_nothing(
 def test_bad_session_edits_are_400(api, mentor, world, payload, field):
     response = api(mentor).patch(f"{BASE}/sessions/{world.session.pk}/", payload)
     assert response.status_code == 400 and field in response.json()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_pairings_mentor_cancels_a_planned_session(role, as_role, world):
+    planned = MentoringSessionFactory(
+        pairing=world.pairing,
+        status="planned",
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    response = as_role(role).post(f"{BASE}/sessions/{planned.pk}/cancel/")
+    planned.refresh_from_db()
+    expected = {"mentor": 200, "hr": 403, "leader": 403, "other_mentor": 404, "other_leader": 404}
+    if role == "anonymous":
+        assert denied(response)
+    else:
+        assert response.status_code == expected[role]
+    assert (planned.status == "cancelled") is (role == "mentor")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reopen_and_goal_detail_matrix(role, as_role, world):
+    world.mentee_item.done_at = timezone.now()
+    world.mentee_item.save()
+    client = as_role(role)
+    reopened = client.post(f"{BASE}/action-items/{world.mentee_item.pk}/reopen/")
+    goal = client.get(f"{BASE}/goals/{world.goal.pk}/")
+    if role == "anonymous":
+        assert denied(reopened) and denied(goal)
+        return
+    expected = {
+        "mentor": (200, 200),
+        "leader": (200, 200),
+        "hr": (403, 200),
+        "other_mentor": (404, 404),
+        "other_leader": (404, 404),
+    }
+    assert (reopened.status_code, goal.status_code) == expected[role]

@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from feedback.emails import rater_link
-from feedback.models import Cycle, RaterRequest
+from feedback.models import Cycle, RaterGroup, RaterRequest
 from feedback.selectors import cycle_progress, report_build, report_visible_to
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.selectors import mentee_overview, quarter_start
@@ -574,6 +574,7 @@ def cohort_feedback(*, cohort: Cohort, day: datetime.date) -> dict | None:
         "groups": [
             {
                 "group": row["group"],
+                "label": RaterGroup(row["group"]).label,
                 "asked": row["total"],
                 "answered": row["completed"],
                 "rate": percent(row["completed"], row["total"]),

@@ -232,6 +232,7 @@ class CohortHeadSerializer(DashboardCohortSerializer):
 
 class GroupResponseRateSerializer(serializers.Serializer):
     group = serializers.CharField()
+    label = serializers.CharField()
     asked = serializers.IntegerField()
     answered = serializers.IntegerField()
     rate = _percent()

@@ -92,7 +92,7 @@ def test_cohort_response_rates_and_feedback_reason(world, released):
     dashboard = selectors.cohort_dashboard(cohort=world.cohort, day=datetime.date(2024, 7, 15))
     assert dashboard["feedback"]["cycle"]["name"] == "May round"
     assert dashboard["feedback"]["groups"] == [
-        {"group": "peer", "asked": 4, "answered": 3, "rate": Decimal("75.0")}
+        {"group": "peer", "label": "Peer", "asked": 4, "answered": 3, "rate": Decimal("75.0")}
     ]
     reasons = {row["leader"]["full_name"]: row["reasons"] for row in dashboard["at_risk"]}
     assert "Feedback not requested yet." not in reasons["Leo Grant"]
@@ -119,3 +119,11 @@ def test_leader_dashboard_query_count_does_not_grow_with_raters(world, released)
     with CaptureQueriesContext(connection) as large:
         selectors.leader_dashboard(leader=world.leo, viewer=world.leo)
     assert len(large) == len(small)
+
+
+def test_cohort_page_shows_response_rates_per_group(client, hr, world, released):
+    client.force_login(hr)
+    html = client.get(f"/dashboards/cohorts/{world.cohort.pk}/").content.decode()
+    assert "Feedback response rates · May round" in html
+    assert 'aria-label="Peer"' in html
+    assert '<td>Peer</td><td class="num">4</td><td class="num">3</td>' in html

@@ -481,3 +481,63 @@ def test_rater_api_decline_and_bad_tokens(api, link):
     assert api(None).get(url).status_code == 410
     tampered = api(None).get(url.replace("/respond/", "/respond/x"))
     assert tampered.status_code == 400 and tampered.json()["reason"] == "invalid"
+
+
+@pytest.mark.parametrize("role", ["mentor", "leader", "other_leader", "nobody", "anonymous"])
+def test_every_hr_only_endpoint_refuses_other_roles(api, world, clock, role):
+    clock.set(at(2027, 3, 1, 8))
+    tick()
+    cycle = world["cycle"]
+    questionnaire = default_questionnaire()
+    request = RaterRequest.objects.filter(cycle=cycle).first()
+    calls = [
+        ("get", f"/api/v1/feedback/questionnaires/{questionnaire.pk}/"),
+        ("post", f"/api/v1/feedback/questionnaires/{questionnaire.pk}/copy/"),
+        ("get", f"/api/v1/feedback/requests/{request.pk}/"),
+        ("patch", f"/api/v1/feedback/cycles/{cycle.pk}/"),
+        ("put", f"/api/v1/feedback/cycles/{cycle.pk}/"),
+    ]
+    for method, url in calls:
+        assert call(api, world, role, method, url, {}).status_code in DENIED, (method, url)
+
+
+def test_nomination_detail_scope_and_list_query_count(
+    api, world, clock, django_assert_max_num_queries
+):
+    url = "/api/v1/feedback/nominations/"
+    leader = world["team"].leader
+    first = Nomination.objects.create(
+        cycle=world["cycle"], subject=leader, rater=UserFactory(), group="peer"
+    )
+    assert call(api, world, "leader", "get", f"{url}{first.pk}/").status_code == 200
+    assert call(api, world, "other_leader", "get", f"{url}{first.pk}/").status_code == 404
+    with django_assert_max_num_queries(10) as captured:
+        call(api, world, "hr", "get", url)
+    for _ in range(8):
+        Nomination.objects.create(
+            cycle=world["cycle"], subject=leader, rater=UserFactory(), group="peer"
+        )
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        assert call(api, world, "hr", "get", url).json()["count"] == 9
+
+
+def test_a_released_report_cannot_change_afterwards(api, world, released, clock):
+    """The anonymity rule's last line: once anyone can read figures, no answer can
+    arrive that would let them diff the report before and after."""
+    url = report_url(released, world["team"].leader)
+    before = call(api, world, "hr", "get", url).json()
+    expired = RaterRequest.objects.filter(cycle=released).first()
+    late = api(None).post(
+        f"/api/v1/feedback/respond/{request_token(expired)}/",
+        {
+            "answers": [
+                {"question": q.pk, "rating": 1}
+                for q in released.questionnaire.questions.filter(kind="rating")
+            ]
+        },
+        format="json",
+    )
+    assert late.status_code == 410
+    clock.advance(days=30)
+    tick()
+    assert call(api, world, "hr", "get", url).json() == before

@@ -37,3 +37,18 @@ class ExtendForm(forms.Form):
         label="New deadline (cohort's local time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class HRNominationForm(forms.Form):
+    """HR adds a rater for one leader of the cycle (before it opens)."""
+
+    subject = forms.ModelChoiceField(queryset=None, label="Leader")
+    group = forms.ChoiceField(
+        choices=[("peer", "Peer"), ("direct_report", "Direct report"), ("mentor", "Mentor")]
+    )
+    full_name = forms.CharField(label="Rater's name", max_length=200)
+    email = forms.EmailField(label="Rater's email")
+
+    def __init__(self, *args, subjects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = subjects

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle-detail"),
     path("cycles/<int:pk>/nominate/", views.nominate, name="nominate"),
     path("cycles/<int:pk>/share/", views.share, name="share"),
+    path("cycles/<int:pk>/nominations/", views.hr_nominate, name="hr-nominate"),
     path("cycles/<int:pk>/reports/<int:subject_id>/", views.report, name="report"),
     path("cycles/<int:pk>/<str:verb>/", views.cycle_action, name="cycle-action"),
     path("requests/<int:pk>/<str:verb>/", views.request_action, name="request-action"),

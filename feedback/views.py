@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from common.errors import ApplicationError
 from feedback import clock, selectors, services
 from feedback.emails import local_due, request_from_token
-from feedback.forms import CycleForm, ExtendForm, NominationForm
+from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
 from feedback.models import Cycle, Nomination, Question, RaterRequest, ReportShare
 from feedback.scheduling import local_to_utc
 from feedback.services import LinkError, link_error
@@ -195,6 +195,12 @@ def cycle_detail(request, pk: int):
     context = {"cycle": cycle, "extend_form": ExtendForm()}
     if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
         context["preview"] = selectors.cycle_preview(cycle=cycle)
+        context["nominations"] = cycle.nominations.select_related("subject", "rater").order_by(
+            "subject__full_name", "rater__full_name"
+        )
+        context["nomination_form"] = HRNominationForm(
+            subjects=selectors.cycle_subjects(cycle=cycle).order_by("full_name")
+        )
     else:
         context["progress"] = selectors.cycle_progress(cycle=cycle)
         context["attention"] = (
@@ -220,6 +226,30 @@ def cycle_action(request, pk: int, verb: str):
         raise Http404
     service, success = CYCLE_VERBS[verb]
     _run(request, lambda: service(cycle=cycle, by=request.user), success)
+    return redirect("feedback:cycle-detail", pk=cycle.pk)
+
+
+@require_POST
+@role_required(Role.HR)
+def hr_nominate(request, pk: int):
+    cycle = _scoped_cycle(request.user, pk)
+    form = HRNominationForm(request.POST, subjects=selectors.cycle_subjects(cycle=cycle))
+    if not form.is_valid():
+        messages.error(request, "Choose a leader and give the rater's name and email.")
+        return redirect("feedback:cycle-detail", pk=cycle.pk)
+    data = form.cleaned_data
+    _run(
+        request,
+        lambda: services.nomination_create(
+            cycle=cycle,
+            subject=data["subject"],
+            by=request.user,
+            group=data["group"],
+            email=data["email"],
+            full_name=data["full_name"],
+        ),
+        f"{data['full_name']} will be asked about {data['subject'].full_name}.",
+    )
     return redirect("feedback:cycle-detail", pk=cycle.pk)
 
 
@@ -315,14 +345,17 @@ def nominate(request, pk: int):
 
 
 @require_POST
-@role_required(Role.LEADER)
+@login_required
 def unnominate(request, pk: int):
+    """A leader removes their own nomination; HR removes any (before the cycle opens)."""
     nomination = get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
     _run(
         request,
         lambda: services.nomination_delete(nomination=nomination, by=request.user),
         "Nomination removed.",
     )
+    if has_role(request.user, Role.HR):
+        return redirect("feedback:cycle-detail", pk=nomination.cycle_id)
     return redirect("feedback:mine")
 
 

@@ -297,3 +297,34 @@ def test_other_leader_report_is_404(opened, other_leader, leader):
 def test_navigation_has_feedback_entries(world, hr, leader):
     assert 'href="/feedback/cycles/"' in client_for(hr).get("/feedback/cycles/").content.decode()
     assert 'href="/feedback/mine/"' in client_for(leader).get("/feedback/mine/").content.decode()
+
+
+def test_hr_adds_and_removes_a_rater_before_opening(world, hr, leader):
+    client = client_for(hr)
+    url = f"/feedback/cycles/{world['cycle'].pk}/"
+    page = client.get(url).content.decode()
+    assert "Add rater" in page
+    client.post(
+        f"{url}nominations/",
+        {
+            "subject": leader.pk,
+            "group": "direct_report",
+            "full_name": "Dana Report",
+            "email": "dana@example.com",
+        },
+    )
+    nomination = Nomination.objects.get()
+    assert (nomination.subject, nomination.group) == (leader, "direct_report")
+    assert "Dana Report" in client.get(url).content.decode()
+    response = client.post(f"/feedback/nominations/{nomination.pk}/remove/")
+    assert response.status_code == 302 and response["Location"] == url
+    assert not Nomination.objects.exists()
+
+
+def test_only_hr_adds_raters_on_the_cycle_page(world, leader):
+    response = client_for(leader).post(
+        f"/feedback/cycles/{world['cycle'].pk}/nominations/",
+        {"subject": leader.pk, "group": "peer", "full_name": "X", "email": "x@example.com"},
+    )
+    assert response.status_code == 403
+    assert not Nomination.objects.exists()

@@ -1,7 +1,8 @@
 """Dashboards: read-only compositions of the other apps' selectors, as JSON-ready dicts.
 
-Every figure can be seen "as of" a past day: enrollments count from the day they were
-created, completions from the day they were done, metrics from their period. Each
+Every figure can be seen "as of" a past day: enrollments count from their creation or
+their cohort's start, completions from the day they were done, sessions from when they
+were held, metrics from their period (docs/dashboards.md has the rules). Each
 function issues a fixed number of queries whatever the number of leaders, modules,
 sessions or metric periods (the tests assert it at two sizes).
 
@@ -40,6 +41,7 @@ from feedback.models import Cycle, RaterGroup, RaterRequest
 from feedback.selectors import cycle_progress, report_build, report_visible_to
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.selectors import mentee_overview, quarter_start
+from mentorship.services import QUIET_AFTER_DAYS  # when mentoring has gone quiet
 from metrics.models import MetricDefinition, Observation
 from metrics.periods import Period, period_floor, period_label
 from metrics.selectors import PARTICIPATING, cohort_summary, program_impact, scorecard_for
@@ -47,9 +49,6 @@ from people.roles import Role, has_role
 from programs.models import Cohort, CohortSession, Enrollment, Module, ModuleCompletion, Program
 
 NEXT_MODULES = 3
-# Mentoring has gone quiet after this many days without a held session (as the
-# mentorship nudges count it).
-QUIET_AFTER_DAYS = 30
 UPCOMING = 3
 # A leader is at risk when two or more of their latest metric values miss target.
 METRICS_BELOW_TARGET_AT_RISK = 2
@@ -621,6 +620,9 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
     )
 
     statuses = Counter(status for _, status in enrollments)
+    completed_by_module = Counter(
+        module_id for enrollment, _ in taking_part for module_id in done.get(enrollment.pk, {})
+    )
     leaders = []
     at_risk = []
     for enrollment, status in taking_part:
@@ -671,11 +673,8 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
         "modules": [
             {
                 **_module_dict(module),
-                "completed": sum(module.pk in done.get(e.pk, {}) for e, _ in taking_part),
-                "percent": percent(
-                    sum(module.pk in done.get(e.pk, {}) for e, _ in taking_part),
-                    len(taking_part),
-                ),
+                "completed": completed_by_module[module.pk],
+                "percent": percent(completed_by_module[module.pk], len(taking_part)),
             }
             for module in modules
         ],

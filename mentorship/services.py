@@ -521,7 +521,13 @@ def quiet_pairing_nudges_send(*, today: datetime.date | None = None) -> list[Pai
         )
         if not claimed:
             continue
-        notifications.send_quiet_pairing_nudge(pairing, quiet_since=spell_start)
+        try:
+            notifications.send_quiet_pairing_nudge(pairing, quiet_since=spell_start)
+        except Exception:
+            Pairing.objects.filter(pk=pairing.pk, quiet_nudged_since=spell_start).update(
+                quiet_nudged_since=pairing.quiet_nudged_since
+            )
+            raise
         nudged.append(pairing)
     if nudged:
         hr_people = User.objects.filter(groups__name=Role.HR, is_active=True).distinct()

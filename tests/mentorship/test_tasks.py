@@ -228,3 +228,23 @@ def test_invitation_through_the_real_worker(committed_db, mail_dir, celery_worke
     app.send_task("lodestar.ping", args=["mentorship-after-redelivery"])
     wait_for(lambda: cache.get("ping:mentorship-after-redelivery"))
     assert sorted(mail_dir.glob("*")) == sorted(files)
+
+
+@pytest.mark.django_db
+def test_a_failed_send_is_released_and_sent_by_the_next_run(mailoutbox, monkeypatch):
+    from mentorship import notifications
+
+    item = ActionItemFactory(due_on=TODAY() - datetime.timedelta(days=2))
+    original = notifications.send_action_item_nudge
+
+    def smtp_down(*args, **kwargs):
+        raise ConnectionError("SMTP unreachable")
+
+    monkeypatch.setattr(notifications, "send_action_item_nudge", smtp_down)
+    with pytest.raises(ConnectionError):
+        services.action_item_nudges_send()
+    item.refresh_from_db()
+    assert item.overdue_notified_at is None
+    monkeypatch.setattr(notifications, "send_action_item_nudge", original)
+    assert services.action_item_nudges_send() == 1
+    assert len(mailoutbox) == 1

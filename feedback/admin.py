@@ -66,6 +66,18 @@ class CycleAdmin(admin.ModelAdmin):
     inlines = [NominationInline]
     list_select_related = ["cohort"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once a cycle has opened its schedule and settings are history: change
+        # them through the services (extend a request, release, cancel) instead.
+        if obj is not None and obj.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+            return [field.name for field in Cycle._meta.fields]
+        return self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+            return []
+        return self.inlines
+
 
 class DeliveryInline(admin.TabularInline):
     model = Delivery
@@ -109,6 +121,9 @@ class RaterRequestAdmin(admin.ModelAdmin):
         "last_error",
     ]
     inlines = [DeliveryInline]
+
+    def has_add_permission(self, request):
+        return False  # requests are created when a cycle opens
 
 
 class AnswerInline(admin.TabularInline):

@@ -72,3 +72,19 @@ def test_answers_are_read_only_in_the_admin(admin_client_, clock):
     assert 'name="answers-0-rating"' not in page.content.decode()
     assert admin_client_.get("/admin/feedback/response/add/").status_code == 403
     assert Question.objects.exists() and Cycle.objects.exists()
+
+
+def test_open_cycle_is_read_only_in_the_admin(admin_client_, clock):
+    clock.set(datetime.datetime(2027, 3, 1, 8, tzinfo=UTC))
+    cycle = CycleFactory(
+        opens_at=datetime.datetime(2027, 3, 1, 8, tzinfo=UTC),
+        due_at=datetime.datetime(2027, 3, 11, 8, tzinfo=UTC),
+    )
+    team_in(cycle.cohort, reports=0)
+    tick()
+    page = admin_client_.get(f"/admin/feedback/cycle/{cycle.pk}/change/").content.decode()
+    assert 'name="due_at' not in page
+    assert admin_client_.get("/admin/feedback/raterrequest/add/").status_code == 403
+    draft = CycleFactory(cohort=cycle.cohort, status="draft")
+    page = admin_client_.get(f"/admin/feedback/cycle/{draft.pk}/change/").content.decode()
+    assert 'name="due_at' in page

@@ -37,7 +37,7 @@ def worker_drained() -> bool:
     return lambda: cache.get(f"ping:{key}") == "pong"
 
 
-def open_cycle_now(leaders: int) -> Cycle:
+def open_cycle_now(leaders: int, reports: int = 2) -> Cycle:
     now = timezone.now()
     cycle = CycleFactory(
         opens_at=now - datetime.timedelta(minutes=1),
@@ -46,17 +46,17 @@ def open_cycle_now(leaders: int) -> Cycle:
         cohort__ends_on=now.date() + datetime.timedelta(days=60),
     )
     for _ in range(leaders):
-        team_in(cycle.cohort, reports=2)
+        team_in(cycle.cohort, reports=reports)
     return cycle
 
 
 def test_worker_killed_mid_batch_then_restarted_sends_everything_once(feedback_worker, mail_dir):
-    cycle = open_cycle_now(leaders=10)  # 10 x (self, manager, mentor, 2 reports) = 50 emails
+    cycle = open_cycle_now(leaders=10, reports=4)  # 10 x (self, manager, mentor, 4) = 70
     assert feedback_tick().opened == 1
-    wait_for(lambda: sum(mail_counts(mail_dir).values()) >= 5, timeout=60, interval=0.02)
+    wait_for(lambda: sum(mail_counts(mail_dir).values()) >= 3, timeout=60, interval=0.02)
     feedback_worker.kill()
     at_kill = sum(mail_counts(mail_dir).values())
-    assert at_kill < 50, "the kill landed mid-batch"
+    assert at_kill < 70, "the kill landed mid-batch"
 
     feedback_worker.start()
 

@@ -588,3 +588,16 @@ def test_tick_task_runs_the_tick(cycle, team, clock, mailoutbox):
 def test_beat_runs_the_tick_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["feedback-tick"]
     assert entry == {"task": "feedback.tick", "schedule": 60.0}
+
+
+def test_cancelling_an_open_cycle_stops_every_email(cycle, team, clock, mailoutbox):
+    clock.set(at(2027, 3, 1, 8))
+    tick()
+    services.cycle_cancel(cycle=cycle)
+    for day in (4, 7, 10, 11, 12):
+        clock.set(at(2027, 3, day, 8))
+        tick()
+    assert len(mailoutbox) == 6
+    assert set(RaterRequest.objects.values_list("status", flat=True)) == {"expired"}
+    cycle.refresh_from_db()
+    assert cycle.status == "cancelled" and cycle.released_at is None

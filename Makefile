@@ -30,6 +30,10 @@ run: setup
 test: setup
 	scripts/test.sh
 
+## bench: time key API endpoints at demo size + 300 leaders, with query counts (scripts/bench.py)
+bench: setup
+	$(PY) scripts/bench.py
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

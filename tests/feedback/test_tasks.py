@@ -137,3 +137,38 @@ def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, clock):
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.CLOSED
     assert RaterRequest.objects.filter(status="expired").count() == 4
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's publisher at ``url`` (the worker keeps its own connection)."""
+    from config.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = url
+
+
+def test_redis_down_while_the_cycle_opens_then_back_everything_is_sent(
+    feedback_worker, mail_dir, settings
+):
+    from config.celery import app
+
+    real_broker = app.conf.broker_url
+    cycle = open_cycle_now(leaders=2)
+    _use_broker("redis://127.0.0.1:1/0")  # nothing listens there: "Redis is down"
+    try:
+        started = timezone.now()
+        assert feedback_tick().opened == 1  # the open commits; publishing fails and is logged
+        assert (timezone.now() - started).total_seconds() < 15, "a broker outage must not hang"
+        assert Delivery.objects.filter(status=Delivery.Status.QUEUED).count() == 10
+    finally:
+        _use_broker(real_broker)
+
+    def all_sent():
+        feedback_tick()  # Redis is back: the database says what is owed
+        return not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
+
+    wait_for(all_sent, timeout=60, interval=1)
+    counts = mail_counts(mail_dir)
+    assert sum(counts.values()) == RaterRequest.objects.filter(cycle=cycle).count() == 10
+    assert set(counts.values()) == {1}

@@ -6,11 +6,10 @@ Same scope and rules as the API: what a caller may not see is a 404.
 from __future__ import annotations
 
 import zoneinfo
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationFo
 from feedback.models import Cycle, Nomination, Question, RaterRequest, ReportShare
 from feedback.scheduling import local_to_utc
 from feedback.services import LinkError, link_error
+from people.decorators import role_required
 from people.models import User
 from people.roles import Role, has_role
 
@@ -103,20 +103,6 @@ def respond(request, token: str):
 
 
 # ---------------------------------------------------------------- shared
-
-
-def role_required(role: Role):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, role):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _scoped_cycle(user, pk: int) -> Cycle:

@@ -4,8 +4,6 @@ HR's pairings. Same scope as the API: what a caller may not see is a 404."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,22 +27,9 @@ from mentorship.forms import (
 from mentorship.matching import needed_competencies_for
 from mentorship.models import ActionItem, Pairing
 from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_action_item
+from people.decorators import role_required
 from people.models import User
-from people.roles import Role, has_role
-
-
-def role_required(role: Role) -> Callable:
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, role):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+from people.roles import Role
 
 
 def _form_errors(form, error: ValidationError | ApplicationError) -> None:

@@ -15,9 +15,9 @@ from mentorship.selectors import leaders_visible_to
 from metrics import selectors, services
 from metrics.forms import ObservationImportForm
 from metrics.models import MetricDefinition
+from people.decorators import role_required
 from people.roles import Role
 from programs.models import Cohort, Program
-from programs.views import role_required
 
 IMPORT_SESSION_KEY = "metrics_import_upload"
 SPARK_WIDTH, SPARK_HEIGHT = 120, 28

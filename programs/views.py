@@ -1,37 +1,22 @@
 """Pages: HR's cohorts (list, detail, enroll, CSV import) and the leader's "my program"."""
 
 import base64
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from common.csv_import import RowErrorsFound
 from common.errors import ApplicationError
-from people.roles import Role, has_role
+from people.decorators import role_required
+from people.roles import Role
 from programs import selectors, services
 from programs.forms import EnrollForm, ImportUploadForm
 from programs.models import Enrollment, Module
 from programs.permissions import completion_refusal
 
 IMPORT_SESSION_KEY = "programs_import_upload"
-
-
-def role_required(role: Role):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not has_role(request.user, role):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _cohort_for(request, pk: int):

@@ -609,6 +609,9 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
     below_target: dict[int, list[str]] = defaultdict(list)
     for row in metrics["below_target"]:
         below_target[row["leader"]["id"]].append(row["metric"])
+    metric_names = {
+        entry["metric"]["code"]: entry["metric"]["name"] for entry in metrics["metrics"]
+    }
 
     mentoring = _mentoring_by_leader([e.leader_id for e, _ in taking_part], day)
     feedback = cohort_feedback(cohort=cohort, day=day)
@@ -647,7 +650,8 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
             reasons.append("Feedback not requested yet.")
         missed = below_target.get(enrollment.leader_id, [])
         if len(missed) >= METRICS_BELOW_TARGET_AT_RISK:
-            reasons.append(f"{len(missed)} metrics below target: {', '.join(sorted(missed))}.")
+            names = ", ".join(sorted(metric_names[code] for code in missed))
+            reasons.append(f"{len(missed)} metrics below target: {names}.")
         leader = {
             "leader": person(enrollment.leader),
             "status": status,

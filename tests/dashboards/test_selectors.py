@@ -138,13 +138,13 @@ def test_cohort_at_risk_reasons_after_the_run(world):
         "Behind on required modules: 2 of 3 expected by now.",
         "No mentoring session in the last 30 days.",
         "Feedback not requested yet.",
-        "2 metrics below target: sales_attainment, team_engagement.",
+        "2 metrics below target: Sales attainment, Team engagement score.",
     ]
     assert reasons["Olga Berg"] == [
         "Behind on required modules: 1 of 3 expected by now.",
         "No mentoring session in the last 30 days (no mentor).",
         "Feedback not requested yet.",
-        "2 metrics below target: sales_attainment, team_engagement.",
+        "2 metrics below target: Sales attainment, Team engagement score.",
     ]
     assert [q["leader"]["full_name"] for q in dashboard["quiet_pairings"]] == ["Leo Grant"]
 
@@ -158,7 +158,7 @@ def test_cohort_mid_run_nobody_is_behind_on_modules(world):
     assert reasons == {
         "Leo Grant": [
             "Feedback not requested yet.",
-            "2 metrics below target: sales_attainment, team_engagement.",
+            "2 metrics below target: Sales attainment, Team engagement score.",
         ],
         "Olga Berg": [
             "No mentoring session in the last 30 days (no mentor).",

@@ -146,3 +146,15 @@ def test_page_queries_do_not_grow_with_leaders_or_periods(world, hr, path):
     small = queries()
     grow(world, leaders=5, months=6)
     assert queries() == small
+
+
+def test_dashboard_impact_page_states_the_difference_in_differences(world, hr):
+    """The HR impact page leads each metric with the program-vs-comparison verdict."""
+    html = (
+        client_for(hr)
+        .get(f"/dashboards/programs/{world['program'].pk}/impact/", {"as_of": "2024-07-15"})
+        .content.decode()
+    )
+    # Sales attainment: program leaders +13, comparison +1 (see test_selectors).
+    assert "Program leaders changed by 13.00, comparison leaders by 1.00" in html
+    assert "a difference of <strong>12.00</strong>" in html

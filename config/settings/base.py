@@ -216,7 +216,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, reviewed like code, and synced into the
 # database by django-celery-beat (visible and editable in the admin).
 CELERY_BEAT_SCHEDULE: dict = {}
-# Feedback (feedback/tasks.py): one tick a minute opens, reminds, closes and re-enqueues owed emails.
+# Feedback (feedback/tasks.py): a tick a minute opens, reminds, closes and re-enqueues owed emails.
 CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
 # A send claimed longer ago than this without being recorded is retried (the worker died).
 FEEDBACK_SEND_CLAIM_TIMEOUT = env.int("FEEDBACK_SEND_CLAIM_TIMEOUT", default=600)

@@ -1,5 +1,6 @@
 import django_filters
 
+from common.filters import IdFilter
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 
 
@@ -10,7 +11,7 @@ class PairingFilter(django_filters.FilterSet):
 
 
 class SessionFilter(django_filters.FilterSet):
-    mentee = django_filters.NumberFilter(field_name="pairing__mentee")
+    mentee = IdFilter(field_name="pairing__mentee")
     starts_after = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__gte", label="Starts on or after (date)"
     )
@@ -24,8 +25,8 @@ class SessionFilter(django_filters.FilterSet):
 
 
 class ActionItemFilter(django_filters.FilterSet):
-    pairing = django_filters.NumberFilter(field_name="session__pairing")
-    mentee = django_filters.NumberFilter(field_name="session__pairing__mentee")
+    pairing = IdFilter(field_name="session__pairing")
+    mentee = IdFilter(field_name="session__pairing__mentee")
     done = django_filters.BooleanFilter(
         field_name="done_at", lookup_expr="isnull", exclude=True, label="Done"
     )

@@ -1,5 +1,6 @@
 import django_filters
 
+from common.filters import IdFilter
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.selectors import PARTICIPATING
 from programs.models import Enrollment
@@ -11,7 +12,7 @@ def _in_cohort(queryset, name, value):
 
 
 class ObservationFilter(django_filters.FilterSet):
-    leader = django_filters.NumberFilter(field_name="leader_id")
+    leader = IdFilter(field_name="leader_id")
     metric = django_filters.CharFilter(field_name="metric__code", help_text="Metric code.")
     category = django_filters.ChoiceFilter(
         field_name="metric__category", choices=MetricDefinition.Category.choices
@@ -19,7 +20,7 @@ class ObservationFilter(django_filters.FilterSet):
     period_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
     source = django_filters.ChoiceFilter(choices=Observation.Source.choices)
-    cohort = django_filters.NumberFilter(method=_in_cohort, help_text="Leaders of this cohort.")
+    cohort = IdFilter(method=_in_cohort, help_text="Leaders of this cohort.")
 
     class Meta:
         model = Observation
@@ -27,8 +28,8 @@ class ObservationFilter(django_filters.FilterSet):
 
 
 class TargetFilter(django_filters.FilterSet):
-    leader = django_filters.NumberFilter(field_name="leader_id")
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
+    leader = IdFilter(field_name="leader_id")
+    cohort = IdFilter(field_name="cohort_id")
     metric = django_filters.CharFilter(field_name="metric__code", help_text="Metric code.")
     category = django_filters.ChoiceFilter(
         field_name="metric__category", choices=MetricDefinition.Category.choices

@@ -243,6 +243,19 @@ def test_session_filters(api, hr, world, leader):
     assert ids(recent) == {world.session.pk}
 
 
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [("sessions", "mentee"), ("action-items", "pairing"), ("action-items", "mentee")],
+)
+@pytest.mark.parametrize("value", ["1e30", "99999999999999999999", "0", "1.5"])
+def test_id_filter_out_of_range_is_400_naming_the_parameter(api, hr, world, path, param, value):
+    # Found by schemathesis: a huge id overflowed the SQLite driver (500).
+    response = api(hr).get(f"{BASE}/{path}/", {param: value})
+
+    assert response.status_code == 400
+    assert param in response.json()
+
+
 # ---------------------------------------------------------------- action items
 
 ITEM_SCOPE = {

@@ -200,6 +200,19 @@ def test_observation_filters(api, hr, leader, other_leader):
     assert count(f"cohort={cohort.pk}") == 3
 
 
+@pytest.mark.parametrize("path", ["observations", "targets"])
+@pytest.mark.parametrize("param", ["leader", "cohort"])
+@pytest.mark.parametrize("value", ["1e30", "99999999999999999999", "-7", "0", "1.5", "x"])
+def test_id_filter_out_of_range_is_400_naming_the_parameter(
+    api, hr, leader_value, path, param, value
+):
+    # Found by schemathesis: a huge id overflowed the SQLite driver (500).
+    response = api(hr).get(f"{BASE}/{path}/?{param}={value}")
+
+    assert response.status_code == 400
+    assert param in response.json()
+
+
 def test_observation_list_queries_do_not_grow_with_rows(api, hr, leader):
     def queries():
         with CaptureQueriesContext(connection) as context:

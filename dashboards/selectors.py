@@ -355,7 +355,7 @@ def leader_feedback(*, leader, viewer, day: datetime.date) -> dict | None:
     cycle = latest_released_cycle(leader=leader, day=day)
     report = None
     if cycle is not None and report_visible_to(user=viewer, cycle=cycle, subject=leader):
-        report = report_build(cycle=cycle, subject=leader)
+        report = report_build(cycle=cycle, subject=leader, viewer=viewer)
     if not sees_requests and report is None:
         return None
     requests = []

@@ -289,9 +289,13 @@ def _visible_groups(counts: dict[str, int], threshold: int) -> tuple[dict[str, s
     return shown_as, small
 
 
-def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True) -> dict:
+def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True, viewer=None) -> dict:
     """The subject's report for a cycle: response rates, management and leadership
     score per dimension (overall and per shown group), balance index, comments, trend.
+
+    With a ``viewer``, the trend (the previous cycle's figures) is included only when
+    that viewer may see the previous report too: a mentor sees the trend only if the
+    leader shared the earlier report as well.
 
     A fixed number of queries, whatever the number of raters.
     """
@@ -394,6 +398,12 @@ def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True) -> 
     }
     if with_previous:
         previous = previous_cycle(cycle=cycle, subject=subject)
+        if (
+            previous is not None
+            and viewer is not None
+            and not report_visible_to(user=viewer, cycle=previous, subject=subject)
+        ):
+            previous = None
         if previous is not None:
             earlier = report_build(cycle=previous, subject=subject, with_previous=False)
             report["previous"] = {

@@ -377,7 +377,7 @@ def report(request, pk: int, subject_id: int):
             {"cycle": cycle, "subject": subject},
             status=409,
         )
-    data = selectors.report_build(cycle=cycle, subject=subject)
+    data = selectors.report_build(cycle=cycle, subject=subject, viewer=request.user)
     previous = {row["dimension"]: row for row in (data["previous"] or {}).get("overall", [])}
     for row in data["overall"]:
         earlier = previous.get(row["dimension"])

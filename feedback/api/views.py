@@ -162,7 +162,9 @@ class CycleViewSet(
                 "Results are released when the cycle closes, so answers can no longer change."
             )
         return Response(
-            s.BalanceReportSerializer(selectors.report_build(cycle=cycle, subject=subject)).data
+            s.BalanceReportSerializer(
+                selectors.report_build(cycle=cycle, subject=subject, viewer=request.user)
+            ).data
         )
 
 

@@ -1,0 +1,87 @@
+"""Scope review: what a leader's mentor may see of their feedback reports."""
+
+import datetime
+
+import pytest
+
+from feedback.models import Cycle, ReportShare
+from feedback.services import response_submit
+from tests.feedback.factories import CycleFactory, RaterRequestFactory
+from tests.feedback.helpers import answers_for, team_in
+
+UTC = datetime.UTC
+
+
+def at(*args):
+    return datetime.datetime(*args, tzinfo=UTC)
+
+
+def answered(cycle, subject, group, count, *, management, leadership):
+    for _ in range(count):
+        request = RaterRequestFactory(cycle=cycle, subject=subject, group=group)
+        response_submit(
+            request=request,
+            answers=answers_for(
+                cycle, by_side={"management": management, "leadership": leadership}
+            ),
+        )
+
+
+def released(cycle):
+    cycle.status = Cycle.Status.CLOSED
+    cycle.released_at = cycle.due_at
+    cycle.save()
+
+
+@pytest.fixture
+def two_rounds(db, clock, mentor, leader):
+    """The leader (mentored by ``mentor``) got two released rounds and shared only the
+    second one with the mentor."""
+    clock.set(at(2027, 1, 2, 8))
+    earlier = CycleFactory(status=Cycle.Status.OPEN, opens_at=at(2027, 1, 1, 8))
+    team_in(earlier.cohort, leader=leader, mentor=mentor, reports=0)
+    answered(earlier, leader, "peer", 3, management=2, leadership=2)
+    released(earlier)
+    clock.set(at(2027, 3, 2, 8))
+    later = CycleFactory(
+        cohort=earlier.cohort, status=Cycle.Status.OPEN, opens_at=at(2027, 3, 1, 8)
+    )
+    answered(later, leader, "peer", 3, management=3, leadership=5)
+    released(later)
+    ReportShare.objects.create(cycle=later, subject=leader)
+    return earlier, later
+
+
+def test_mentor_does_not_see_the_trend_of_an_unshared_earlier_report(api, two_rounds, mentor):
+    earlier, later = two_rounds
+    leader_id = later.requests.first().subject_id
+    unshared = api(mentor).get(f"/api/v1/feedback/cycles/{earlier.pk}/reports/{leader_id}/")
+    assert unshared.status_code == 404
+    shared = api(mentor).get(f"/api/v1/feedback/cycles/{later.pk}/reports/{leader_id}/")
+    assert shared.status_code == 200
+    assert shared.json()["previous"] is None, "the earlier round was not shared"
+
+
+def test_leader_and_hr_still_see_the_trend(api, two_rounds, hr, leader):
+    earlier, later = two_rounds
+    for user in (hr, leader):
+        report = api(user).get(f"/api/v1/feedback/cycles/{later.pk}/reports/{leader.pk}/")
+        assert report.status_code == 200
+        assert report.json()["previous"]["cycle"]["id"] == earlier.pk
+
+
+def test_mentor_report_page_has_no_unshared_trend(client, two_rounds, mentor, leader):
+    earlier, later = two_rounds
+    client.force_login(mentor)
+    page = client.get(f"/feedback/cycles/{later.pk}/reports/{leader.pk}/")
+    assert page.status_code == 200
+    assert earlier.name not in page.content.decode()
+
+
+def test_mentor_dashboard_of_the_leader_has_no_unshared_trend(api, two_rounds, mentor, leader):
+    _earlier, later = two_rounds
+    response = api(mentor).get(f"/api/v1/dashboards/leaders/{leader.pk}/?as_of=2027-06-01")
+    assert response.status_code == 200
+    report = response.json()["feedback"]["latest_report"]
+    assert report["cycle"]["id"] == later.pk
+    assert report["previous"] is None, "the earlier round was not shared"

@@ -34,7 +34,7 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    manager = UserSummarySerializer(read_only=True)
+    manager = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = User

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from people.roles import Role, has_role
+from tests.openapi import assert_matches_schema
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,15 @@ def test_me_lists_every_role_and_the_manager(api, leader):
     body = api(leader).get("/api/v1/me/").json()
     assert body["roles"] == ["Leader", "Mentor"]
     assert body["manager"]["id"] == leader.manager_id
+
+
+def test_me_without_a_manager_matches_the_documented_schema(api, hr):
+    # Found by schemathesis: "manager": null was documented as always an object.
+    assert hr.manager_id is None
+    response = api(hr).get("/api/v1/me/")
+
+    assert response.json()["manager"] is None
+    assert_matches_schema(response, path="/api/v1/me/")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/me/"])

@@ -100,8 +100,10 @@ class SessionSerializer(serializers.ModelSerializer):
     topics = CompetencySummarySerializer(many=True, read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     action_items = ActionItemSerializer(many=True, read_only=True)
+    # Not read_only: drf-spectacular lists every read-only field as required, and this one
+    # is absent for everyone but the mentor. This serializer only ever renders responses.
     private_notes = serializers.CharField(
-        read_only=True, required=False, help_text="Present only for the session's mentor."
+        required=False, help_text="Present only for the session's mentor."
     )
 
     class Meta:

@@ -13,6 +13,7 @@ from tests.mentorship.factories import (
     MentorProfileFactory,
     PairingFactory,
 )
+from tests.openapi import assert_matches_schema
 from tests.people.factories import LeaderFactory, MentorFactory
 from tests.programs.factories import competency
 
@@ -152,6 +153,17 @@ def test_session_read_scope_and_private_notes(role, as_role, world):
         assert "private_notes" not in detail.json()
         assert PRIVATE not in detail.content.decode()
         assert PRIVATE not in listed.content.decode()
+
+
+@pytest.mark.parametrize("role", ["hr", "mentor", "leader"])
+def test_sessions_with_or_without_private_notes_match_the_documented_schema(role, as_role, world):
+    # Found by schemathesis: private_notes was documented as always present.
+    client = as_role(role)
+
+    assert_matches_schema(
+        client.get(f"{BASE}/sessions/{world.session.pk}/"), path=f"{BASE}/sessions/{{id}}/"
+    )
+    assert_matches_schema(client.get(f"{BASE}/sessions/"), path=f"{BASE}/sessions/")
 
 
 @pytest.mark.parametrize("role", ROLES)

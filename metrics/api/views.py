@@ -1,12 +1,18 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from common.schema import FieldErrorsSerializer
 from mentorship.selectors import leaders_visible_to
 from metrics import selectors, services
 from metrics.api import serializers as s
@@ -23,7 +29,12 @@ AS_OF = OpenApiParameter(
     "as_of", OpenApiTypes.DATE, description="Compute as of this day (default: today)."
 )
 ROW_ERRORS = OpenApiResponse(
-    s.RowErrorsResponseSerializer, description="Row errors: nothing was written."
+    PolymorphicProxySerializer(
+        component_name="ObservationImportError",
+        serializers=[s.RowErrorsResponseSerializer, FieldErrorsSerializer],
+        resource_type_field_name=None,
+    ),
+    description="Bad parameters (field errors) or row errors: nothing was written.",
 )
 
 

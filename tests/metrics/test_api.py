@@ -10,6 +10,7 @@ from metrics.models import Observation, ObservationChange, Target
 from tests.mentorship.factories import PairingFactory
 from tests.metrics.conftest import AS_OF
 from tests.metrics.factories import ObservationFactory, TargetFactory, grow, metric, observe
+from tests.openapi import assert_matches_schema
 from tests.people.factories import LeaderFactory
 from tests.programs.factories import CohortFactory, EnrollmentFactory
 
@@ -321,6 +322,39 @@ def test_import_endpoint_row_errors_are_400_with_rows(api, hr, leader):
     assert response.status_code == 400
     assert response.json()["errors"][0]["row"] == 2
     assert response.json()["errors"][0]["column"] == "leader_email"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "observations"),
+        ({"observations": "x"}, "observations"),
+        ({"observations": [], "dry_run": "maybe"}, "dry_run"),
+    ],
+)
+def test_bulk_field_errors_match_the_documented_400(api, hr, leader, body, field):
+    # Found by schemathesis: the 400 was documented as row errors only.
+    response = api(hr).post(f"{BASE}/observations/bulk/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert_matches_schema(response, path=f"{BASE}/observations/bulk/", method="post")
+    assert Observation.objects.count() == 0
+
+
+def test_import_field_and_row_errors_match_the_documented_400(api, hr):
+    missing = api(hr).post(f"{BASE}/observations/import/", {}, format="multipart")
+    assert missing.status_code == 400 and "file" in missing.json()
+    assert_matches_schema(missing, path=f"{BASE}/observations/import/", method="post")
+
+    file = SimpleUploadedFile(
+        "m.csv",
+        b"leader_email,metric,period,value\r\nghost@example.com,sales_attainment,2026-09,1\r\n",
+    )
+    rows = api(hr).post(f"{BASE}/observations/import/", {"file": file}, format="multipart")
+    assert rows.status_code == 400 and rows.json()["errors"]
+    assert_matches_schema(rows, path=f"{BASE}/observations/import/", method="post")
+    assert Observation.objects.count() == 0
 
 
 # --- targets ------------------------------------------------------------------------------------

@@ -108,6 +108,11 @@ class ProgramViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.program_list()
 
+    def perform_create(self, serializer):
+        program = serializer.save()
+        # Answer with the same annotated row a GET returns (module_count).
+        serializer.instance = self.get_queryset().get(pk=program.pk)
+
 
 @extend_schema_view(
     list=extend_schema(tags=TAGS),

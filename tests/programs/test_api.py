@@ -7,6 +7,7 @@ from icalendar import Calendar
 
 from programs.models import Cohort, Enrollment, Module, ModuleCompletion, Program
 from tests.mentorship.factories import PairingFactory
+from tests.openapi import assert_matches_schema
 from tests.people.factories import LeaderFactory, MentorFactory
 from tests.programs.factories import (
     CohortFactory,
@@ -92,6 +93,15 @@ def test_catalogue_is_readable_by_every_authenticated_user(api, world, callers, 
 def test_only_hr_creates_programs(api, world, callers, role):
     data = {"name": f"Program by {role}", "slug": f"program-{role}".replace("_", "-")}
     assert status_of(api, callers[role], "post", f"{API}/programs/", data) == WRITE_HR_ONLY[role]
+
+
+def test_created_program_matches_the_documented_schema(api, hr):
+    # Found by schemathesis: the 201 body lacked module_count, which the schema requires.
+    response = api(hr).post(f"{API}/programs/", {"name": "Coaching", "slug": "coaching"})
+
+    assert response.status_code == 201
+    assert response.json()["module_count"] == 0
+    assert_matches_schema(response, path=f"{API}/programs/", method="post")
 
 
 @pytest.mark.parametrize("role", WRITE_HR_ONLY)

@@ -5,6 +5,14 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from people.roles import Role, has_role
 
 
+def can_remove_nomination(user, nomination) -> bool:
+    """HR removes any nomination; a leader only the ones they made themselves (their
+    peers), not the raters HR added for them."""
+    if has_role(user, Role.HR):
+        return True
+    return nomination.subject_id == user.pk and nomination.created_by_id == user.pk
+
+
 class IsHR(BasePermission):
     message = "Only HR can do this."
 

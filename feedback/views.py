@@ -9,7 +9,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,7 @@ from feedback import clock, selectors, services
 from feedback.emails import local_due, request_from_token
 from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
 from feedback.models import Cycle, Nomination, Question, RaterRequest, ReportShare
+from feedback.permissions import can_remove_nomination
 from feedback.scheduling import local_to_utc
 from feedback.services import LinkError, link_error
 from people.decorators import role_required
@@ -335,6 +336,8 @@ def nominate(request, pk: int):
 def unnominate(request, pk: int):
     """A leader removes their own nomination; HR removes any (before the cycle opens)."""
     nomination = get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
+    if not can_remove_nomination(request.user, nomination):
+        raise PermissionDenied
     _run(
         request,
         lambda: services.nomination_delete(nomination=nomination, by=request.user),

@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +21,13 @@ from feedback import clock, selectors, services
 from feedback.api import serializers as s
 from feedback.emails import local_due, request_from_token
 from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest, ReportShare
-from feedback.permissions import IsHR, IsLeader, NominatesRaters, ReadScopedWriteHR
+from feedback.permissions import (
+    IsHR,
+    IsLeader,
+    NominatesRaters,
+    ReadScopedWriteHR,
+    can_remove_nomination,
+)
 from people.models import User
 from people.roles import Role, has_role
 
@@ -232,6 +238,8 @@ class NominationViewSet(
         )
 
     def perform_destroy(self, instance):
+        if not can_remove_nomination(self.request.user, instance):
+            raise PermissionDenied("Only HR can remove a rater HR added.")
         services.nomination_delete(nomination=instance, by=self.request.user)
 
 

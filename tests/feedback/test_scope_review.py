@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from feedback.models import Cycle, ReportShare
-from feedback.services import response_submit
+from feedback.models import Cycle, Nomination, ReportShare
+from feedback.services import nomination_create, response_submit
 from tests.feedback.factories import CycleFactory, RaterRequestFactory
 from tests.feedback.helpers import answers_for, team_in
 
@@ -85,3 +85,64 @@ def test_mentor_dashboard_of_the_leader_has_no_unshared_trend(api, two_rounds, m
     report = response.json()["feedback"]["latest_report"]
     assert report["cycle"]["id"] == later.pk
     assert report["previous"] is None, "the earlier round was not shared"
+
+
+# --- nominations HR added ---------------------------------------------------------------
+
+
+@pytest.fixture
+def hr_nomination(db, clock, hr, mentor, leader):
+    """Before the cycle opens, HR adds one of another team's people as a direct report
+    rater for the leader (a group leaders cannot nominate themselves)."""
+    clock.set(at(2027, 2, 1, 8))
+    cycle = CycleFactory(opens_at=at(2027, 3, 1, 8))
+    team_in(cycle.cohort, leader=leader, mentor=mentor, reports=0)
+    return nomination_create(
+        cycle=cycle,
+        subject=leader,
+        by=hr,
+        group="direct_report",
+        email="dana.report@example.com",
+        full_name="Dana Report",
+    )
+
+
+def test_leader_cannot_remove_a_rater_hr_added_through_the_api(api, hr_nomination, leader):
+    response = api(leader).delete(f"/api/v1/feedback/nominations/{hr_nomination.pk}/")
+    assert response.status_code == 403
+    assert Nomination.objects.filter(pk=hr_nomination.pk).exists()
+
+
+def test_leader_cannot_remove_a_rater_hr_added_on_the_page(client, hr_nomination, leader):
+    client.force_login(leader)
+    response = client.post(f"/feedback/nominations/{hr_nomination.pk}/remove/")
+    assert response.status_code == 403
+    assert Nomination.objects.filter(pk=hr_nomination.pk).exists()
+
+
+def test_hr_still_removes_it(api, hr_nomination, hr):
+    response = api(hr).delete(f"/api/v1/feedback/nominations/{hr_nomination.pk}/")
+    assert response.status_code == 204
+    assert not Nomination.objects.filter(pk=hr_nomination.pk).exists()
+
+
+def test_my_feedback_offers_no_remove_button_for_a_rater_hr_added(client, hr_nomination, leader):
+    client.force_login(leader)
+    page = client.get("/feedback/mine/").content.decode()
+    assert "Dana Report" in page
+    assert f"/feedback/nominations/{hr_nomination.pk}/remove/" not in page
+
+
+def test_my_feedback_offers_remove_for_a_peer_the_leader_nominated(client, hr_nomination, leader):
+    own = nomination_create(
+        cycle=hr_nomination.cycle,
+        subject=leader,
+        by=leader,
+        email="pat.peer@example.com",
+        full_name="Pat Peer",
+    )
+    client.force_login(leader)
+    page = client.get("/feedback/mine/").content.decode()
+    assert f"/feedback/nominations/{own.pk}/remove/" in page
+    assert client.post(f"/feedback/nominations/{own.pk}/remove/").status_code == 302
+    assert not Nomination.objects.filter(pk=own.pk).exists()

@@ -16,6 +16,7 @@ from feedback.models import (
     RaterRequest,
     Response,
 )
+from feedback.selectors import response_answers_visible
 
 
 class FrozenAwareFormSet(BaseInlineFormSet):
@@ -139,11 +140,30 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    """Responses carry the group only; nothing here ties them to a rater."""
+    """Responses carry the group only; nothing here ties them to a rater. Answers are
+    shown under the report's anonymity rule (released, group shown as itself), so HR
+    cannot read what the one mentor said, or watch answers arrive one by one."""
 
     list_display = ["cycle", "subject", "group"]
     list_filter = ["cycle", "group"]
+    fields = ["cycle", "subject", "group", "answers"]
+    readonly_fields = ["answers"]
     inlines = [AnswerInline]
+
+    @admin.display(description="Answers")
+    def answers(self, obj) -> str:
+        if obj is not None and response_answers_visible(obj):
+            return "Shown below."
+        return (
+            "Not shown: answers appear once the results are released, and only for a "
+            "group the report shows on its own (self, manager, or at least the anonymity "
+            "threshold of raters)."
+        )
+
+    def get_inlines(self, request, obj):
+        if obj is not None and response_answers_visible(obj):
+            return self.inlines
+        return []
 
     def has_add_permission(self, request):
         return False

@@ -289,6 +289,24 @@ def _visible_groups(counts: dict[str, int], threshold: int) -> tuple[dict[str, s
     return shown_as, small
 
 
+def response_answers_visible(response: Response) -> bool:
+    """May HR's back office show this one response's answers? Only once the cycle's
+    results are released, and only when its group is shown as itself in the report (self,
+    manager, or an anonymous group at or above the threshold). A response of a pooled or
+    withheld group, or one watched arriving before release, tells who said what."""
+    cycle = response.cycle
+    if cycle.released_at is None:
+        return False
+    counts = dict(
+        Response.objects.filter(cycle=cycle, subject_id=response.subject_id)
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values_list("group", "n")
+    )
+    shown_as, _ = _visible_groups(counts, cycle.anonymity_threshold)
+    return shown_as.get(response.group) == response.group
+
+
 def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True, viewer=None) -> dict:
     """The subject's report for a cycle: response rates, management and leadership
     score per dimension (overall and per shown group), balance index, comments, trend.

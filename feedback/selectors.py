@@ -10,6 +10,9 @@ The anonymity rule (docs/feedback.md explains it for HR):
   threshold of raters in that group answered. Smaller groups are pooled into
   "Others" if the pool reaches the threshold; otherwise their answers are
   withheld and left out of every figure, the overall score included.
+* A score (one dimension and side, for a group or overall) that rests on
+  fewer anonymous raters than the threshold — the others said "can't say" —
+  is withheld too.
 * Scores are averages rounded to one decimal; comments are listed in
   alphabetical order, never in the order they arrived.
 """
@@ -340,9 +343,10 @@ def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True, vie
             response__cycle=cycle, response__subject=subject, rating__isnull=False
         )
         .values("response__group", "question__dimension", "question__side")
-        .annotate(total=Sum("rating"), count=Count("pk"))
+        .annotate(total=Sum("rating"), count=Count("pk"), raters=Count("response", distinct=True))
     )
     # Pool the per-group sums into the groups as shown (a fixed-size fold: groups by 18).
+    # Each slot: [sum of ratings, number of ratings, anonymous raters who gave a rating].
     pooled: dict[tuple[str, str, str], list[int]] = {}
     for row in sums:
         shown = shown_as.get(row["response__group"])
@@ -351,20 +355,28 @@ def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True, vie
         keys = [shown]
         if shown != RaterGroup.SELF:
             keys.append("overall")
+        anonymous_raters = row["raters"] if row["response__group"] in ANONYMOUS_GROUPS else 0
         for key in keys:
             slot = pooled.setdefault(
-                (key, row["question__dimension"], row["question__side"]), [0, 0]
+                (key, row["question__dimension"], row["question__side"]), [0, 0, 0]
             )
             slot[0] += row["total"]
             slot[1] += row["count"]
+            slot[2] += anonymous_raters
+
+    def score(key: str, dimension: str, side: str) -> Decimal | None:
+        total, count, anonymous_raters = pooled.get((key, dimension, side), (0, 0, 0))
+        # A group can reach the threshold while most of it answered "can't say" to one
+        # statement; a score resting on fewer anonymous raters than the threshold would
+        # be theirs alone (or, in the overall, theirs beside the manager's shown score).
+        if not count or 0 < anonymous_raters < threshold:
+            return None
+        return _round(Decimal(total) / count)
 
     def profile(key: str) -> list[dict]:
         result = []
         for dimension in Dimension:
-            scores = {}
-            for side in Side:
-                total, count = pooled.get((key, dimension.value, side.value), (0, 0))
-                scores[side.value] = _round(Decimal(total) / count) if count else None
+            scores = {side.value: score(key, dimension.value, side.value) for side in Side}
             balance = (
                 scores["leadership"] - scores["management"]
                 if None not in (scores["leadership"], scores["management"])

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -184,3 +185,29 @@ def test_preview_lists_raters_and_local_times(db, clock):
             "planned": 0,
         }
     ]
+
+
+def test_a_score_resting_on_too_few_raters_is_withheld_even_in_a_shown_group(open_cycle, subject):
+    """Three peers answered, but two said "can't say" to the focus/management statement:
+    that score would be one peer's own answer, so neither the group nor the overall
+    (where the manager's score is shown beside it) may show it."""
+    focus_management = open_cycle.questionnaire.questions.get(dimension="focus", side="management")
+    answered(open_cycle, subject, "manager", 1, management=2)
+    for index in range(3):
+        answers = answers_for(open_cycle, by_side={"management": 5, "leadership": 4})
+        if index < 2:
+            answers[focus_management.pk] = {"cant_say": True}
+        request = RaterRequestFactory(cycle=open_cycle, subject=subject, group="peer")
+        response_submit(request=request, answers=answers)
+    release(open_cycle)
+
+    report = report_build(cycle=open_cycle, subject=subject)
+    peers = next(group for group in report["groups"] if group["group"] == "peer")
+    by_dimension = {row["dimension"]: row for row in peers["profile"]}
+    assert by_dimension["focus"]["management"] is None
+    assert by_dimension["focus"]["balance"] is None
+    assert by_dimension["focus"]["leadership"] == 4  # all three rated it
+    assert by_dimension["approach"]["management"] == 5
+    overall = {row["dimension"]: row for row in report["overall"]}
+    assert overall["focus"]["management"] is None
+    assert overall["approach"]["management"] == Decimal("4.3")  # (2 + 5·3) / 4, one decimal

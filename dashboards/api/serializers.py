@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from common.fields import AsOfDateField
 from feedback.api.serializers import BalanceReportSerializer
 from metrics.api.serializers import (
     CohortSummarySerializer,
@@ -23,7 +24,7 @@ def _enrollment_status(**kwargs):
 
 
 class DashboardQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(
+    as_of = AsOfDateField(
         required=False,
         help_text="See the dashboard as it was at the end of this day (YYYY-MM-DD). "
         "Default: today.",

@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from common.fields import AsOfDateField
 from common.schema import FieldErrorsSerializer
 from mentorship.selectors import leaders_visible_to
 from metrics import selectors, services
@@ -39,12 +40,7 @@ ROW_ERRORS = OpenApiResponse(
 
 
 class AsOfSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, allow_null=True, default=None)
-
-    def validate_as_of(self, value):
-        if value is not None and not 1900 <= value.year <= 2999:
-            raise serializers.ValidationError("Use a date between the years 1900 and 2999.")
-        return value
+    as_of = AsOfDateField(required=False, allow_null=True, default=None)
 
 
 def _as_of(request):

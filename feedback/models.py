@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from common.validators import YEAR_RANGE_MESSAGE, year_in_range
 from programs.models import Cohort, Competency
 
 
@@ -193,6 +194,14 @@ class Cycle(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        # Reminders and recurrences are computed from these; year 9999 overflows.
+        out_of_range = {
+            name: YEAR_RANGE_MESSAGE
+            for name in ("opens_at", "due_at")
+            if getattr(self, name) and not year_in_range(getattr(self, name))
+        }
+        if out_of_range:
+            raise ValidationError(out_of_range)
         if self.opens_at and self.due_at and self.due_at <= self.opens_at:
             raise ValidationError({"due_at": "The due date must be after the opening date."})
         if self.anonymity_threshold is not None and self.anonymity_threshold < 2:

@@ -126,6 +126,31 @@ def test_bad_cycle_input_is_400_with_the_field(api, world):
     assert not Cycle.objects.filter(name="Backwards").exists()
 
 
+def test_cycle_dates_in_year_9999_are_400_naming_the_field(api, world):
+    # Found while fuzzing: a cycle opening in 9999 was saved, then its preview (and
+    # the tick's reminder schedule) overflowed datetime: a 500.
+    payload = {
+        "name": "Far future",
+        "cohort": world["cycle"].cohort_id,
+        "questionnaire": default_questionnaire().pk,
+        "opens_at": "9999-12-31T00:00:00Z",
+        "due_at": "9999-12-31T23:00:00Z",
+    }
+    response = call(api, world, "hr", "post", "/api/v1/feedback/cycles/", payload)
+    assert response.status_code == 400
+    assert {"opens_at", "due_at"} <= set(response.json())
+    assert not Cycle.objects.filter(name="Far future").exists()
+
+    payload.update(opens_at="2027-04-01T07:00:00Z", due_at="2027-04-10T07:00:00Z")
+    created = call(api, world, "hr", "post", "/api/v1/feedback/cycles/", payload)
+    assert created.status_code == 201, created.json()
+    url = f"/api/v1/feedback/cycles/{created.json()['id']}/"
+    response = call(api, world, "hr", "patch", url, {"due_at": "9999-12-31T23:00:00Z"})
+    assert response.status_code == 400
+    assert "due_at" in response.json()
+    assert Cycle.objects.get(name="Far future").due_at.year == 2027
+
+
 @pytest.mark.parametrize("verb", ["schedule", "cancel", "release", "preview", "progress"])
 @pytest.mark.parametrize("role", ["mentor", "leader", "other_leader", "nobody", "anonymous"])
 def test_hr_verbs_refused_to_everyone_else(api, world, verb, role):

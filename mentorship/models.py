@@ -1,10 +1,12 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from common.validators import YEAR_RANGE_MESSAGE, year_in_range
 from programs.models import Competency, Enrollment
 
 
@@ -154,6 +156,12 @@ class MentoringSession(models.Model):
     @property
     def ends_at(self):
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    def clean(self) -> None:
+        super().clean()
+        # ends_at, reminders and calendar feeds add to starts_at: year 9999 overflows.
+        if self.starts_at and not year_in_range(self.starts_at):
+            raise ValidationError({"starts_at": YEAR_RANGE_MESSAGE})
 
 
 class ActionItem(models.Model):

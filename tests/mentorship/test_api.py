@@ -230,6 +230,29 @@ def test_session_date_rules_are_400(api, mentor, world):
     assert too_long.status_code == 400 and "duration_minutes" in too_long.json()
 
 
+def test_session_in_year_9999_is_400_and_changes_nothing(api, mentor, world):
+    # Found while fuzzing: the session was saved, then rendering ends_at overflowed
+    # (500), and the mentor's session list and calendar feed stayed broken after it.
+    before = MentoringSession.objects.count()
+    response = api(mentor).post(
+        f"{BASE}/sessions/",
+        {"pairing": world.pairing.pk, "status": "planned", "starts_at": "9999-12-31T23:30:00Z"},
+    )
+    assert response.status_code == 400 and "starts_at" in response.json()
+    assert MentoringSession.objects.count() == before
+
+    planned = MentoringSessionFactory(
+        pairing=world.pairing, status=MentoringSession.Status.PLANNED, starts_at=soon()
+    )
+    moved = api(mentor).patch(
+        f"{BASE}/sessions/{planned.pk}/", {"starts_at": "9999-12-31T23:30:00Z"}
+    )
+    assert moved.status_code == 400 and "starts_at" in moved.json()
+    assert MentoringSession.objects.get(pk=planned.pk).starts_at.year < 9999
+    assert api(mentor).get(f"{BASE}/sessions/").status_code == 200
+    assert api(mentor).get(f"{BASE}/calendar.ics").status_code == 200
+
+
 def test_cancelling_a_held_session_is_a_conflict(api, mentor, world):
     response = api(mentor).post(f"{BASE}/sessions/{world.session.pk}/cancel/")
     assert response.status_code == 409

@@ -13,6 +13,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from common.validators import YEAR_RANGE_MESSAGE, year_in_range
+
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_PATTERN = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 
@@ -61,9 +63,12 @@ def parse_period(text: str, period: str) -> datetime.date:
     """
     text = (text or "").strip()
     try:
-        return _parse_period(text, period)
+        start = _parse_period(text, period)
     except ValueError as exc:  # e.g. year 0000
         raise ValidationError(f'"{text}" is not a valid period.') from exc
+    if not year_in_range(start):
+        raise ValidationError(f'"{text}": {YEAR_RANGE_MESSAGE}')
+    return start
 
 
 def _parse_period(text: str, period: str) -> datetime.date:

@@ -173,6 +173,9 @@ def test_hr_records_then_replaces_a_value(api, hr, leader):
         ({"value": "lots"}, "value"),
         ({"metric": "nps"}, "metric"),
         ({"leader": 999999}, "leader"),
+        # Found while fuzzing: year 1 was stored and read back as period "1-01".
+        ({"period": "0001-Q1"}, "period"),
+        ({"period": "9999-Q4"}, "period"),
     ],
 )
 def test_bad_observation_is_400_with_the_field(api, hr, leader, body, field):

@@ -20,3 +20,21 @@ class FieldErrorsSerializerExtension(OpenApiSerializerExtension):
             "description": self.target.__doc__,
             "additionalProperties": {"oneOf": [{"type": "array"}, {"type": "object"}]},
         }
+
+
+class DetailErrorSerializer(serializers.Serializer):
+    """DRF's body for a request it cannot read at all (e.g. malformed JSON)."""
+
+
+class DetailErrorSerializerExtension(OpenApiSerializerExtension):
+    target_class = DetailErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        # Closed, so a richer body that also has a "detail" (row errors) is told apart.
+        return {
+            "type": "object",
+            "description": self.target.__doc__,
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+            "additionalProperties": False,
+        }

@@ -13,7 +13,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.fields import AsOfDateField
-from common.schema import FieldErrorsSerializer
+from common.schema import DetailErrorSerializer, FieldErrorsSerializer
 from mentorship.selectors import leaders_visible_to
 from metrics import selectors, services
 from metrics.api import serializers as s
@@ -32,10 +32,11 @@ AS_OF = OpenApiParameter(
 ROW_ERRORS = OpenApiResponse(
     PolymorphicProxySerializer(
         component_name="ObservationImportError",
-        serializers=[s.RowErrorsResponseSerializer, FieldErrorsSerializer],
+        serializers=[s.RowErrorsResponseSerializer, FieldErrorsSerializer, DetailErrorSerializer],
         resource_type_field_name=None,
     ),
-    description="Bad parameters (field errors) or row errors: nothing was written.",
+    description="Unreadable body, bad parameters (field errors) or row errors: "
+    "nothing was written.",
 )
 
 

@@ -345,6 +345,17 @@ def test_bulk_field_errors_match_the_documented_400(api, hr, leader, body, field
     assert Observation.objects.count() == 0
 
 
+def test_bulk_unreadable_json_matches_the_documented_400(api, hr):
+    # Found by schemathesis: a malformed JSON body's {"detail": ...} was undocumented.
+    response = api(hr).post(
+        f"{BASE}/observations/bulk/", b"\x85{not json", content_type="application/json"
+    )
+
+    assert response.status_code == 400 and "detail" in response.json()
+    assert_matches_schema(response, path=f"{BASE}/observations/bulk/", method="post")
+    assert Observation.objects.count() == 0
+
+
 def test_import_field_and_row_errors_match_the_documented_400(api, hr):
     missing = api(hr).post(f"{BASE}/observations/import/", {}, format="multipart")
     assert missing.status_code == 400 and "file" in missing.json()

@@ -67,14 +67,7 @@ class ICalendarRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
-@extend_schema_view(
-    list=extend_schema(tags=TAGS),
-    retrieve=extend_schema(tags=TAGS),
-    create=extend_schema(tags=TAGS),
-    update=extend_schema(tags=TAGS),
-    partial_update=extend_schema(tags=TAGS),
-    destroy=extend_schema(tags=TAGS),
-)
+@extend_schema(tags=TAGS)
 class CompetencyViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     """Leadership competencies. Everyone reads; HR writes."""
 
@@ -88,14 +81,7 @@ class CompetencyViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         return selectors.competency_list()
 
 
-@extend_schema_view(
-    list=extend_schema(tags=TAGS),
-    retrieve=extend_schema(tags=TAGS),
-    create=extend_schema(tags=TAGS),
-    update=extend_schema(tags=TAGS),
-    partial_update=extend_schema(tags=TAGS),
-    destroy=extend_schema(tags=TAGS),
-)
+@extend_schema(tags=TAGS)
 class ProgramViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     """Programs. Everyone reads; HR writes."""
 
@@ -114,14 +100,7 @@ class ProgramViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         serializer.instance = self.get_queryset().get(pk=program.pk)
 
 
-@extend_schema_view(
-    list=extend_schema(tags=TAGS),
-    retrieve=extend_schema(tags=TAGS),
-    create=extend_schema(tags=TAGS),
-    update=extend_schema(tags=TAGS),
-    partial_update=extend_schema(tags=TAGS),
-    destroy=extend_schema(tags=TAGS),
-)
+@extend_schema(tags=TAGS)
 class ModuleViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     """Modules of programs. Everyone reads; HR writes."""
 
@@ -141,14 +120,7 @@ class CohortFilter(filters.FilterSet):
         fields = {"program": ["exact"], "delivery": ["exact"], "starts_on": ["gte", "lte"]}
 
 
-@extend_schema_view(
-    list=extend_schema(tags=TAGS),
-    retrieve=extend_schema(tags=TAGS),
-    create=extend_schema(tags=TAGS),
-    update=extend_schema(tags=TAGS),
-    partial_update=extend_schema(tags=TAGS),
-    destroy=extend_schema(tags=TAGS),
-)
+@extend_schema(tags=TAGS)
 class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     """Cohorts. HR writes and sees all; leaders see their own, mentors their mentees'."""
 
@@ -203,14 +175,7 @@ class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         return Response(report.as_dict())
 
 
-@extend_schema_view(
-    list=extend_schema(tags=TAGS),
-    retrieve=extend_schema(tags=TAGS),
-    create=extend_schema(tags=TAGS),
-    update=extend_schema(tags=TAGS),
-    partial_update=extend_schema(tags=TAGS),
-    destroy=extend_schema(tags=TAGS),
-)
+@extend_schema(tags=TAGS)
 class CohortSessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     """Live sessions of cohorts; readable by whoever can see the cohort."""
 
@@ -247,10 +212,7 @@ TRANSITION_RESPONSES = {
 }
 
 
-@extend_schema_view(
-    list=extend_schema(tags=TAGS),
-    retrieve=extend_schema(tags=TAGS),
-)
+@extend_schema(tags=TAGS)
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Enrollments with progress.
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from common.serializers import RowErrorSerializer
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
 from metrics.periods import period_label
 from metrics.services import MAX_BULK_ROWS
@@ -114,14 +115,6 @@ class ObservationImportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False)
 
 
-class MetricRowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(
-        help_text="CSV: the spreadsheet row (header = 1). JSON: the position in the list (from 0)."
-    )
-    column = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
 class MetricPlannedRowSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     leader_email = serializers.EmailField()
@@ -138,7 +131,7 @@ class UpsertReportSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = MetricRowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True)
     preview = MetricPlannedRowSerializer(
         many=True, help_text="The first 200 rows and their action."
     )
@@ -147,7 +140,7 @@ class UpsertReportSerializer(serializers.Serializer):
 class RowErrorsResponseSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = MetricRowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True)
 
 
 class TargetSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from common.serializers import RowErrorSerializer
 from people.models import User
 from programs.models import (
     Cohort,
@@ -195,12 +196,6 @@ class ModuleCompletionSerializer(serializers.ModelSerializer):
 class EnrollmentImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV with email, full_name, title, manager_email.")
     dry_run = serializers.BooleanField(default=False)
-
-
-class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
 
 
 class ImportCountsSerializer(serializers.Serializer):

@@ -1,22 +1,21 @@
-"""HR's back office for feedback. Answers are read-only and show no rater."""
+"""HR's back office for feedback. No page lists or shows a response or its answers:
+they are read only in aggregate, in the report (docs/privacy.md)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from common.admin import ModelAdmin
 from feedback import services
 from feedback.models import (
     FROZEN_MESSAGE,
-    Answer,
     Cycle,
     Delivery,
     Nomination,
     Question,
     Questionnaire,
     RaterRequest,
-    Response,
 )
-from feedback.selectors import response_answers_visible
 
 
 class FrozenAwareFormSet(BaseInlineFormSet):
@@ -37,7 +36,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(ModelAdmin):
     list_display = ["name", "frozen_at", "created_at"]
     readonly_fields = ["frozen_at"]
     inlines = [QuestionInline]
@@ -60,7 +59,7 @@ class NominationInline(admin.TabularInline):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(ModelAdmin):
     list_display = ["name", "cohort", "status", "opens_at", "due_at", "released_at"]
     list_filter = ["status", "cohort"]
     readonly_fields = ["status", "opened_at", "closed_at", "released_at", "previous"]
@@ -102,7 +101,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(RaterRequest)
-class RaterRequestAdmin(admin.ModelAdmin):
+class RaterRequestAdmin(ModelAdmin):
     list_display = ["subject", "rater", "group", "cycle", "status", "sent_at", "reminders_sent"]
     list_filter = ["status", "group", "cycle"]
     search_fields = ["subject__full_name", "rater__full_name", "rater__email"]
@@ -125,51 +124,3 @@ class RaterRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # requests are created when a cycle opens
-
-
-class AnswerInline(admin.TabularInline):
-    model = Answer
-    extra = 0
-    can_delete = False
-    readonly_fields = ["question", "rating", "cant_say", "text"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
-    """Responses carry the group only; nothing here ties them to a rater. Answers are
-    shown under the report's anonymity rule (released, group shown as itself), so HR
-    cannot read what the one mentor said, or watch answers arrive one by one."""
-
-    list_display = ["cycle", "subject", "group"]
-    list_filter = ["cycle", "group"]
-    fields = ["cycle", "subject", "group", "answers"]
-    readonly_fields = ["answers"]
-    inlines = [AnswerInline]
-
-    @admin.display(description="Answers")
-    def answers(self, obj) -> str:
-        if obj is not None and response_answers_visible(obj):
-            return "Shown below."
-        return (
-            "Not shown: answers appear once the results are released, and only for a "
-            "group the report shows on its own (self, manager, or at least the anonymity "
-            "threshold of raters)."
-        )
-
-    def get_inlines(self, request, obj):
-        if obj is not None and response_answers_visible(obj):
-            return self.inlines
-        return []
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

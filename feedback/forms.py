@@ -1,6 +1,6 @@
 from django import forms
 
-from feedback.models import Questionnaire
+from feedback.models import MIN_ANONYMITY_THRESHOLD, Questionnaire
 from programs.models import Cohort
 
 
@@ -21,7 +21,9 @@ class CycleForm(forms.Form):
     reminder_every_days = forms.IntegerField(min_value=0, max_value=60, initial=3)
     min_peers = forms.IntegerField(label="Minimum peers", min_value=0, initial=3)
     min_direct_reports = forms.IntegerField(label="Minimum direct reports", min_value=0, initial=3)
-    anonymity_threshold = forms.IntegerField(min_value=2, max_value=20, initial=3)
+    anonymity_threshold = forms.IntegerField(
+        min_value=MIN_ANONYMITY_THRESHOLD, max_value=20, initial=MIN_ANONYMITY_THRESHOLD
+    )
     recurrence_days = forms.IntegerField(
         label="Repeat every N days (optional)", min_value=1, required=False
     )

@@ -5,10 +5,12 @@ rater *group* only — never the request or the rater — so no query, endpoint 
 export can tie an answer back to the person who gave it.
 """
 
+import uuid
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -42,6 +44,10 @@ class RaterGroup(models.TextChoices):
     PEER = "peer", "Peer"
     DIRECT_REPORT = "direct_report", "Direct report"
 
+
+# The fewest anonymous raters whose figures may be shown together. Never lower: with two,
+# either rater who later sees the report subtracts their own answers (docs/privacy.md).
+MIN_ANONYMITY_THRESHOLD = 3
 
 # Seeded by migration 0002 (the migration keeps its own copy of the name).
 DEFAULT_QUESTIONNAIRE = "Management\u2013Leadership Balance"
@@ -145,7 +151,11 @@ class Cycle(models.Model):
     # Minimum raters wanted per group, e.g. {"peer": 3, "direct_report": 3}; the
     # preview and the leader's page warn when nominations fall short.
     min_raters = models.JSONField(default=dict, blank=True)
-    anonymity_threshold = models.PositiveSmallIntegerField(default=3)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        default=MIN_ANONYMITY_THRESHOLD,
+        validators=[MinValueValidator(MIN_ANONYMITY_THRESHOLD)],
+        help_text=f"Fewest raters of a group shown together (at least {MIN_ANONYMITY_THRESHOLD}).",
+    )
     recurrence_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Repeat every N days until the cohort ends."
     )
@@ -173,7 +183,8 @@ class Cycle(models.Model):
                 condition=Q(due_at__gt=F("opens_at")), name="feedback_cycle_due_after_open"
             ),
             models.CheckConstraint(
-                condition=Q(anonymity_threshold__gte=2), name="feedback_cycle_threshold_min_2"
+                condition=Q(anonymity_threshold__gte=MIN_ANONYMITY_THRESHOLD),
+                name="feedback_cycle_threshold_min_3",
             ),
             models.CheckConstraint(
                 condition=Q(recurrence_days__isnull=True) | Q(recurrence_days__gte=1),
@@ -204,8 +215,6 @@ class Cycle(models.Model):
             raise ValidationError(out_of_range)
         if self.opens_at and self.due_at and self.due_at <= self.opens_at:
             raise ValidationError({"due_at": "The due date must be after the opening date."})
-        if self.anonymity_threshold is not None and self.anonymity_threshold < 2:
-            raise ValidationError({"anonymity_threshold": "At least 2 raters are needed."})
         if not isinstance(self.min_raters, dict) or any(
             key not in RaterGroup.values or not isinstance(value, int) or value < 0
             for key, value in (self.min_raters or {}).items()
@@ -345,8 +354,10 @@ class Delivery(models.Model):
 
 
 class Response(models.Model):
-    """One submitted questionnaire. Deliberately holds no link to the request or rater."""
+    """One submitted questionnaire. Deliberately holds no link to the request or rater,
+    no time, and a random id: nothing orders responses by arrival."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="responses")
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -355,13 +366,17 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["cycle", "subject", "group"]
-        indexes = [models.Index(fields=["cycle", "subject"])]
+        indexes = [models.Index(fields=["cycle", "subject"], name="feedback_response_cycle_subj")]
 
     def __str__(self) -> str:
         return f"{self.group} response about {self.subject}"
 
 
 class Answer(models.Model):
+    # Read only in aggregate, under the report's anonymity rule (feedback/selectors.py).
+    private_fields = ("rating", "cant_say", "text")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     # Null rating with cant_say = "can't say"; comments use text.

@@ -1,20 +1,10 @@
 """Reads for feedback, scoped through ``leaders_visible_to``; reports aggregated in the database.
 
-The anonymity rule (docs/feedback.md explains it for HR):
-
-* Figures exist only once the cycle's answers are final (closed, or released
-  when nobody can answer any more). A report never changes after anyone can
-  see it, so nobody can compare it before and after one more answer.
-* Self and manager are shown as themselves.
-* Mentor, peer and direct-report groups are shown when at least the cycle's
-  threshold of raters in that group answered. Smaller groups are pooled into
-  "Others" if the pool reaches the threshold; otherwise their answers are
-  withheld and left out of every figure, the overall score included.
-* A score (one dimension and side, for a group or overall) that rests on
-  fewer anonymous raters than the threshold — the others said "can't say" —
-  is withheld too.
-* Scores are averages rounded to one decimal; comments are listed in
-  alphabetical order, never in the order they arrived.
+Reports exist only once the cycle's answers are final (closed, or released when nobody
+can answer any more), so nobody can compare a report before and after one more answer.
+Which figures a report shows is decided by one rule, in ``feedback/anonymity.py``;
+scores are averages rounded to one decimal; comments are listed alphabetically, never
+in the order they arrived (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -26,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import dateformat
 
+from feedback.anonymity import ANONYMOUS_GROUPS, OTHERS, Cell, Layout, cell_shown, layout
 from feedback.models import (
     Answer,
     Cycle,
@@ -45,9 +36,6 @@ from people.models import User
 from people.roles import Role, has_role
 from programs.models import Enrollment
 
-# Groups whose members are anonymous (self and manager are shown as themselves).
-ANONYMOUS_GROUPS = (RaterGroup.MENTOR, RaterGroup.PEER, RaterGroup.DIRECT_REPORT)
-OTHERS = "others"
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -274,53 +262,84 @@ def _round(value) -> Decimal | None:
     return Decimal(value).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-def _visible_groups(counts: dict[str, int], threshold: int) -> tuple[dict[str, str], list[str]]:
-    """Map each answering group to the group it is shown as (itself or "others"),
-    and list the groups withheld."""
-    shown_as: dict[str, str] = {}
-    small: list[str] = []
-    for group, n in counts.items():
-        if not n:
-            continue
-        if group not in ANONYMOUS_GROUPS or n >= threshold:
-            shown_as[group] = group
-        else:
-            small.append(group)
-    if small and sum(counts[group] for group in small) >= threshold:
-        shown_as.update(dict.fromkeys(small, OTHERS))
-        return shown_as, []
-    return shown_as, small
-
-
-def response_answers_visible(response: Response) -> bool:
-    """May HR's back office show this one response's answers? Only once the cycle's
-    results are released, and only when its group is shown as itself in the report (self,
-    manager, or an anonymous group at or above the threshold). A response of a pooled or
-    withheld group, or one watched arriving before release, tells who said what."""
-    cycle = response.cycle
-    if cycle.released_at is None:
-        return False
-    counts = dict(
-        Response.objects.filter(cycle=cycle, subject_id=response.subject_id)
+def _own_responses(*, cycle: Cycle, subject: User, viewer) -> dict[str, int]:
+    """The viewer's own answers about the subject in this cycle, per group (as a rater)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return {}
+    return dict(
+        RaterRequest.objects.filter(
+            cycle=cycle, subject=subject, rater=viewer, status=RaterRequest.Status.COMPLETED
+        )
         .values("group")
         .annotate(n=Count("pk"))
         .values_list("group", "n")
     )
-    shown_as, _ = _visible_groups(counts, cycle.anonymity_threshold)
-    return shown_as.get(response.group) == response.group
 
 
-def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True, viewer=None) -> dict:
-    """The subject's report for a cycle: response rates, management and leadership
-    score per dimension (overall and per shown group), balance index, comments, trend.
+def _cells(cycle: Cycle, subject: User, shown: Layout) -> dict[tuple[str, str, str], Cell]:
+    """Sum the ratings of the shown groups into cells: (shown group, dimension, side)."""
+    sums = (
+        Answer.objects.filter(
+            response__cycle=cycle, response__subject=subject, rating__isnull=False
+        )
+        .values("response__group", "question__dimension", "question__side")
+        .annotate(total=Sum("rating"), count=Count("pk"), raters=Count("response", distinct=True))
+    )
+    cells: dict[tuple[str, str, str], Cell] = {}
+    for row in sums:
+        name = shown.shown_as.get(row["response__group"])
+        if name is None:
+            continue  # withheld: in no figure at all
+        cell = cells.setdefault((name, row["question__dimension"], row["question__side"]), Cell())
+        cell.total += row["total"]
+        cell.count += row["count"]
+        if row["response__group"] in ANONYMOUS_GROUPS:
+            cell.anonymous_raters += row["raters"]
+    return cells
 
-    With a ``viewer``, the trend (the previous cycle's figures) is included only when
-    that viewer may see the previous report too: a mentor sees the trend only if the
-    leader shared the earlier report as well.
 
-    A fixed number of queries, whatever the number of raters.
-    """
-    threshold = cycle.anonymity_threshold
+def _profiles(cells, shown: Layout, threshold: int) -> dict[str, list[dict]]:
+    """Management and leadership score and balance per dimension, for each shown group
+    and "overall". The overall adds up only the shown cells of groups other than self,
+    so every figure rests on shown ratings alone."""
+    visible = {
+        key: cell
+        for key, cell in cells.items()
+        if cell_shown(cell, own=shown.own.get(key[0], 0), threshold=threshold)
+    }
+    for (name, dimension, side), cell in list(visible.items()):
+        if name != RaterGroup.SELF:
+            overall = visible.setdefault(("overall", dimension, side), Cell())
+            overall.total += cell.total
+            overall.count += cell.count
+
+    def score(name: str, dimension: str, side: str) -> Decimal | None:
+        cell = visible.get((name, dimension, side))
+        return _round(Decimal(cell.total) / cell.count) if cell else None
+
+    def profile(name: str) -> list[dict]:
+        rows = []
+        for dimension in Dimension:
+            management = score(name, dimension.value, Side.MANAGEMENT)
+            leadership = score(name, dimension.value, Side.LEADERSHIP)
+            rows.append(
+                {
+                    "dimension": dimension.value,
+                    "label": dimension.label,
+                    "management": management,
+                    "leadership": leadership,
+                    "balance": leadership - management
+                    if None not in (leadership, management)
+                    else None,
+                }
+            )
+        return rows
+
+    names = {"overall", *shown.shown_as.values()}
+    return {name: profile(name) for name in names}
+
+
+def _response_rates(cycle: Cycle, subject: User) -> list[dict]:
     rates = {
         row["group"]: row
         for row in RaterRequest.objects.filter(cycle=cycle, subject=subject)
@@ -330,117 +349,80 @@ def report_build(*, cycle: Cycle, subject: User, with_previous: bool = True, vie
             answered=Count("pk", filter=Q(status=RaterRequest.Status.COMPLETED)),
         )
     }
+    return [
+        {
+            "group": group,
+            "label": GROUP_LABELS[group],
+            "asked": row["asked"],
+            "answered": row["answered"],
+            "rate": _round(Decimal(100 * row["answered"]) / row["asked"]),
+        }
+        for group in RaterGroup.values
+        if (row := rates.get(group))
+    ]
+
+
+GROUP_LABELS = dict(RaterGroup.choices) | {OTHERS: "Others (pooled)"}
+GROUP_ORDER = [RaterGroup.SELF, RaterGroup.MANAGER, *ANONYMOUS_GROUPS, OTHERS]
+
+
+def report_build(*, cycle: Cycle, subject: User, viewer, with_previous: bool = True) -> dict:
+    """The subject's report for a cycle as ``viewer`` may see it: response rates,
+    management and leadership score per dimension (overall and per shown group),
+    balance index, comments, trend. Every figure goes through feedback.anonymity.
+
+    ``viewer`` matters twice: a group holding the viewer's own response needs the
+    threshold of *other* raters, and the trend (the previous cycle) is included only
+    when the viewer may see that report too. ``None`` is nobody in particular.
+
+    A fixed number of queries, whatever the number of raters.
+    """
+    threshold = cycle.anonymity_threshold
     responses = dict(
         Response.objects.filter(cycle=cycle, subject=subject)
         .values("group")
         .annotate(n=Count("pk"))
         .values_list("group", "n")
     )
-    shown_as, withheld = _visible_groups(responses, threshold)
-
-    sums = (
-        Answer.objects.filter(
-            response__cycle=cycle, response__subject=subject, rating__isnull=False
-        )
-        .values("response__group", "question__dimension", "question__side")
-        .annotate(total=Sum("rating"), count=Count("pk"), raters=Count("response", distinct=True))
+    shown = layout(
+        responses,
+        threshold=threshold,
+        own=_own_responses(cycle=cycle, subject=subject, viewer=viewer),
     )
-    # Pool the per-group sums into the groups as shown (a fixed-size fold: groups by 18).
-    # Each slot: [sum of ratings, number of ratings, anonymous raters who gave a rating].
-    pooled: dict[tuple[str, str, str], list[int]] = {}
-    for row in sums:
-        shown = shown_as.get(row["response__group"])
-        if shown is None:
-            continue
-        keys = [shown]
-        if shown != RaterGroup.SELF:
-            keys.append("overall")
-        anonymous_raters = row["raters"] if row["response__group"] in ANONYMOUS_GROUPS else 0
-        for key in keys:
-            slot = pooled.setdefault(
-                (key, row["question__dimension"], row["question__side"]), [0, 0, 0]
-            )
-            slot[0] += row["total"]
-            slot[1] += row["count"]
-            slot[2] += anonymous_raters
-
-    def score(key: str, dimension: str, side: str) -> Decimal | None:
-        total, count, anonymous_raters = pooled.get((key, dimension, side), (0, 0, 0))
-        # A group can reach the threshold while most of it answered "can't say" to one
-        # statement; a score resting on fewer anonymous raters than the threshold would
-        # be theirs alone (or, in the overall, theirs beside the manager's shown score).
-        if not count or 0 < anonymous_raters < threshold:
-            return None
-        return _round(Decimal(total) / count)
-
-    def profile(key: str) -> list[dict]:
-        result = []
-        for dimension in Dimension:
-            scores = {side.value: score(key, dimension.value, side.value) for side in Side}
-            balance = (
-                scores["leadership"] - scores["management"]
-                if None not in (scores["leadership"], scores["management"])
-                else None
-            )
-            result.append(
-                {
-                    "dimension": dimension.value,
-                    "label": dimension.label,
-                    "management": scores["management"],
-                    "leadership": scores["leadership"],
-                    "balance": balance,
-                }
-            )
-        return result
-
-    group_order = [RaterGroup.SELF, RaterGroup.MANAGER, *ANONYMOUS_GROUPS, OTHERS]
-    shown_groups = [g for g in group_order if g in set(shown_as.values())]
-    comments = _comments(cycle, subject, shown_as)
-    labels = dict(RaterGroup.choices) | {OTHERS: "Others (pooled)"}
+    profiles = _profiles(_cells(cycle, subject, shown), shown, threshold)
+    comments = _comments(cycle, subject, shown.shown_as)
     report = {
         "cycle": {"id": cycle.pk, "name": cycle.name, "released_at": cycle.released_at},
         "subject": {"id": subject.pk, "name": subject.full_name},
         "anonymity_threshold": threshold,
-        "response_rates": [
-            {
-                "group": group,
-                "label": labels[group],
-                "asked": row["asked"],
-                "answered": row["answered"],
-                "rate": _round(Decimal(100 * row["answered"]) / row["asked"]),
-            }
-            for group in RaterGroup.values
-            if (row := rates.get(group))
-        ],
-        "overall": profile("overall"),
+        "response_rates": _response_rates(cycle, subject),
+        "overall": profiles["overall"],
         "groups": [
             {
-                "group": str(group),
-                "label": labels[group],
-                "respondents": sum(n for g, n in responses.items() if shown_as.get(g) == group),
-                "profile": profile(str(group)),
-                "comments": comments.get(str(group), []),
+                "group": str(name),
+                "label": GROUP_LABELS[name],
+                "respondents": sum(responses[group] for group in shown.members(name)),
+                "profile": profiles[name],
+                "comments": comments.get(str(name), []),
             }
-            for group in shown_groups
+            for name in GROUP_ORDER
+            if name in profiles
         ],
-        "withheld_groups": [str(group) for group in withheld],
-        "previous": None,
+        "withheld_groups": [str(group) for group in shown.withheld],
+        "previous": _previous(cycle, subject, viewer) if with_previous else None,
     }
-    if with_previous:
-        previous = previous_cycle(cycle=cycle, subject=subject)
-        if (
-            previous is not None
-            and viewer is not None
-            and not report_visible_to(user=viewer, cycle=previous, subject=subject)
-        ):
-            previous = None
-        if previous is not None:
-            earlier = report_build(cycle=previous, subject=subject, with_previous=False)
-            report["previous"] = {
-                "cycle": earlier["cycle"],
-                "overall": earlier["overall"],
-            }
     return report
+
+
+def _previous(cycle: Cycle, subject: User, viewer) -> dict | None:
+    """The previous released cycle's overall figures, if the viewer may see that report."""
+    previous = previous_cycle(cycle=cycle, subject=subject)
+    if previous is None:
+        return None
+    if viewer is not None and not report_visible_to(user=viewer, cycle=previous, subject=subject):
+        return None
+    earlier = report_build(cycle=previous, subject=subject, viewer=viewer, with_previous=False)
+    return {"cycle": earlier["cycle"], "overall": earlier["overall"]}
 
 
 def _comments(cycle: Cycle, subject: User, shown_as: dict[str, str]) -> dict[str, list[dict]]:

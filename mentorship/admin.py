@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from common.admin import ModelAdmin
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 
 
 @admin.register(MentorProfile)
-class MentorProfileAdmin(admin.ModelAdmin):
+class MentorProfileAdmin(ModelAdmin):
     list_display = ["user", "capacity", "active_mentees", "is_active"]
     list_filter = ["is_active", "expertise"]
     search_fields = ["user__full_name", "user__email"]
@@ -15,7 +16,7 @@ class MentorProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(ModelAdmin):
     """Pairings are created and ended through the pages/API (capacity is counted
     there); the admin shows them and lets HR correct objectives."""
 
@@ -49,7 +50,7 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(MentoringSession)
-class MentoringSessionAdmin(admin.ModelAdmin):
+class MentoringSessionAdmin(ModelAdmin):
     """Private notes are the mentor's alone: the admin does not show them either."""
 
     list_display = ["pairing", "status", "starts_at", "duration_minutes", "format"]
@@ -63,7 +64,7 @@ class MentoringSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ModelAdmin):
     list_display = ["description", "owner", "due_on", "done_at", "session"]
     list_filter = ["owner"]
     search_fields = ["description"]
@@ -72,7 +73,7 @@ class ActionItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(ModelAdmin):
     list_display = ["title", "mentee", "competency", "status", "progress", "target_date"]
     list_filter = ["status", "competency"]
     search_fields = ["title", "mentee__full_name"]

@@ -101,6 +101,9 @@ class Pairing(models.Model):
 class MentoringSession(models.Model):
     """One mentoring conversation, planned ahead or logged after it was held."""
 
+    # The mentor's own notes: no admin filter, search, export or other person reads them.
+    private_fields = ("private_notes",)
+
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         HELD = "held", "Held"

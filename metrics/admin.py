@@ -2,12 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from common.admin import ModelAdmin
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
 from metrics.services import target_validate
 
 
 @admin.register(MetricDefinition)
-class MetricDefinitionAdmin(admin.ModelAdmin):
+class MetricDefinitionAdmin(ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -34,7 +35,7 @@ class ObservationChangeInline(admin.TabularInline):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ModelAdmin):
     """Read-only here: values change through the import or the API so history is kept."""
 
     list_display = ["leader", "metric", "period_start", "value", "source", "recorded_at"]
@@ -76,7 +77,7 @@ class TargetAdminForm(forms.ModelForm):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ModelAdmin):
     form = TargetAdminForm
     list_display = ["metric", "leader", "cohort", "valid_from", "valid_to", "value"]
     list_filter = ["metric", "cohort"]

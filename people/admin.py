@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from common.privacy import PrivateFieldsAdminMixin
 from people.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
     ordering = ["full_name", "email"]
     list_display = ["full_name", "email", "job_title", "region", "manager", "roles", "is_active"]
     list_filter = ["groups", "is_active", "is_staff", "region"]

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from common.admin import ModelAdmin
 from common.errors import ApplicationError
 from programs import services
 from programs.models import (
@@ -19,7 +20,7 @@ from programs.models import (
 
 
 @admin.register(Competency)
-class CompetencyAdmin(admin.ModelAdmin):
+class CompetencyAdmin(ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,7 +34,7 @@ class ModuleInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(ModelAdmin):
     list_display = ["name", "slug", "is_active", "created_at"]
     list_filter = ["is_active", "competencies"]
     search_fields = ["name", "slug", "description"]
@@ -43,7 +44,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(ModelAdmin):
     list_display = ["title", "program", "kind", "competency", "is_required", "position"]
     list_filter = ["program", "kind", "competency", "is_required"]
     list_select_related = ["program", "competency"]
@@ -72,7 +73,7 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ModelAdmin):
     list_display = [
         "name",
         "program",
@@ -136,7 +137,7 @@ class ModuleCompletionInline(admin.TabularInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ModelAdmin):
     """Enrolling happens on the cohort page or the API (seats, welcome email)."""
 
     list_display = ["leader", "cohort", "program", "status", "created_at"]
@@ -173,7 +174,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModuleCompletion)
-class ModuleCompletionAdmin(admin.ModelAdmin):
+class ModuleCompletionAdmin(ModelAdmin):
     list_display = ["enrollment", "module", "completed_on", "score", "recorded_by"]
     list_filter = ["module__program", "module__kind", "completed_on"]
     list_select_related = ["enrollment__leader", "enrollment__cohort", "module", "recorded_by"]
@@ -187,7 +188,7 @@ class ModuleCompletionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionAttendance)
-class SessionAttendanceAdmin(admin.ModelAdmin):
+class SessionAttendanceAdmin(ModelAdmin):
     list_display = ["enrollment", "session", "recorded_by", "recorded_at"]
     list_filter = ["session__cohort"]
     list_select_related = ["enrollment__leader", "enrollment__cohort", "session", "recorded_by"]

@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from feedback.emails import rater_link
+from feedback.links import rater_link
 from feedback.models import Cycle, RaterGroup, RaterRequest
 from feedback.selectors import cycle_progress, report_build, report_visible_to
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing

@@ -14,20 +14,17 @@ import logging
 import random
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from feedback import clock
+from feedback.links import local_due, rater_link
 from feedback.models import Cycle, Delivery, RaterRequest
 
 logger = logging.getLogger(__name__)
-
-TOKEN_SALT = "feedback.rater-link"  # noqa: S105 — a signing namespace, not a secret
 
 SUBJECT_LINES = {
     Delivery.Kind.INVITATION: "Your feedback for {name} is requested",
@@ -35,35 +32,6 @@ SUBJECT_LINES = {
     Delivery.Kind.CLOSING: "Closing tomorrow: your feedback for {name}",
     Delivery.Kind.NUDGE: "A quick reminder from HR: your feedback for {name}",
 }
-
-
-def request_token(request: RaterRequest) -> str:
-    """The signed token of a rater link; it names the request and cannot be forged."""
-    return signing.dumps({"request": request.pk}, salt=TOKEN_SALT, compress=True)
-
-
-def request_from_token(token: str) -> RaterRequest | None:
-    """The request a token names, or None when the token is tampered with or unknown."""
-    try:
-        payload = signing.loads(token, salt=TOKEN_SALT)
-        request_id = int(payload["request"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-    return (
-        RaterRequest.objects.select_related("cycle__cohort", "cycle__questionnaire", "subject")
-        .filter(pk=request_id)
-        .first()
-    )
-
-
-def rater_link(request: RaterRequest) -> str:
-    return settings.SITE_URL + reverse("feedback:respond", args=[request_token(request)])
-
-
-def local_due(request: RaterRequest) -> str:
-    """The deadline as the rater reads it: in the cohort's time zone, with the zone named."""
-    due = request.effective_due_at.astimezone(request.cycle.tz)
-    return f"{dateformat.format(due, 'l j F Y, H:i')} ({request.cycle.cohort.time_zone})"
 
 
 def delivery_message(delivery: Delivery) -> EmailMultiAlternatives:

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from common.errors import ApplicationError, TransitionError
 from feedback import clock
+from feedback.links import ANSWERABLE_STATUSES, link_error, request_check_answerable
 from feedback.models import (
     FROZEN_MESSAGE,
     Answer,
@@ -46,8 +47,6 @@ REMINDER_MIN_GAP = datetime.timedelta(hours=12)
 # Groups HR may nominate (self, manager and mentors come from the org chart).
 NOMINATION_GROUPS_HR = (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.MENTOR)
 NOMINATION_GROUPS_LEADER = (RaterGroup.PEER,)
-# A failed invitation may still have reached the rater (the error came after acceptance).
-ANSWERABLE_STATUSES = (*RaterRequest.OPEN_STATUSES, RaterRequest.Status.FAILED)
 
 
 # --- questionnaires ---------------------------------------------------------
@@ -507,50 +506,6 @@ def request_extend(
 
 
 # --- answering ------------------------------------------------------------------
-
-
-class LinkError(ApplicationError):
-    """A rater link that cannot be used; ``reason`` says why, for a friendly page."""
-
-    code = "link_unusable"
-
-    def __init__(self, reason: str, message: str, *, status_code: int = 410):
-        super().__init__(message, extra={"reason": reason})
-        self.reason = reason
-        self.status_code = status_code
-
-
-LINK_MESSAGES = {
-    "invalid": ("This link is not valid. Please use the link from your email as it is.", 400),
-    "cancelled": ("This feedback round was cancelled; no answer is needed.", 410),
-    "closed": ("This feedback round has closed; answers are no longer accepted.", 410),
-    "used": ("Thank you, your answers were already received.", 410),
-    "declined": ("You declined this request; no answer is needed.", 410),
-    "not_open": ("This feedback round has not opened yet.", 410),
-}
-
-
-def link_error(reason: str) -> LinkError:
-    message, status_code = LINK_MESSAGES[reason]
-    return LinkError(reason, message, status_code=status_code)
-
-
-def request_check_answerable(request: RaterRequest, now: datetime.datetime) -> None:
-    cycle = request.cycle
-    if cycle.status == Cycle.Status.CANCELLED:
-        raise link_error("cancelled")
-    if request.status == RaterRequest.Status.COMPLETED:
-        raise link_error("used")
-    if request.status == RaterRequest.Status.DECLINED:
-        raise link_error("declined")
-    if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
-        raise link_error("not_open")
-    if (
-        cycle.status != Cycle.Status.OPEN
-        or request.status not in ANSWERABLE_STATUSES
-        or request.effective_due_at <= now
-    ):
-        raise link_error("closed")
 
 
 def _claim_answerable(request: RaterRequest, now, *, to: str) -> None:

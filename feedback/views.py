@@ -18,12 +18,17 @@ from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
 from feedback import clock, selectors, services
-from feedback.emails import local_due, request_from_token
 from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
+from feedback.links import (
+    LinkError,
+    local_due,
+    rater_link_page,
+    request_check_answerable,
+    request_for_token,
+)
 from feedback.models import Cycle, Nomination, Question, RaterRequest, ReportShare
 from feedback.permissions import can_remove_nomination
 from feedback.scheduling import local_to_utc
-from feedback.services import LinkError, link_error
 from people.decorators import role_required
 from people.models import User
 from people.roles import Role, has_role
@@ -50,14 +55,16 @@ def _link_problem(request, error: LinkError):
     )
 
 
+@rater_link_page
 @csrf_protect
 def respond(request, token: str):
-    """The emailed rater link: answer, or decline. Works without an account."""
-    rater_request = request_from_token(token)
+    """The emailed rater link: answer, or decline. Works without an account.
+
+    Answers that need fixing re-render the form with 200: a 4xx would put the live link
+    into the server's "Bad Request" log line."""
     try:
-        if rater_request is None:
-            raise link_error("invalid")
-        services.request_check_answerable(rater_request, clock.now())
+        rater_request = request_for_token(token, now=clock.now())
+        request_check_answerable(rater_request, clock.now())
     except LinkError as error:
         return _link_problem(request, error)
     questions = list(rater_request.cycle.questionnaire.questions.all())
@@ -99,7 +106,6 @@ def respond(request, token: str):
             "errors": errors,
             "scale": [1, 2, 3, 4, 5],
         },
-        status=400 if errors else 200,
     )
 
 

@@ -1,6 +1,7 @@
 """Feedback API: thin views; authorize, call one service or selector, answer."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from common.errors import ApplicationError
 from feedback import clock, selectors, services
 from feedback.api import serializers as s
-from feedback.emails import local_due, request_from_token
+from feedback.links import local_due, rater_link_page, request_check_answerable, request_for_token
 from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest, ReportShare
 from feedback.permissions import (
     IsHR,
@@ -302,23 +303,24 @@ class RaterLinkView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    @method_decorator(rater_link_page)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
     def _request(self, token: str) -> RaterRequest:
-        rater_request = request_from_token(token)
-        if rater_request is None:
-            raise services.link_error("invalid")
-        return rater_request
+        return request_for_token(token, now=clock.now())
 
     @extend_schema(
         tags=TAGS,
         responses={
             200: s.RaterFormSerializer,
             400: OpenApiResponse(description="Invalid link."),
-            410: OpenApiResponse(description="Used, declined, closed or cancelled."),
+            410: OpenApiResponse(description="Expired, used, declined, closed or cancelled."),
         },
     )
     def get(self, request, token: str):
         rater_request = self._request(token)
-        services.request_check_answerable(rater_request, clock.now())
+        request_check_answerable(rater_request, clock.now())
         data = {
             "subject_name": rater_request.subject.full_name,
             "is_self": rater_request.group == "self",
@@ -334,7 +336,7 @@ class RaterLinkView(APIView):
         responses={
             201: s.RaterResultSerializer,
             400: OpenApiResponse(description="Invalid link or answers."),
-            410: OpenApiResponse(description="Used, declined, closed or cancelled."),
+            410: OpenApiResponse(description="Expired, used, declined, closed or cancelled."),
         },
     )
     def post(self, request, token: str):

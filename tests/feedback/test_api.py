@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from feedback.emails import request_token
+from feedback.links import request_token
 from feedback.models import Cycle, Nomination, RaterRequest, ReportShare
 from tests.feedback.factories import CycleFactory, default_questionnaire
 from tests.feedback.helpers import answer_all, answers_for, committed, team_in, tick

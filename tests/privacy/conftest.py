@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.test import TestCase
 
-from feedback.emails import request_token
+from feedback.links import request_token
 from feedback.models import Cycle, RaterRequest
 from feedback.services import cycle_release, feedback_tick
 from mentorship.models import Pairing

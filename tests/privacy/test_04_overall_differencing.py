@@ -50,6 +50,6 @@ def test_a_hidden_peer_rating_cannot_be_recovered_from_the_overall(api, anon_api
 
 
 def _token(request):
-    from feedback.emails import request_token
+    from feedback.links import request_token
 
     return request_token(request)

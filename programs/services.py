@@ -210,13 +210,18 @@ def module_completion_record(
     score: int | None = None,
     by: User | None,
 ) -> ModuleCompletion:
-    """Record that the enrollment's leader completed a module of the same program."""
+    """Record that the enrollment's leader completed a module of the same program.
+
+    Scores are HR's to give (a leader recording their own e-learning gives none), and a
+    completion lies within the cohort's dates and not in the future, so nobody can feed
+    program impact with invented results."""
     if module.program_id != enrollment.program_id:
         raise ValidationError({"module": f'"{module.title}" is not a module of this program.'})
     _require_open(enrollment, "module completions")
+    if score is not None and not has_role(by, Role.HR):
+        raise ValidationError({"score": "Scores are recorded by HR."})
     completed_on = completed_on or timezone.localdate()
-    if completed_on > timezone.localdate():
-        raise ValidationError({"completed_on": "A module cannot be completed in the future."})
+    _check_completion_date(completed_on, cohort=enrollment.cohort)
     completion = ModuleCompletion(
         enrollment=enrollment,
         module=module,
@@ -234,6 +239,17 @@ def module_completion_record(
             field="module",
         ) from exc
     return completion
+
+
+def _check_completion_date(day: datetime.date, *, cohort: Cohort) -> None:
+    latest = min(timezone.localdate(), cohort.ends_on)
+    if not cohort.starts_on <= day <= latest:
+        raise ValidationError(
+            {
+                "completed_on": f"Give a date from {cohort.starts_on:%-d %b %Y} to "
+                f"{latest:%-d %b %Y}: within the cohort's dates and not in the future."
+            }
+        )
 
 
 @transaction.atomic

@@ -27,6 +27,9 @@ from tests.programs.factories import (
 pytestmark = pytest.mark.django_db
 Status = Enrollment.Status
 
+# The factories' cohort runs 8-12 April 2024.
+IN_COHORT = datetime.date(2024, 4, 9)
+
 
 def seats(cohort: Cohort) -> int:
     cohort.refresh_from_db()
@@ -117,7 +120,7 @@ def test_withdrawing_frees_the_seat_and_keeps_completions(hr, leader):
     cohort = CohortFactory(capacity=1)
     module = ModuleFactory(program=cohort.program)
     enrollment = enrollment_create(cohort=cohort, leader=leader, by=hr)
-    module_completion_record(enrollment=enrollment, module=module, by=hr)
+    module_completion_record(enrollment=enrollment, module=module, by=hr, completed_on=IN_COHORT)
     enrollment_withdraw(enrollment=enrollment, by=hr)
     assert seats(cohort) == 0
     assert enrollment.status == Status.WITHDRAWN
@@ -148,7 +151,7 @@ def test_completion_needs_every_required_module_and_names_the_missing(hr):
     assert info.value.extra["missing_modules"] == [{"id": missing.pk, "title": "Pipeline reviews"}]
     enrollment.refresh_from_db()
     assert enrollment.status == Status.ACTIVE
-    module_completion_record(enrollment=enrollment, module=missing, by=hr)
+    module_completion_record(enrollment=enrollment, module=missing, by=hr, completed_on=IN_COHORT)
     assert enrollment_complete(enrollment=enrollment, by=hr).status == Status.COMPLETED
 
 
@@ -164,17 +167,21 @@ def test_completion_of_a_module_from_another_program_is_refused(hr):
 def test_completion_is_recorded_once(hr):
     enrollment = EnrollmentFactory()
     module = ModuleFactory(program=enrollment.program)
-    first = module_completion_record(enrollment=enrollment, module=module, score=88, by=hr)
+    first = module_completion_record(
+        enrollment=enrollment, module=module, score=88, by=hr, completed_on=IN_COHORT
+    )
     assert first.score == 88
     assert first.recorded_by == hr
     with pytest.raises(ApplicationError, match="already recorded"):
-        module_completion_record(enrollment=enrollment, module=module, by=hr)
+        module_completion_record(
+            enrollment=enrollment, module=module, by=hr, completed_on=IN_COHORT
+        )
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"score": 101}, "score"),
+        ({"score": 101, "completed_on": IN_COHORT}, "score"),
         ({"completed_on": datetime.date(2999, 1, 1)}, "completed_on"),
     ],
 )

@@ -8,8 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from common.renderers import CsvRenderer
 from dashboards import selectors
-from dashboards.api.renderers import CSVRenderer
 from dashboards.api.serializers import (
     CohortDashboardSerializer,
     DashboardQuerySerializer,
@@ -96,7 +96,7 @@ class CohortDashboardViewSet(DashboardViewSet):
     queryset = Cohort.objects.select_related("program")
     serializer_class = CohortDashboardSerializer
     permission_classes = [IsAuthenticated, IsHR]
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
 
     @extend_schema(
         parameters=[AS_OF, CSV_FORMAT],

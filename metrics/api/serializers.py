@@ -303,3 +303,29 @@ class ProgramImpactSerializer(serializers.Serializer):
     cohort = NamedRefSerializer(allow_null=True)
     as_of = serializers.DateField()
     metrics = ImpactMetricSerializer(many=True)
+
+
+SUMMARY_COLUMNS = [
+    "period",
+    "leaders",
+    "average",
+    "median",
+    "spread",
+    "lowest",
+    "highest",
+    "leaders_with_target",
+    "share_on_target",
+]
+
+
+def cohort_summary_rows(summary: dict) -> list[dict]:
+    """The serialized cohort summary as CSV rows: one per metric and period."""
+    return [
+        {
+            "metric": block["metric"]["code"],
+            "metric_name": block["metric"]["name"],
+            **{column: period[column] for column in SUMMARY_COLUMNS},
+        }
+        for block in summary["metrics"]
+        for period in block["periods"]
+    ]

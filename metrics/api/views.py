@@ -13,12 +13,12 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.fields import AsOfDateField
+from common.renderers import CsvRenderer
 from common.schema import DetailErrorSerializer, FieldErrorsSerializer
 from mentorship.selectors import leaders_visible_to
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.api.filters import ObservationFilter, TargetFilter
-from metrics.api.renderers import CohortSummaryCsvRenderer
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import parse_period
 from metrics.permissions import ReadAnyoneWriteHR
@@ -244,7 +244,7 @@ class CohortMetricsViewSet(viewsets.GenericViewSet):
     @action(
         detail=True,
         methods=["get"],
-        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, CohortSummaryCsvRenderer],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer, CsvRenderer],
     )
     def summary(self, request, pk=None):
         """The cohort per metric and period (HR). ``?format=csv`` downloads it as CSV."""
@@ -252,15 +252,14 @@ class CohortMetricsViewSet(viewsets.GenericViewSet):
         data = s.CohortSummarySerializer(
             selectors.cohort_summary(cohort=cohort, as_of=_as_of(request))
         ).data
-        response = Response(data)
-        if (
-            getattr(request, "accepted_renderer", None)
-            and request.accepted_renderer.format == "csv"
-        ):
-            response["Content-Disposition"] = (
-                f'attachment; filename="cohort-{cohort.pk}-metrics.csv"'
-            )
-        return response
+        if request.accepted_renderer.format != "csv":
+            return Response(data)
+        return Response(
+            s.cohort_summary_rows(data),
+            headers={
+                "Content-Disposition": f'attachment; filename="cohort-{cohort.pk}-metrics.csv"'
+            },
+        )
 
 
 class ImpactParamsSerializer(AsOfSerializer):

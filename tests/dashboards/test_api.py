@@ -161,7 +161,7 @@ def test_cohort_csv_export(api, hr, world):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["leader"] for row in rows] == ["Leo Grant", "Olga Berg"]
     assert rows[0]["module: Listening"] == "2024-04-09"
     assert rows[0]["progress_percent"] == "66.7"

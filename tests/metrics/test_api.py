@@ -516,33 +516,3 @@ def test_lower_is_better_target_share(api, hr, world):
     june = next(p for p in attrition["periods"] if p["period"] == "2024-06")
     assert june["share_on_target"] == "100.00"  # Ada 1 ≤ 2, Ben 2 ≤ 2
     assert Decimal(june["average"]) == Decimal("1.5")
-
-
-def test_csv_export_neutralises_formula_like_names():
-    from metrics.api.renderers import CohortSummaryCsvRenderer
-
-    data = {
-        "metrics": [
-            {
-                "metric": {"code": "evil", "name": "=HYPERLINK(1)"},
-                "periods": [
-                    dict.fromkeys(
-                        [
-                            "period",
-                            "leaders",
-                            "average",
-                            "median",
-                            "spread",
-                            "lowest",
-                            "highest",
-                            "leaders_with_target",
-                            "share_on_target",
-                        ],
-                        "1",
-                    )
-                ],
-            }
-        ]
-    }
-    text = CohortSummaryCsvRenderer().render(data).decode("utf-8-sig")
-    assert "evil,'=HYPERLINK(1),1" in text

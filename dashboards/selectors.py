@@ -39,8 +39,8 @@ from django.utils import timezone
 from feedback.links import rater_link
 from feedback.models import Cycle, RaterGroup, RaterRequest
 from feedback.selectors import cycle_progress, report_build, report_visible_to
-from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
-from mentorship.selectors import mentee_overview, quarter_start
+from mentorship.models import ActionItem, MentoringSession, Pairing
+from mentorship.selectors import goal_list, mentee_overview, pairings_visible_to, quarter_start
 from mentorship.services import QUIET_AFTER_DAYS  # when mentoring has gone quiet
 from metrics.models import MetricDefinition, Observation
 from metrics.periods import Period, period_floor, period_label
@@ -276,11 +276,13 @@ def _item_dict(item: ActionItem, day: datetime.date) -> dict:
     }
 
 
-def leader_mentoring(*, leader, day: datetime.date) -> dict:
+def leader_mentoring(*, leader, viewer, day: datetime.date) -> dict:
     """Mentor, sessions held, the next planned session, open and overdue action items,
-    goals. Goals show their current state (goals keep no history). Five queries."""
+    goals: as much of the leader's mentoring as ``viewer`` may see through the
+    mentorship API (a mentor sees their own pairings, not the mentor before them).
+    Goals show their current state (goals keep no history). Five queries."""
     moment = moment_of(day)
-    pairings = Pairing.objects.filter(mentee=leader, started_on__lte=day)
+    pairings = pairings_visible_to(viewer).filter(mentee=leader, started_on__lte=day)
     pairing = (
         pairings.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
         .select_related("mentor")
@@ -300,7 +302,7 @@ def leader_mentoring(*, leader, day: datetime.date) -> dict:
             F("due_on").asc(nulls_last=True), "pk"
         )
     )
-    goals = Goal.objects.filter(mentee=leader).select_related("competency")
+    goals = goal_list(user=viewer).filter(mentee=leader)
     return {
         "mentor": person(pairing.mentor) if pairing else None,
         "paired_since": pairing.started_on if pairing else None,
@@ -387,7 +389,7 @@ def leader_dashboard(*, leader, viewer=None, day: datetime.date | None = None) -
         "leader": person(leader),
         "as_of": day,
         "program": leader_program(leader=leader, day=day),
-        "mentoring": leader_mentoring(leader=leader, day=day),
+        "mentoring": leader_mentoring(leader=leader, viewer=viewer or leader, day=day),
         "feedback": leader_feedback(leader=leader, viewer=viewer or leader, day=day),
         "metrics": scorecard_for(leader=leader, as_of=day),
     }

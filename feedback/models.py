@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from common.validators import YEAR_RANGE_MESSAGE, year_in_range
+from mentorship.models import Pairing
 from programs.models import Cohort, Competency
 
 
@@ -403,17 +404,21 @@ class Answer(models.Model):
 
 
 class ReportShare(models.Model):
-    """The subject shared their report of a cycle with their mentor(s)."""
+    """The subject shared their report of a cycle with one mentoring pairing: that mentor
+    sees it while the pairing lasts. A later mentor does not, until shared again."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shares")
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
     shared_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "subject"], name="feedback_share_once"),
+            models.UniqueConstraint(
+                fields=["cycle", "pairing"], name="feedback_share_once_per_pairing"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -73,14 +73,26 @@ def request_list(*, user) -> QuerySet[RaterRequest]:
 
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
-    """The subject and HR see a report; a mentor only after the subject shared it."""
+    """The subject and HR see a report; a mentor only while the pairing the subject
+    shared it with lasts."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not leaders_visible_to(user).filter(pk=subject.pk).exists():
         return False
     if has_role(user, Role.HR) or user.pk == subject.pk:
         return True
-    return ReportShare.objects.filter(cycle=cycle, subject=subject).exists()
+    return _active_shares(cycle, subject).filter(pairing__mentor=user).exists()
+
+
+def _active_shares(cycle: Cycle, subject: User) -> QuerySet[ReportShare]:
+    return ReportShare.objects.filter(
+        cycle=cycle, subject=subject, pairing__status=Pairing.Status.ACTIVE
+    )
+
+
+def report_shared_with_mentor(*, cycle: Cycle, subject: User) -> bool:
+    """Does the subject's current mentor see this report (the leader's share switch)?"""
+    return _active_shares(cycle, subject).exists()
 
 
 def cycle_subjects_for_report(*, cycle: Cycle) -> QuerySet[User]:

@@ -35,6 +35,7 @@ from feedback.models import (
 )
 from feedback.scheduling import reminder_points, shift_local
 from feedback.selectors import cycle_planned_raters, cycle_subjects
+from mentorship.models import Pairing
 from people.models import User
 from people.roles import Role, has_role
 
@@ -596,13 +597,19 @@ def request_decline(*, request: RaterRequest, now=None) -> RaterRequest:
 # --- sharing ----------------------------------------------------------------------
 
 
+@transaction.atomic
 def report_share_set(*, cycle: Cycle, subject: User, shared: bool) -> bool:
-    """The subject shares (or stops sharing) their report with their mentor."""
-    if shared:
-        ReportShare.objects.get_or_create(cycle=cycle, subject=subject)
-    else:
+    """The subject shares their report with their current mentor(s), one share per
+    active pairing (a later mentor does not inherit it), or stops sharing it."""
+    if not shared:
         ReportShare.objects.filter(cycle=cycle, subject=subject).delete()
-    return shared
+        return False
+    pairings = list(Pairing.objects.filter(mentee=subject, status=Pairing.Status.ACTIVE))
+    if not pairings:
+        raise ValidationError({"shared": "You have no mentor to share your report with."})
+    for pairing in pairings:
+        ReportShare.objects.get_or_create(cycle=cycle, subject=subject, pairing=pairing)
+    return True
 
 
 # --- the tick -----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from feedback.links import (
     request_check_answerable,
     request_for_token,
 )
-from feedback.models import Cycle, Nomination, Question, RaterRequest, ReportShare
+from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.permissions import can_remove_nomination
 from feedback.scheduling import local_to_utc
 from people.decorators import role_required
@@ -305,7 +305,7 @@ def my_feedback(request):
                 .select_related("rater")
                 .order_by("rater__full_name"),
                 "counts": selectors.subject_request_counts(cycle=cycle, subject=request.user),
-                "shared": ReportShare.objects.filter(cycle=cycle, subject=request.user).exists(),
+                "shared": selectors.report_shared_with_mentor(cycle=cycle, subject=request.user),
                 "min_peers": (cycle.min_raters or {}).get("peer", 0),
                 "opens_local": cycle.opens_at.astimezone(cycle.tz),
             }
@@ -361,9 +361,10 @@ def share(request, pk: int):
     if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
         raise Http404
     shared = request.POST.get("shared") == "1"
-    services.report_share_set(cycle=cycle, subject=request.user, shared=shared)
-    messages.success(
-        request, "Shared with your mentor." if shared else "Your mentor no longer sees this report."
+    _run(
+        request,
+        lambda: services.report_share_set(cycle=cycle, subject=request.user, shared=shared),
+        "Shared with your mentor." if shared else "Your mentor no longer sees this report.",
     )
     return redirect("feedback:mine")
 

@@ -21,7 +21,7 @@ from common.errors import ApplicationError
 from feedback import clock, selectors, services
 from feedback.api import serializers as s
 from feedback.links import local_due, rater_link_page, request_check_answerable, request_for_token
-from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest, ReportShare
+from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest
 from feedback.permissions import (
     IsHR,
     IsLeader,
@@ -126,9 +126,9 @@ class CycleViewSet(
             raise NotFound("You are not a subject of this cycle.")
         data = {
             **counts,
-            "shared_with_mentor": ReportShare.objects.filter(
+            "shared_with_mentor": selectors.report_shared_with_mentor(
                 cycle=cycle, subject=request.user
-            ).exists(),
+            ),
             "report_available": cycle.released_at is not None,
         }
         return Response(s.MyCountsSerializer(data).data)
@@ -136,7 +136,8 @@ class CycleViewSet(
     @extend_schema(tags=TAGS, request=s.ReportShareSerializer, responses=s.ReportShareSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsLeader])
     def share(self, request, pk=None):
-        """Share (or stop sharing) your report of this cycle with your mentor."""
+        """Share (or stop sharing) your report of this cycle with your current mentor.
+        A later mentor does not see it until you share it again."""
         cycle = self.get_object()
         if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
             raise NotFound("You are not a subject of this cycle.")

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from dashboards import selectors
-from feedback.models import Cycle, RaterRequest, ReportShare
-from feedback.services import response_submit
+from feedback.models import Cycle, RaterRequest
+from feedback.services import report_share_set, response_submit
 from tests.dashboards.world import build_world
 from tests.feedback.factories import CycleFactory, RaterRequestFactory
 from tests.feedback.helpers import answers_for
@@ -68,7 +68,7 @@ def test_before_release_there_is_no_report(world, released):
 def test_hr_sees_the_report_the_mentor_only_once_shared(world, released, hr):
     assert feedback(world, hr)["latest_report"] is not None
     assert feedback(world, world.mia) is None
-    ReportShare.objects.create(cycle=released, subject=world.leo)
+    report_share_set(cycle=released, subject=world.leo, shared=True)
     shared = feedback(world, world.mia)
     assert shared["latest_report"]["cycle"]["name"] == "May round"
     assert shared["open_requests"] == []

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from feedback.models import Cycle, Nomination, ReportShare
-from feedback.services import nomination_create, response_submit
+from feedback.models import Cycle, Nomination
+from feedback.services import nomination_create, report_share_set, response_submit
 from tests.feedback.factories import CycleFactory, RaterRequestFactory
 from tests.feedback.helpers import answers_for, team_in
 
@@ -48,7 +48,7 @@ def two_rounds(db, clock, mentor, leader):
     )
     answered(later, leader, "peer", 3, management=3, leadership=5)
     released(later)
-    ReportShare.objects.create(cycle=later, subject=leader)
+    report_share_set(cycle=later, subject=leader, shared=True)
     return earlier, later
 
 

@@ -33,6 +33,13 @@ class TransitionError(ApplicationError):
     code = "invalid_transition"
 
 
+class NotAllowedError(ApplicationError):
+    """The caller's role may not do this (a service's own guard behind the views')."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "not_allowed"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

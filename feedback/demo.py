@@ -1,5 +1,6 @@
 """Demo feedback: a closed, released cycle for the April 2024 cohort with every answer in
-(reports show), and an open cycle for the current cohort with about half the answers in.
+(reports show), an open cycle for the current cohort with about half the answers in, and
+a scheduled one whose peer proposals partly wait for HR's approval.
 
 Everything goes through the services (with the historic ``now`` for April), so the
 demo obeys the real rules. The open cycle's invitations are sent through the normal
@@ -28,12 +29,19 @@ from feedback.models import (
     RaterRequest,
 )
 from feedback.scheduling import local_to_utc
+from feedback.selectors import cycle_subjects
+from people.emails import on_company_domain
 from people.models import User
-from programs.models import Cohort, Enrollment
+from programs.models import Cohort
 
 PROGRAM_NAME = "Sales Leadership Essentials"
 APRIL_CYCLE = "April 2024 360° feedback"
 CURRENT_CYCLE = "Winter 360° feedback"
+NEXT_CYCLE = "Mid-program 360° feedback"
+# Their proposals for the next cycle wait in HR's approval queue.
+UNDECIDED = ("leader@example.com", "aisha.bello@example.com")
+# A colleague leader@example.com proposes by address: not in the directory yet.
+NEW_COLLEAGUE = ("Priya Nair", "priya.nair@example.com")
 
 KEEP = [
     "Runs a tight pipeline review; everyone knows where they stand.",
@@ -70,6 +78,8 @@ def seed() -> dict:
         and not Cycle.objects.filter(cohort=current, name=CURRENT_CYCLE).exists()
     ):
         created["current"] = _open_cycle(current, questionnaire, hr)
+    if current is not None and not Cycle.objects.filter(cohort=current, name=NEXT_CYCLE).exists():
+        created["next"] = _upcoming_cycle(current, questionnaire, hr)
     return created
 
 
@@ -81,25 +91,25 @@ def _tz(cohort: Cohort) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(cohort.time_zone)
 
 
-def _nominate_peers(cycle: Cycle, *, now: datetime.datetime) -> None:
-    """Each leader nominates the two classmates next to them (peers)."""
-    leaders = list(
-        User.objects.filter(
-            enrollments__cohort=cycle.cohort,
-            enrollments__status__in=[
-                Enrollment.Status.INVITED,
-                Enrollment.Status.ACTIVE,
-                Enrollment.Status.COMPLETED,
-            ],
-        ).order_by("email")
-    )
+def _nominate_peers(
+    cycle: Cycle, hr: User | None, *, now: datetime.datetime, undecided: tuple[str, ...] = ()
+) -> None:
+    """Each leader proposes the two classmates next to them as peers; HR approves every
+    proposal except those of the leaders named in ``undecided`` (left for HR's queue)."""
+    leaders = list(cycle_subjects(cycle=cycle).order_by("email"))
+    proposals = []
     for index, leader in enumerate(leaders):
         for offset in (1, 2):
             peer = leaders[(index + offset) % len(leaders)]
             if peer != leader:
-                services.nomination_create(
-                    cycle=cycle, subject=leader, by=leader, rater=peer, now=now
+                proposals.append(
+                    services.nomination_propose(
+                        cycle=cycle, subject=leader, by=leader, rater=peer, now=now
+                    )
                 )
+    decided = [n for n in proposals if n.subject.email not in undecided]
+    if hr is not None and decided:
+        services.nominations_decide(nominations=decided, by=hr, approve=True, now=now)
 
 
 def _answers(cycle: Cycle, *, seed: int) -> dict:
@@ -133,7 +143,7 @@ def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None)
         by=hr,
         schedule=True,
     )
-    _nominate_peers(cycle, now=opens_at - datetime.timedelta(days=2))
+    _nominate_peers(cycle, hr, now=opens_at - datetime.timedelta(days=2))
     services.cycle_open(cycle_id=cycle.pk, now=opens_at)
     # History: the invitations went out when the cycle opened (not emailed again today).
     Delivery.objects.filter(request__cycle=cycle).update(
@@ -159,6 +169,34 @@ def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None)
     return cycle
 
 
+def _upcoming_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle | None:
+    """A scheduled cycle three weeks out: leaders have proposed peers, HR has approved
+    most of them; two leaders' proposals are still waiting on the cycle page."""
+    now = clock.now()
+    local_today = now.astimezone(_tz(cohort)).date()
+    if local_today + datetime.timedelta(days=21) > cohort.ends_on:
+        return None
+    cycle = services.cycle_create(
+        cohort=cohort,
+        questionnaire=questionnaire,
+        name=NEXT_CYCLE,
+        opens_at=_local(cohort, local_today + datetime.timedelta(days=21), 9),
+        due_at=_local(cohort, local_today + datetime.timedelta(days=35), 17),
+        reminder_every_days=4,
+        min_raters={"peer": 3, "direct_report": 3},
+        by=hr,
+        schedule=True,
+    )
+    _nominate_peers(cycle, hr, now=now, undecided=UNDECIDED)
+    leader = User.objects.filter(email=UNDECIDED[0]).first()
+    name, email = NEW_COLLEAGUE
+    if leader is not None and on_company_domain(email):
+        services.nomination_propose(
+            cycle=cycle, subject=leader, by=leader, email=email, full_name=name, now=now
+        )
+    return cycle
+
+
 def _open_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle:
     now = clock.now()
     local_today = now.astimezone(_tz(cohort)).date()
@@ -175,7 +213,7 @@ def _open_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -
         by=hr,
         schedule=True,
     )
-    _nominate_peers(cycle, now=opens_at - datetime.timedelta(days=3))
+    _nominate_peers(cycle, hr, now=opens_at - datetime.timedelta(days=3))
     services.cycle_open(cycle_id=cycle.pk, now=opens_at)
     # Send the invitations through the normal path: they land in var/mail/.
     for delivery_id in Delivery.objects.filter(request__cycle=cycle).values_list("pk", flat=True):

@@ -114,14 +114,16 @@ def local_due(request: RaterRequest) -> str:
 
 
 def rater_link_page(view):
-    """Headers for every response a rater link answers: not cached anywhere, and no
-    ``Referer`` carrying the live token to whatever the page loads or links to."""
+    """Headers for every response a rater link answers: not cached anywhere, and a
+    ``Referer`` of the bare origin, never the path with the live token, whatever the
+    page loads or links to. (``no-referrer`` would also make browsers send ``Origin:
+    null`` with the form, which Django's CSRF check rightly refuses.)"""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         response = view(*args, **kwargs)
         add_never_cache_headers(response)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "strict-origin"
         return response
 
     return wrapped

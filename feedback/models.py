@@ -226,30 +226,87 @@ class Cycle(models.Model):
 
 
 class Nomination(models.Model):
-    """Someone nominated to rate a subject before the cycle opens (peers, extra raters)."""
+    """A rater for one subject of a cycle, nominated before the cycle opens.
+
+    HR adds raters directly (approved at once). A leader only *proposes* peers: a
+    colleague from the directory, or an address on the company's domains; HR approves
+    a proposal before anyone is asked, and only approved nominations become requests,
+    so a rater the subject chose never counts towards a threshold unapproved. A leader
+    never creates people: the account for a proposed address is made when HR approves.
+    Nothing is deleted: a withdrawn or rejected nomination stays, with who decided.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Not approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Nominations that still stand (one per rater and subject among them).
+    ACTIVE_STATUSES = (Status.PROPOSED, Status.APPROVED)
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="nominations")
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # External people get a user without a password (they never log in).
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The person, once known: picked from the directory, matched by address, or created
+    # by HR's approval. Outside raters are users without a password (they never log in).
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What the proposer typed (the leader sees this, never the directory's own record).
+    email = models.EmailField(blank=True)
+    full_name = models.CharField(max_length=200, blank=True)
     group = models.CharField(max_length=15, choices=RaterGroup.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "subject", "group", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "subject", "rater"], name="feedback_nomination_once"
+                fields=["cycle", "subject", "rater"],
+                condition=Q(status__in=["proposed", "approved"], rater__isnull=False),
+                name="feedback_nomination_rater_once",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "subject", "email"],
+                condition=Q(status__in=["proposed", "approved"]) & ~Q(email=""),
+                name="feedback_nomination_email_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rater=F("subject")), name="feedback_nomination_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(rater__isnull=False) | ~Q(email=""),
+                name="feedback_nomination_names_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(rater__isnull=False),
+                name="feedback_nomination_approved_has_rater",
             ),
         ]
+        indexes = [models.Index(fields=["cycle", "status"], name="feedback_nomination_status")]
 
     def __str__(self) -> str:
-        return f"{self.rater} rates {self.subject} ({self.group})"
+        return f"{self.display_name} rates {self.subject} ({self.group}, {self.status})"
+
+    @property
+    def display_name(self) -> str:
+        """The name as the proposer gave it (what a leader sees)."""
+        return self.full_name or (self.rater.full_name if self.rater else self.email)
+
+    @property
+    def address(self) -> str:
+        """Where the invitation goes: the directory's address once known."""
+        return self.rater.email if self.rater else self.email
 
 
 class RaterRequest(models.Model):

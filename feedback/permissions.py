@@ -5,12 +5,18 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from people.roles import Role, has_role
 
 
-def can_remove_nomination(user, nomination) -> bool:
-    """HR removes any nomination; a leader only the ones they made themselves (their
-    peers), not the raters HR added for them."""
+def can_withdraw_nomination(user, nomination) -> bool:
+    """HR withdraws any nomination; a leader only the ones they proposed themselves,
+    not the raters HR added for them."""
     if has_role(user, Role.HR):
         return True
     return nomination.subject_id == user.pk and nomination.created_by_id == user.pk
+
+
+def adds_raters_directly(user, subject) -> bool:
+    """HR adds raters for others, approved at once; everyone else proposes, and so does
+    HR for their own feedback (someone else approves who rates them)."""
+    return has_role(user, Role.HR) and user.pk != subject.pk
 
 
 class IsHR(BasePermission):

@@ -58,11 +58,41 @@ def cycle_list(*, user) -> QuerySet[Cycle]:
 
 
 def nomination_list(*, user) -> QuerySet[Nomination]:
-    nominations = Nomination.objects.select_related("cycle", "subject", "rater", "created_by")
+    """HR: every nomination. A leader: the nominations about themselves (their own
+    proposals and the raters HR added). Mentors do not see who rates their mentee."""
+    nominations = Nomination.objects.select_related(
+        "cycle", "subject", "rater", "created_by", "decided_by"
+    )
     if has_role(user, Role.HR):
         return nominations
-    # A leader manages their own nominations; mentors do not see who rates their mentee.
     return nominations.filter(subject=user) if has_role(user, Role.LEADER) else nominations.none()
+
+
+def nomination_colleagues(*, cycle: Cycle, subject: User) -> QuerySet[User]:
+    """Whom a leader may pick as a peer from the directory, by name: active people who
+    report to the same manager, and the other leaders of the cycle's cohort."""
+    same_manager = Q(manager_id=subject.manager_id) if subject.manager_id else Q(pk__in=[])
+    return (
+        User.objects.filter(is_active=True)
+        .filter(same_manager | Q(pk__in=cycle_subjects(cycle=cycle).values("pk")))
+        .exclude(pk=subject.pk)
+        .order_by("full_name", "pk")
+    )
+
+
+def proposals_awaiting(*, cycle: Cycle) -> list[dict]:
+    """HR's approval queue for a cycle: per leader, the proposals awaiting approval."""
+    leaders: dict[int, dict] = {}
+    for nomination in (
+        Nomination.objects.filter(cycle=cycle, status=Nomination.Status.PROPOSED)
+        .select_related("subject", "rater")
+        .order_by("subject__full_name", "subject_id", "created_at", "pk")
+    ):
+        entry = leaders.setdefault(
+            nomination.subject_id, {"subject": nomination.subject, "proposals": []}
+        )
+        entry["proposals"].append(nomination)
+    return list(leaders.values())
 
 
 def request_list(*, user) -> QuerySet[RaterRequest]:
@@ -122,8 +152,9 @@ class PlannedRater:
 
 def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
     """Who will be asked about whom: self, manager, active mentors, direct reports,
-    then the nominations. One entry per (subject, rater), the first group wins.
-    A fixed number of queries, whatever the cohort's size."""
+    then the approved nominations (a proposal nobody approved is never asked). One entry
+    per (subject, rater), the first group wins. A fixed number of queries, whatever the
+    cohort's size."""
     subjects = list(cycle_subjects(cycle=cycle).select_related("manager").order_by("full_name"))
     subject_ids = [subject.pk for subject in subjects]
     mentors: dict[int, list[User]] = {}
@@ -135,7 +166,9 @@ def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
     for person in User.objects.filter(manager_id__in=subject_ids, is_active=True):
         reports.setdefault(person.manager_id, []).append(person)
     nominated: dict[int, list[Nomination]] = {}
-    for nomination in Nomination.objects.filter(cycle=cycle).select_related("rater"):
+    for nomination in Nomination.objects.filter(
+        cycle=cycle, status=Nomination.Status.APPROVED
+    ).select_related("rater"):
         nominated.setdefault(nomination.subject_id, []).append(nomination)
 
     planned: list[PlannedRater] = []

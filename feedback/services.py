@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 
-from common.errors import ApplicationError, TransitionError
+from common.errors import ApplicationError, NotAllowedError, TransitionError
 from feedback import clock
 from feedback.links import ANSWERABLE_STATUSES, link_error, request_check_answerable
 from feedback.models import (
@@ -33,11 +33,12 @@ from feedback.models import (
     ReportShare,
     Response,
 )
+from feedback.permissions import adds_raters_directly
 from feedback.scheduling import reminder_points, shift_local
-from feedback.selectors import cycle_planned_raters, cycle_subjects
+from feedback.selectors import cycle_planned_raters, cycle_subjects, nomination_colleagues
 from mentorship.models import Pairing
+from people.emails import mailbox_key, on_company_domain
 from people.models import User
-from people.roles import Role, has_role
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ CLOSING_REMINDER_BEFORE = datetime.timedelta(hours=24)
 REMINDER_MIN_GAP = datetime.timedelta(hours=12)
 # Groups HR may nominate (self, manager and mentors come from the org chart).
 NOMINATION_GROUPS_HR = (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.MENTOR)
-NOMINATION_GROUPS_LEADER = (RaterGroup.PEER,)
 
 
 # --- questionnaires ---------------------------------------------------------
@@ -291,16 +291,21 @@ def cycle_schedule_next(*, cycle: Cycle) -> Cycle | None:
                 status=Cycle.Status.SCHEDULED,
                 created_by=cycle.created_by,
             )
-            # Peers and other nominations carry over; HR and leaders can adjust them.
+            # Approved nominations carry over; HR and leaders can adjust them.
             Nomination.objects.bulk_create(
                 Nomination(
                     cycle=following,
                     subject_id=n.subject_id,
                     rater_id=n.rater_id,
+                    email=n.email,
+                    full_name=n.full_name,
                     group=n.group,
+                    status=Nomination.Status.APPROVED,
                     created_by_id=n.created_by_id,
+                    decided_by_id=n.decided_by_id,
+                    decided_at=n.decided_at,
                 )
-                for n in cycle.nominations.all()
+                for n in cycle.nominations.filter(status=Nomination.Status.APPROVED)
             )
     except IntegrityError:
         return None  # someone else created it (previous is one-to-one)
@@ -356,6 +361,94 @@ def _ensure_nominations_open(cycle: Cycle, now: datetime.datetime) -> None:
         raise TransitionError("Nominations are closed: the cycle has opened.")
 
 
+def _ensure_subject_in_cycle(cycle: Cycle, subject: User) -> None:
+    if not cycle_subjects(cycle=cycle).filter(pk=subject.pk).exists():
+        raise ValidationError({"subject": "This leader is not in the cycle's cohort."})
+
+
+def _ensure_not_subject(subject: User, address: str, field: str) -> None:
+    """The subject's own view is asked for automatically; no other address of theirs
+    (another spelling, a ``+tag``) may rate them as someone else."""
+    if mailbox_key(address) == mailbox_key(subject.email):
+        raise ValidationError(
+            {field: "That is your own address: your own view is asked for automatically."}
+        )
+
+
+def _ensure_not_nominated(cycle: Cycle, subject: User, address: str, field: str) -> None:
+    """One nomination per mailbox and subject, however the address is spelled."""
+    standing = Nomination.objects.filter(
+        cycle=cycle, subject=subject, status__in=Nomination.ACTIVE_STATUSES
+    ).select_related("rater")
+    if mailbox_key(address) in {mailbox_key(n.address) for n in standing}:
+        raise ValidationError({field: "This person is already nominated."})
+
+
+def _nomination_save(nomination: Nomination, field: str) -> Nomination:
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError as error:  # the same nomination, concurrently
+        raise ValidationError({field: "This person is already nominated."}) from error
+    return nomination
+
+
+@transaction.atomic
+def nomination_propose(
+    *,
+    cycle: Cycle,
+    subject: User,
+    by: User,
+    group: str = RaterGroup.PEER,
+    rater: User | None = None,
+    email: str = "",
+    full_name: str = "",
+    now: datetime.datetime | None = None,
+) -> Nomination:
+    """A leader proposes a peer to rate them: a colleague picked from
+    ``nomination_colleagues`` (``rater``), or anyone by address (``email`` and
+    ``full_name``) who is in the directory or on the company's email domains.
+
+    Nobody is created and nobody is asked until HR approves. The leader learns nothing
+    from the answer but what they typed: an address of a departed person is refused
+    exactly like an address nobody has.
+    """
+    now = now or clock.now()
+    _ensure_nominations_open(cycle, now)
+    if group != RaterGroup.PEER:
+        raise ValidationError(
+            {"group": "Propose peers; your manager, mentor and team are asked automatically."}
+        )
+    _ensure_subject_in_cycle(cycle, subject)
+    if rater is not None:
+        field, email, full_name = "rater", "", rater.full_name
+        if not nomination_colleagues(cycle=cycle, subject=subject).filter(pk=rater.pk).exists():
+            raise ValidationError({"rater": "Choose one of your colleagues."})
+        address = rater.email
+    else:
+        field, email, full_name = "email", User.objects.normalize_email(email), full_name.strip()
+        _require_name_and_email(email, full_name)
+        rater = User.objects.filter(email__iexact=email, is_active=True).first()
+        if rater is None and not on_company_domain(email):
+            raise ValidationError(
+                {"email": "Propose a colleague from the directory, or an address at your company."}
+            )
+        address = email
+    _ensure_not_subject(subject, address, field)
+    _ensure_not_nominated(cycle, subject, address, field)
+    nomination = Nomination(
+        cycle=cycle,
+        subject=subject,
+        rater=rater,
+        email=email,
+        full_name=full_name,
+        group=RaterGroup.PEER,
+        status=Nomination.Status.PROPOSED,
+        created_by=by,
+    )
+    return _nomination_save(nomination, field)
+
+
 @transaction.atomic
 def nomination_create(
     *,
@@ -368,44 +461,57 @@ def nomination_create(
     full_name: str = "",
     now: datetime.datetime | None = None,
 ) -> Nomination:
-    """Nominate a rater for a subject before the cycle opens.
+    """HR adds a rater for a subject before the cycle opens, approved at once.
 
-    A rater is a known user or an outside person (email + name), who becomes a
-    user without a password: raters answer through the emailed link.
+    A rater is a known user or an outside person (email and name), who becomes a
+    user without a password: raters answer through the emailed link. HR keeps the
+    directory, so HR may create people; leaders only propose (``nomination_propose``).
     """
     now = now or clock.now()
+    if not adds_raters_directly(by, subject):
+        raise NotAllowedError("Only HR adds raters directly; leaders propose them for approval.")
     _ensure_nominations_open(cycle, now)
-    allowed = NOMINATION_GROUPS_HR if has_role(by, Role.HR) else NOMINATION_GROUPS_LEADER
-    if group not in allowed:
-        raise ValidationError({"group": f"Choose one of: {', '.join(allowed)}."})
-    if not cycle_subjects(cycle=cycle).filter(pk=subject.pk).exists():
-        raise ValidationError({"subject": "This leader is not in the cycle's cohort."})
+    if group not in NOMINATION_GROUPS_HR:
+        raise ValidationError({"group": f"Choose one of: {', '.join(NOMINATION_GROUPS_HR)}."})
+    _ensure_subject_in_cycle(cycle, subject)
+    field = "rater" if rater is not None else "email"
     if rater is None:
         rater = _rater_for_email(email=email, full_name=full_name)
-    if rater.pk == subject.pk:
-        raise ValidationError({"rater": "A leader's own view is asked for automatically."})
-    if Nomination.objects.filter(cycle=cycle, subject=subject, rater=rater).exists():
-        raise ValidationError({"rater": f"{rater.full_name or rater.email} is already nominated."})
-    try:
-        with transaction.atomic():
-            return Nomination.objects.create(
-                cycle=cycle, subject=subject, rater=rater, group=group, created_by=by
-            )
-    except IntegrityError as error:  # the same nomination, concurrently
-        raise ValidationError({"rater": "This rater is already nominated."}) from error
+    _ensure_not_subject(subject, rater.email, field)
+    _ensure_not_nominated(cycle, subject, rater.email, field)
+    nomination = Nomination(
+        cycle=cycle,
+        subject=subject,
+        rater=rater,
+        full_name=rater.full_name,
+        group=group,
+        status=Nomination.Status.APPROVED,
+        created_by=by,
+        decided_by=by,
+        decided_at=now,
+    )
+    return _nomination_save(nomination, field)
 
 
-def _rater_for_email(*, email: str, full_name: str) -> User:
-    email = User.objects.normalize_email(email)
+def _require_name_and_email(email: str, full_name: str) -> None:
     errors = {}
     if not email:
-        errors["email"] = "Give the rater's email address (or choose a user)."
-    if not full_name.strip():
+        errors["email"] = "Give the rater's email address (or choose a person)."
+    if not full_name:
         errors["full_name"] = "Give the rater's name."
     if errors:
         raise ValidationError(errors)
+
+
+def _rater_for_email(*, email: str, full_name: str) -> User:
+    """The directory's person at this address, or a new one without a password (HR only:
+    through HR's own nominations and HR's approval of proposals)."""
+    email = User.objects.normalize_email(email)
+    _require_name_and_email(email, full_name.strip())
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        if not existing.is_active:
+            raise ValidationError({"email": f"{email} belongs to someone no longer active."})
         return existing
     rater = User(email=email, full_name=full_name.strip())
     rater.set_unusable_password()
@@ -415,9 +521,50 @@ def _rater_for_email(*, email: str, full_name: str) -> User:
 
 
 @transaction.atomic
-def nomination_delete(*, nomination: Nomination, by: User, now=None) -> None:
-    _ensure_nominations_open(nomination.cycle, now or clock.now())
-    nomination.delete()
+def nominations_decide(
+    *, nominations: list[Nomination], by: User, approve: bool, now=None
+) -> list[Nomination]:
+    """HR approves (or rejects) proposals, all or none. Approving a proposed address
+    creates that person in the directory (without a password). Nobody decides about
+    raters of their own feedback."""
+    now = now or clock.now()
+    ids = [nomination.pk for nomination in nominations]
+    locked = list(
+        Nomination.objects.select_for_update()
+        .filter(pk__in=ids)
+        .select_related("cycle", "subject", "rater")
+        .order_by("pk")
+    )
+    refused = [n.pk for n in locked if n.status != Nomination.Status.PROPOSED]
+    if refused or len(locked) != len(set(ids)):
+        raise ValidationError({"ids": f"Not awaiting approval: {', '.join(map(str, refused))}."})
+    if any(n.subject_id == by.pk for n in locked):
+        raise ValidationError({"ids": "Someone else decides who rates you."})
+    for nomination in locked:
+        _ensure_nominations_open(nomination.cycle, now)
+        if approve:
+            nomination.rater = nomination.rater or _rater_for_email(
+                email=nomination.email, full_name=nomination.full_name
+            )
+            _ensure_not_subject(nomination.subject, nomination.rater.email, "ids")
+        nomination.status = Nomination.Status.APPROVED if approve else Nomination.Status.REJECTED
+        nomination.decided_by, nomination.decided_at = by, now
+        _nomination_save(nomination, "ids")
+    return locked
+
+
+@transaction.atomic
+def nomination_withdraw(*, nomination: Nomination, by: User, now=None) -> Nomination:
+    """Take a nomination back before the cycle opens; the row stays, with who and when."""
+    now = now or clock.now()
+    _ensure_nominations_open(nomination.cycle, now)
+    withdrawn = Nomination.objects.filter(
+        pk=nomination.pk, status__in=Nomination.ACTIVE_STATUSES
+    ).update(status=Nomination.Status.WITHDRAWN, decided_by=by, decided_at=now)
+    if not withdrawn:
+        raise TransitionError("This nomination no longer stands.")
+    nomination.refresh_from_db()
+    return nomination
 
 
 # --- requests: HR actions -------------------------------------------------------

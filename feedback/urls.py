@@ -12,9 +12,10 @@ urlpatterns = [
     path("cycles/<int:pk>/nominate/", views.nominate, name="nominate"),
     path("cycles/<int:pk>/share/", views.share, name="share"),
     path("cycles/<int:pk>/nominations/", views.hr_nominate, name="hr-nominate"),
+    path("cycles/<int:pk>/proposals/", views.decide_proposals, name="decide-proposals"),
     path("cycles/<int:pk>/reports/<int:subject_id>/", views.report, name="report"),
     path("cycles/<int:pk>/<str:verb>/", views.cycle_action, name="cycle-action"),
     path("requests/<int:pk>/<str:verb>/", views.request_action, name="request-action"),
-    path("nominations/<int:pk>/remove/", views.unnominate, name="unnominate"),
+    path("nominations/<int:pk>/withdraw/", views.unnominate, name="unnominate"),
     path("mine/", views.my_feedback, name="mine"),
 ]

@@ -27,7 +27,7 @@ from feedback.links import (
     request_for_token,
 )
 from feedback.models import Cycle, Nomination, Question, RaterRequest
-from feedback.permissions import can_remove_nomination
+from feedback.permissions import adds_raters_directly, can_withdraw_nomination
 from feedback.scheduling import local_to_utc
 from people.decorators import role_required
 from people.models import User
@@ -146,6 +146,11 @@ def cycle_list(request):
     cycles = selectors.cycle_list(user=request.user).annotate(
         asked=Count("requests", distinct=True),
         answered=Count("requests", filter=Q(requests__status="completed"), distinct=True),
+        proposals=Count(
+            "nominations",
+            filter=Q(nominations__status=Nomination.Status.PROPOSED),
+            distinct=True,
+        ),
     )
     return render(request, "feedback/cycle_list.html", {"cycles": cycles})
 
@@ -188,8 +193,11 @@ def cycle_detail(request, pk: int):
     context = {"cycle": cycle, "extend_form": ExtendForm()}
     if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
         context["preview"] = selectors.cycle_preview(cycle=cycle)
-        context["nominations"] = cycle.nominations.select_related("subject", "rater").order_by(
-            "subject__full_name", "rater__full_name"
+        context["proposals"] = selectors.proposals_awaiting(cycle=cycle)
+        context["nominations"] = (
+            cycle.nominations.exclude(status=Nomination.Status.PROPOSED)
+            .select_related("subject", "rater")
+            .order_by("subject__full_name", "full_name", "pk")
         )
         context["nomination_form"] = HRNominationForm(
             subjects=selectors.cycle_subjects(cycle=cycle).order_by("full_name")
@@ -231,9 +239,14 @@ def hr_nominate(request, pk: int):
         messages.error(request, "Choose a leader and give the rater's name and email.")
         return redirect("feedback:cycle-detail", pk=cycle.pk)
     data = form.cleaned_data
+    add = (
+        services.nomination_create
+        if adds_raters_directly(request.user, data["subject"])
+        else services.nomination_propose
+    )
     _run(
         request,
-        lambda: services.nomination_create(
+        lambda: add(
             cycle=cycle,
             subject=data["subject"],
             by=request.user,
@@ -242,6 +255,36 @@ def hr_nominate(request, pk: int):
             full_name=data["full_name"],
         ),
         f"{data['full_name']} will be asked about {data['subject'].full_name}.",
+    )
+    return redirect("feedback:cycle-detail", pk=cycle.pk)
+
+
+DECISIONS = {
+    "approve": (True, "Approved: they will be asked when the cycle opens."),
+    "reject": (False, "Not approved: they will not be asked."),
+}
+
+
+@require_POST
+@role_required(Role.HR)
+def decide_proposals(request, pk: int):
+    """Approve or reject the proposals ticked on the cycle page, all or none."""
+    cycle = _scoped_cycle(request.user, pk)
+    decision = DECISIONS.get(request.POST.get("decision", ""))
+    if decision is None:
+        raise Http404
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    nominations = list(selectors.nomination_list(user=request.user).filter(cycle=cycle, pk__in=ids))
+    if not nominations:
+        messages.error(request, "Tick the proposals to decide on first.")
+        return redirect("feedback:cycle-detail", pk=cycle.pk)
+    approve, success = decision
+    _run(
+        request,
+        lambda: services.nominations_decide(
+            nominations=nominations, by=request.user, approve=approve
+        ),
+        f"{len(nominations)} proposal(s): {success}",
     )
     return redirect("feedback:cycle-detail", pk=cycle.pk)
 
@@ -301,9 +344,12 @@ def my_feedback(request):
             {
                 "cycle": cycle,
                 "nominations_open": nominations_open,
-                "nominations": Nomination.objects.filter(cycle=cycle, subject=request.user)
-                .select_related("rater")
-                .order_by("rater__full_name"),
+                "nominations": selectors.nomination_list(user=request.user)
+                .filter(cycle=cycle, subject=request.user)
+                .order_by("created_at", "pk"),
+                "colleagues": selectors.nomination_colleagues(cycle=cycle, subject=request.user)
+                if nominations_open
+                else [],
                 "counts": selectors.subject_request_counts(cycle=cycle, subject=request.user),
                 "shared": selectors.report_shared_with_mentor(cycle=cycle, subject=request.user),
                 "min_peers": (cycle.min_raters or {}).get("peer", 0),
@@ -318,36 +364,50 @@ def my_feedback(request):
 @require_POST
 @role_required(Role.LEADER)
 def nominate(request, pk: int):
+    """A leader proposes a peer: a colleague from the list, or a name and an address."""
     cycle = _scoped_cycle(request.user, pk)
-    form = NominationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the peer's name and a valid email address.")
-        return redirect("feedback:mine")
+    fields = {"cycle": cycle, "subject": request.user, "by": request.user}
+    if request.POST.get("rater"):
+        colleagues = selectors.nomination_colleagues(cycle=cycle, subject=request.user)
+        rater = colleagues.filter(pk=_as_int(request.POST["rater"])).first()
+        if rater is None:
+            messages.error(request, "Choose one of your colleagues.")
+            return redirect("feedback:mine")
+        fields["rater"], name = rater, rater.full_name
+    else:
+        form = NominationForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the peer's name and a valid email address.")
+            return redirect("feedback:mine")
+        fields.update(form.cleaned_data)
+        name = form.cleaned_data["full_name"]
     _run(
         request,
-        lambda: services.nomination_create(
-            cycle=cycle,
-            subject=request.user,
-            by=request.user,
-            email=form.cleaned_data["email"],
-            full_name=form.cleaned_data["full_name"],
-        ),
-        f"{form.cleaned_data['full_name']} will be asked for feedback.",
+        lambda: services.nomination_propose(**fields),
+        f"Proposed {name}: HR approves proposals before the cycle opens.",
     )
     return redirect("feedback:mine")
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_POST
 @login_required
 def unnominate(request, pk: int):
-    """A leader removes their own nomination; HR removes any (before the cycle opens)."""
+    """A leader withdraws their own proposal; HR withdraws any (before the cycle opens).
+    The nomination is kept, marked withdrawn."""
     nomination = get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
-    if not can_remove_nomination(request.user, nomination):
+    if not can_withdraw_nomination(request.user, nomination):
         raise PermissionDenied
     _run(
         request,
-        lambda: services.nomination_delete(nomination=nomination, by=request.user),
-        "Nomination removed.",
+        lambda: services.nomination_withdraw(nomination=nomination, by=request.user),
+        "Withdrawn.",
     )
     if has_role(request.user, Role.HR):
         return redirect("feedback:cycle-detail", pk=nomination.cycle_id)

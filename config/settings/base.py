@@ -225,6 +225,10 @@ FEEDBACK_REQUEUE_AFTER = env.int("FEEDBACK_REQUEUE_AFTER", default=300)
 FEEDBACK_SEND_MAX_ATTEMPTS = env.int("FEEDBACK_SEND_MAX_ATTEMPTS", default=5)
 FEEDBACK_SEND_RETRY_BASE_SECONDS = env.int("FEEDBACK_SEND_RETRY_BASE_SECONDS", default=60)
 FEEDBACK_ENQUEUE_BATCH = 500
+# The company's email domains: a leader may propose a rater by an address on one of them
+# even if HR has not loaded that person yet (HR approves, and the account is made then).
+# Empty: leaders propose people already in the directory only.
+FEEDBACK_RATER_DOMAINS = env.list("FEEDBACK_RATER_DOMAINS", default=[])
 # Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays.
 CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
     "task": "mentorship.send_action_item_nudges",

@@ -9,7 +9,9 @@ from feedback.models import (
     RaterGroup,
     RaterRequest,
 )
+from feedback.selectors import cycle_list
 from people.models import User
+from people.roles import Role, has_role
 from programs.models import Cohort
 
 
@@ -149,19 +151,38 @@ class ReportShareSerializer(serializers.Serializer):
 
 
 class NominationSerializer(serializers.ModelSerializer):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
-    subject = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(),
-        required=False,
-        help_text="HR only; leaders nominate for themselves.",
+    """A nomination as its reader may see it. A leader sees what they typed (or the name
+    of the colleague they picked) and its state; the directory's record of the rater,
+    who proposed and who decided are HR's."""
+
+    # Not read_only: drf-spectacular lists every read-only field as required, and these
+    # are absent for everyone but HR. This serializer only ever renders responses.
+    subject_name = serializers.CharField(
+        source="subject.full_name", required=False, help_text="HR only."
     )
-    rater = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    rater = serializers.IntegerField(
+        source="rater_id", required=False, allow_null=True, help_text="HR only."
     )
-    email = serializers.EmailField(write_only=True, required=False, allow_blank=True)
-    full_name = serializers.CharField(write_only=True, required=False, allow_blank=True)
-    rater_name = serializers.CharField(source="rater.full_name", read_only=True)
-    rater_email = serializers.EmailField(source="rater.email", read_only=True)
+    rater_name = serializers.CharField(
+        source="rater.full_name", required=False, allow_null=True, help_text="HR only."
+    )
+    rater_email = serializers.EmailField(
+        source="rater.email", required=False, allow_null=True, help_text="HR only."
+    )
+    proposed_by = serializers.IntegerField(
+        source="created_by_id", required=False, allow_null=True, help_text="HR only."
+    )
+    decided_by = serializers.IntegerField(
+        source="decided_by_id", required=False, allow_null=True, help_text="HR only."
+    )
+    full_name = serializers.CharField(
+        source="display_name", help_text="The name as the proposer gave it."
+    )
+    email = serializers.EmailField(
+        allow_blank=True, help_text="The address as the proposer typed it; blank if picked."
+    )
+
+    HR_ONLY = ("subject_name", "rater", "rater_name", "rater_email", "proposed_by", "decided_by")
 
     class Meta:
         model = Nomination
@@ -169,27 +190,70 @@ class NominationSerializer(serializers.ModelSerializer):
             "id",
             "cycle",
             "subject",
+            "subject_name",
             "group",
+            "status",
+            "full_name",
+            "email",
             "rater",
             "rater_name",
             "rater_email",
-            "email",
-            "full_name",
+            "proposed_by",
             "created_at",
+            "decided_by",
+            "decided_at",
         ]
-        read_only_fields = ["created_at"]
-        extra_kwargs = {"group": {"required": False, "default": RaterGroup.PEER}}
-        # Uniqueness is the service's (with a clear message) and the database's.
-        validators: list = []
+        read_only_fields = ["id", "cycle", "subject", "group", "status", "created_at", "decided_at"]
+
+    def to_representation(self, nomination):
+        data = super().to_representation(nomination)
+        request = self.context.get("request")
+        if request is None or not has_role(request.user, Role.HR):
+            for name in self.HR_ONLY:
+                data.pop(name, None)
+        return data
+
+
+class NominationCreateSerializer(serializers.Serializer):
+    """Propose (leader) or add (HR) a rater: pick a person by id, or give name and email."""
+
+    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
+    subject = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        help_text="HR only; leaders propose raters for themselves.",
+    )
+    group = serializers.ChoiceField(
+        choices=RaterGroup.choices,
+        default=RaterGroup.PEER,
+        help_text="HR only; leaders propose peers.",
+    )
+    rater = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="A person's id: for leaders, one of GET /cycles/{id}/colleagues/.",
+    )
+    email = serializers.EmailField(required=False, allow_blank=True)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            from feedback.selectors import cycle_list
-
             fields["cycle"].queryset = cycle_list(user=request.user)
         return fields
+
+
+class NominationIdsSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500
+    )
+
+
+class ColleagueSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name")
 
 
 class RaterRequestSerializer(serializers.ModelSerializer):

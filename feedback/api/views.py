@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,7 +27,8 @@ from feedback.permissions import (
     IsLeader,
     NominatesRaters,
     ReadScopedWriteHR,
-    can_remove_nomination,
+    adds_raters_directly,
+    can_withdraw_nomination,
 )
 from people.models import User
 from people.roles import Role, has_role
@@ -133,6 +134,13 @@ class CycleViewSet(
         }
         return Response(s.MyCountsSerializer(data).data)
 
+    @extend_schema(tags=TAGS, responses=s.ColleagueSerializer(many=True))
+    @action(detail=True, methods=["get"], permission_classes=[IsLeader], pagination_class=None)
+    def colleagues(self, request, pk=None):
+        """The colleagues you may propose as peers for this cycle, by name."""
+        colleagues = selectors.nomination_colleagues(cycle=self.get_object(), subject=request.user)
+        return Response(s.ColleagueSerializer(colleagues, many=True).data)
+
     @extend_schema(tags=TAGS, request=s.ReportShareSerializer, responses=s.ReportShareSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsLeader])
     def share(self, request, pk=None):
@@ -199,50 +207,112 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.QuestionnaireSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
+class NominationFilter(filters.FilterSet):
+    class Meta:
+        model = Nomination
+        fields = ["cycle", "subject", "group", "status"]
+
+
 @extend_schema_view(
     list=extend_schema(tags=TAGS),
     retrieve=extend_schema(tags=TAGS),
-    create=extend_schema(tags=TAGS),
-    destroy=extend_schema(tags=TAGS),
+    destroy=extend_schema(
+        tags=TAGS,
+        description="Withdraw a nomination before the cycle opens; it is kept as withdrawn.",
+    ),
 )
 class NominationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Raters nominated before a cycle opens: a leader's peers, or anyone HR adds."""
+    """Raters nominated before a cycle opens. Leaders propose peers for themselves;
+    HR adds raters for anyone and approves or rejects proposals. Nothing is deleted:
+    withdrawing keeps the nomination, marked withdrawn."""
 
     queryset = Nomination.objects.all()
     serializer_class = s.NominationSerializer
     permission_classes = [NominatesRaters]
-    filterset_fields = ["cycle", "subject", "group"]
-    ordering_fields = ["created_at", "group"]
+    filterset_class = NominationFilter
+    ordering_fields = ["created_at", "group", "status"]
     ordering = ["cycle", "subject", "group", "id"]
 
     def get_queryset(self):
         return selectors.nomination_list(user=self.request.user)
 
-    def perform_create(self, serializer):
+    @extend_schema(
+        tags=TAGS, request=s.NominationCreateSerializer, responses={201: s.NominationSerializer}
+    )
+    def create(self, request):
+        """Leaders propose a peer (a colleague's id, or name and email); HR adds a rater
+        for any leader, approved at once."""
+        serializer = s.NominationCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        subject = data.get("subject") or self.request.user
-        if not has_role(self.request.user, Role.HR) and subject != self.request.user:
+        subject = data.get("subject") or request.user
+        if subject != request.user and not has_role(request.user, Role.HR):
             raise NotFound("Leaders nominate raters for themselves only.")
-        serializer.instance = services.nomination_create(
-            cycle=data["cycle"],
-            subject=subject,
-            by=self.request.user,
-            group=data.get("group", "peer"),
-            rater=data.get("rater"),
-            email=data.get("email", ""),
-            full_name=data.get("full_name", ""),
+        fields = {
+            "cycle": data["cycle"],
+            "subject": subject,
+            "by": request.user,
+            "email": data.get("email", ""),
+            "full_name": data.get("full_name", ""),
+        }
+        if adds_raters_directly(request.user, subject):
+            people, unknown = User.objects.filter(is_active=True), "No such person."
+            create, fields["group"] = services.nomination_create, data["group"]
+        else:
+            people = selectors.nomination_colleagues(cycle=data["cycle"], subject=subject)
+            unknown = "Choose one of your colleagues."
+            create, fields["group"] = services.nomination_propose, data["group"]
+        if data.get("rater") is not None:
+            fields["rater"] = people.filter(pk=data["rater"]).first()
+            if fields["rater"] is None:
+                raise ValidationError({"rater": [unknown]})
+        nomination = create(**fields)
+        return Response(
+            s.NominationSerializer(nomination, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
     def perform_destroy(self, instance):
-        if not can_remove_nomination(self.request.user, instance):
-            raise PermissionDenied("Only HR can remove a rater HR added.")
-        services.nomination_delete(nomination=instance, by=self.request.user)
+        if not can_withdraw_nomination(self.request.user, instance):
+            raise PermissionDenied("Only HR can withdraw a rater HR added.")
+        services.nomination_withdraw(nomination=instance, by=self.request.user)
+
+    def _decide(self, request, *, approve: bool):
+        serializer = s.NominationIdsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = set(serializer.validated_data["ids"])
+        nominations = list(self.get_queryset().filter(pk__in=ids))
+        unknown = sorted(ids - {nomination.pk for nomination in nominations})
+        if unknown:
+            raise ValidationError({"ids": [f"No such nomination: {', '.join(map(str, unknown))}."]})
+        decided = services.nominations_decide(
+            nominations=nominations, by=request.user, approve=approve
+        )
+        return Response(
+            s.NominationSerializer(decided, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        tags=TAGS, request=s.NominationIdsSerializer, responses=s.NominationSerializer(many=True)
+    )
+    @action(detail=False, methods=["post"], permission_classes=[IsHR])
+    def approve(self, request):
+        """Approve proposals (HR), all or none: from then on they are asked when the
+        cycle opens. A proposed address becomes a person in the directory."""
+        return self._decide(request, approve=True)
+
+    @extend_schema(
+        tags=TAGS, request=s.NominationIdsSerializer, responses=s.NominationSerializer(many=True)
+    )
+    @action(detail=False, methods=["post"], permission_classes=[IsHR])
+    def reject(self, request):
+        """Reject proposals (HR), all or none: they are never asked."""
+        return self._decide(request, approve=False)
 
 
 class RaterRequestFilter(filters.FilterSet):

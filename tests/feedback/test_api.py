@@ -317,18 +317,23 @@ def test_report_endpoint_query_count_does_not_grow_with_raters(
 # --- nominations ------------------------------------------------------------------------
 
 
-def test_leader_nominates_a_peer_by_email_and_removes_it(api, world):
+def test_leader_proposes_a_peer_by_email_and_withdraws_it(api, world, settings):
+    settings.FEEDBACK_RATER_DOMAINS = ["example.com"]
     url = "/api/v1/feedback/nominations/"
     payload = {"cycle": world["cycle"].pk, "email": "Pat.Peer@Example.com", "full_name": "Pat Peer"}
     response = call(api, world, "leader", "post", url, payload)
     assert response.status_code == 201, response.json()
-    assert response.json()["rater_email"] == "pat.peer@example.com"
+    assert response.json()["email"] == "pat.peer@example.com"
+    assert response.json()["status"] == "proposed"
+    assert "rater_email" not in response.json()
     assert call(api, world, "leader", "get", url).json()["count"] == 1
     assert call(api, world, "other_leader", "get", url).json()["count"] == 0
-    assert call(api, world, "hr", "get", url).json()["count"] == 1
+    assert call(api, world, "hr", "get", url).json()["results"][0]["rater"] is None
     nomination = Nomination.objects.get()
     assert call(api, world, "other_leader", "delete", f"{url}{nomination.pk}/").status_code == 404
     assert call(api, world, "leader", "delete", f"{url}{nomination.pk}/").status_code == 204
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.WITHDRAWN
 
 
 @pytest.mark.parametrize("role", ["mentor", "nobody", "anonymous"])
@@ -351,7 +356,12 @@ def test_leader_cannot_nominate_for_another_cycle_or_person(api, world):
         "full_name": "X",
     }
     assert call(api, world, "leader", "post", url, for_someone).status_code == 404
-    manager = {"cycle": world["cycle"].pk, "rater": UserFactory().pk, "group": "manager"}
+    manager = {
+        "cycle": world["cycle"].pk,
+        "email": UserFactory().email,
+        "full_name": "M",
+        "group": "manager",
+    }
     response = call(api, world, "leader", "post", url, manager)
     assert response.status_code == 400 and "group" in response.json()
     assert not Nomination.objects.exists()

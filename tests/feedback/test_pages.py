@@ -7,8 +7,10 @@ from django.test import Client
 from feedback import services
 from feedback.links import TOKEN_SALT, request_token
 from feedback.models import Cycle, Nomination, RaterRequest, ReportShare, Response
+from people.models import User
 from tests.feedback.factories import CycleFactory, default_questionnaire
 from tests.feedback.helpers import answer_all, answers_for, committed, team_in, tick
+from tests.people.factories import UserFactory
 from tests.programs.factories import CohortFactory
 
 UTC = datetime.UTC
@@ -231,19 +233,63 @@ def test_hr_follows_progress_nudges_and_extends(opened, world, hr, mailoutbox):
 # --- leader pages -------------------------------------------------------------------------
 
 
-def test_leader_nominates_peers_before_opening(world, leader):
+def test_leader_proposes_peers_before_opening_and_withdraws_one(world, leader, settings):
+    settings.FEEDBACK_RATER_DOMAINS = ["example.com"]
     client = client_for(leader)
     page = client.get("/feedback/mine/")
-    assert page.status_code == 200 and "Nominate peers" in page.content.decode()
+    assert page.status_code == 200 and "Propose peers" in page.content.decode()
     client.post(
         f"/feedback/cycles/{world['cycle'].pk}/nominate/",
         {"full_name": "Pat Peer", "email": "pat@example.com"},
     )
     nomination = Nomination.objects.get()
     assert nomination.subject == leader and nomination.group == "peer"
-    assert "Pat Peer" in client.get("/feedback/mine/").content.decode()
-    client.post(f"/feedback/nominations/{nomination.pk}/remove/")
-    assert not Nomination.objects.exists()
+    assert nomination.status == Nomination.Status.PROPOSED
+    page = client.get("/feedback/mine/").content.decode()
+    assert "Pat Peer" in page and "Awaiting approval" in page
+    client.post(f"/feedback/nominations/{nomination.pk}/withdraw/")
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.WITHDRAWN
+    assert "Withdrawn" in client.get("/feedback/mine/").content.decode()
+
+
+def test_leader_proposes_a_colleague_from_the_list(world, leader):
+    colleague = UserFactory(manager=leader.manager, full_name="Cole League")
+    client = client_for(leader)
+    page = client.get("/feedback/mine/").content.decode()
+    assert f'<option value="{colleague.pk}">Cole League</option>' in page
+    assert colleague.email not in page
+    client.post(f"/feedback/cycles/{world['cycle'].pk}/nominate/", {"rater": colleague.pk})
+    nomination = Nomination.objects.get()
+    assert (nomination.rater, nomination.status) == (colleague, Nomination.Status.PROPOSED)
+
+
+def test_hr_approves_ticked_proposals_on_the_cycle_page(world, leader, hr, settings):
+    settings.FEEDBACK_RATER_DOMAINS = ["example.com"]
+    for name in ("Ann", "Bob", "Cy"):
+        client_for(leader).post(
+            f"/feedback/cycles/{world['cycle'].pk}/nominate/",
+            {"full_name": name, "email": f"{name.lower()}@example.com"},
+        )
+    ann, bob, cy = Nomination.objects.order_by("full_name")
+    url = f"/feedback/cycles/{world['cycle'].pk}/"
+    page = client_for(hr).get(url).content.decode()
+    assert "Proposals awaiting approval" in page and "3 awaiting" in page
+    response = client_for(hr).post(
+        f"{url}proposals/", {"ids": [ann.pk, bob.pk], "decision": "approve"}
+    )
+    assert response.status_code == 302
+    client_for(hr).post(f"{url}proposals/", {"ids": [cy.pk], "decision": "reject"})
+    statuses = dict(Nomination.objects.values_list("full_name", "status"))
+    assert statuses == {"Ann": "approved", "Bob": "approved", "Cy": "rejected"}
+    assert User.objects.filter(email="ann@example.com", full_name="Ann").exists()
+    assert not User.objects.filter(email="cy@example.com").exists()
+    assert (
+        client_for(leader)
+        .post(f"{url}proposals/", {"ids": [cy.pk], "decision": "approve"})
+        .status_code
+        == 403
+    )
 
 
 def test_other_leader_cannot_touch_someone_elses_cycle(world, other_leader, leader):
@@ -256,7 +302,7 @@ def test_other_leader_cannot_touch_someone_elses_cycle(world, other_leader, lead
     nomination = Nomination.objects.create(
         cycle=world["cycle"], subject=leader, rater=world["team"].reports[0], group="peer"
     )
-    assert client.post(f"/feedback/nominations/{nomination.pk}/remove/").status_code == 404
+    assert client.post(f"/feedback/nominations/{nomination.pk}/withdraw/").status_code == 404
     assert (
         client.post(f"/feedback/cycles/{world['cycle'].pk}/share/", {"shared": "1"}).status_code
         == 404
@@ -316,9 +362,10 @@ def test_hr_adds_and_removes_a_rater_before_opening(world, hr, leader):
     nomination = Nomination.objects.get()
     assert (nomination.subject, nomination.group) == (leader, "direct_report")
     assert "Dana Report" in client.get(url).content.decode()
-    response = client.post(f"/feedback/nominations/{nomination.pk}/remove/")
+    response = client.post(f"/feedback/nominations/{nomination.pk}/withdraw/")
     assert response.status_code == 302 and response["Location"] == url
-    assert not Nomination.objects.exists()
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.WITHDRAWN
 
 
 def test_only_hr_adds_raters_on_the_cycle_page(world, leader):

@@ -5,7 +5,12 @@ import datetime
 import pytest
 
 from feedback.models import Cycle, Nomination
-from feedback.services import nomination_create, report_share_set, response_submit
+from feedback.services import (
+    nomination_create,
+    nomination_propose,
+    report_share_set,
+    response_submit,
+)
 from tests.feedback.factories import CycleFactory, RaterRequestFactory
 from tests.feedback.helpers import answers_for, team_in
 
@@ -107,34 +112,38 @@ def hr_nomination(db, clock, hr, mentor, leader):
     )
 
 
-def test_leader_cannot_remove_a_rater_hr_added_through_the_api(api, hr_nomination, leader):
+def test_leader_cannot_withdraw_a_rater_hr_added_through_the_api(api, hr_nomination, leader):
     response = api(leader).delete(f"/api/v1/feedback/nominations/{hr_nomination.pk}/")
     assert response.status_code == 403
     assert Nomination.objects.filter(pk=hr_nomination.pk).exists()
 
 
-def test_leader_cannot_remove_a_rater_hr_added_on_the_page(client, hr_nomination, leader):
+def test_leader_cannot_withdraw_a_rater_hr_added_on_the_page(client, hr_nomination, leader):
     client.force_login(leader)
-    response = client.post(f"/feedback/nominations/{hr_nomination.pk}/remove/")
+    response = client.post(f"/feedback/nominations/{hr_nomination.pk}/withdraw/")
     assert response.status_code == 403
     assert Nomination.objects.filter(pk=hr_nomination.pk).exists()
 
 
-def test_hr_still_removes_it(api, hr_nomination, hr):
+def test_hr_still_withdraws_it(api, hr_nomination, hr):
     response = api(hr).delete(f"/api/v1/feedback/nominations/{hr_nomination.pk}/")
     assert response.status_code == 204
-    assert not Nomination.objects.filter(pk=hr_nomination.pk).exists()
+    hr_nomination.refresh_from_db()
+    assert hr_nomination.status == Nomination.Status.WITHDRAWN
 
 
-def test_my_feedback_offers_no_remove_button_for_a_rater_hr_added(client, hr_nomination, leader):
+def test_my_feedback_offers_no_withdraw_button_for_a_rater_hr_added(client, hr_nomination, leader):
     client.force_login(leader)
     page = client.get("/feedback/mine/").content.decode()
     assert "Dana Report" in page
-    assert f"/feedback/nominations/{hr_nomination.pk}/remove/" not in page
+    assert f"/feedback/nominations/{hr_nomination.pk}/withdraw/" not in page
 
 
-def test_my_feedback_offers_remove_for_a_peer_the_leader_nominated(client, hr_nomination, leader):
-    own = nomination_create(
+def test_my_feedback_offers_withdraw_for_a_peer_the_leader_proposed(
+    client, hr_nomination, leader, settings
+):
+    settings.FEEDBACK_RATER_DOMAINS = ["example.com"]
+    own = nomination_propose(
         cycle=hr_nomination.cycle,
         subject=leader,
         by=leader,
@@ -143,6 +152,7 @@ def test_my_feedback_offers_remove_for_a_peer_the_leader_nominated(client, hr_no
     )
     client.force_login(leader)
     page = client.get("/feedback/mine/").content.decode()
-    assert f"/feedback/nominations/{own.pk}/remove/" in page
-    assert client.post(f"/feedback/nominations/{own.pk}/remove/").status_code == 302
-    assert not Nomination.objects.filter(pk=own.pk).exists()
+    assert f"/feedback/nominations/{own.pk}/withdraw/" in page
+    assert client.post(f"/feedback/nominations/{own.pk}/withdraw/").status_code == 302
+    own.refresh_from_db()
+    assert own.status == Nomination.Status.WITHDRAWN

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from kombu.exceptions import OperationalError
 
-from common.errors import ApplicationError, TransitionError
+from common.errors import ApplicationError, NotAllowedError, TransitionError
 from feedback import services
 from feedback.emails import delivery_send
 from feedback.links import request_for_token
-from feedback.models import Cycle, Delivery, Question, RaterRequest, Response
+from feedback.models import Cycle, Delivery, Nomination, Question, RaterRequest, Response
 from feedback.services import cycle_open, feedback_tick, nomination_create
 from feedback.tasks import send_delivery
+from people.models import User
 from tests.feedback.backends import FlakyBackend
 from tests.feedback.factories import DEFAULT_QUESTIONNAIRE, CycleFactory, default_questionnaire
 from tests.feedback.helpers import (
@@ -47,12 +48,12 @@ def team(cycle):
     return team_in(cycle.cohort, reports=3)
 
 
-def test_full_lifecycle_open_remind_close_recur(cycle, team, clock, mailoutbox):
+def test_full_lifecycle_open_remind_close_recur(cycle, team, clock, mailoutbox, hr):
     cycle.recurrence_days = 30
     cycle.save()
     peer = UserFactory()
     clock.set(at(2027, 2, 20, 9))
-    nomination_create(cycle=cycle, subject=team.leader, by=team.leader, rater=peer)
+    nomination_create(cycle=cycle, subject=team.leader, by=hr, rater=peer)
 
     clock.set(at(2027, 3, 1, 7, 59))
     assert tick().opened == 0
@@ -492,37 +493,77 @@ def test_submission_needs_a_rating_or_cant_say_for_every_statement(cycle, team, 
     assert Response.objects.get().answers.get(question=first).cant_say
 
 
-def test_nominations_rules(cycle, team, other_leader, clock):
+def test_hr_adds_an_outside_rater_and_the_nomination_rules_hold(
+    cycle, team, other_leader, clock, hr
+):
     clock.set(at(2027, 2, 20))
     external = nomination_create(
         cycle=cycle,
         subject=team.leader,
-        by=team.leader,
+        by=hr,
         email="Outside.Peer@Example.com",
         full_name="Outside Peer",
     )
+    assert external.status == Nomination.Status.APPROVED
     assert external.rater.email == "outside.peer@example.com"
     assert not external.rater.has_usable_password()
     with pytest.raises(ValidationError, match="already nominated"):
         nomination_create(
             cycle=cycle,
             subject=team.leader,
-            by=team.leader,
-            email="outside.peer@example.com",
+            by=hr,
+            email="outside.peer+again@example.com",
             full_name="Outside Peer",
         )
     with pytest.raises(ValidationError) as error:
-        nomination_create(cycle=cycle, subject=team.leader, by=team.leader, email="", full_name="")
+        nomination_create(cycle=cycle, subject=team.leader, by=hr, email="", full_name="")
     assert set(error.value.message_dict) == {"email", "full_name"}
     with pytest.raises(ValidationError, match="group"):
         nomination_create(
-            cycle=cycle, subject=team.leader, by=team.leader, rater=UserFactory(), group="manager"
+            cycle=cycle, subject=team.leader, by=hr, rater=UserFactory(), group="manager"
         )
     with pytest.raises(ValidationError, match="cohort"):
-        nomination_create(cycle=cycle, subject=other_leader, by=other_leader, rater=UserFactory())
+        nomination_create(cycle=cycle, subject=other_leader, by=hr, rater=UserFactory())
+    with pytest.raises(NotAllowedError):
+        nomination_create(cycle=cycle, subject=team.leader, by=team.leader, rater=UserFactory())
     clock.set(at(2027, 3, 1, 8))
     with pytest.raises(TransitionError, match="opened"):
-        nomination_create(cycle=cycle, subject=team.leader, by=team.leader, rater=UserFactory())
+        nomination_create(cycle=cycle, subject=team.leader, by=hr, rater=UserFactory())
+
+
+def test_a_proposal_waits_for_hr_and_approval_creates_the_person(cycle, team, clock, hr, settings):
+    settings.FEEDBACK_RATER_DOMAINS = ["example.com"]
+    clock.set(at(2027, 2, 20))
+    proposal = services.nomination_propose(
+        cycle=cycle,
+        subject=team.leader,
+        by=team.leader,
+        email="new.peer@example.com",
+        full_name="New Peer",
+    )
+    assert (proposal.status, proposal.rater) == (Nomination.Status.PROPOSED, None)
+    assert not User.objects.filter(email="new.peer@example.com").exists()
+    with pytest.raises(ValidationError, match="Someone else"):
+        services.nominations_decide(nominations=[proposal], by=team.leader, approve=True)
+
+    [approved] = services.nominations_decide(nominations=[proposal], by=hr, approve=True)
+
+    assert approved.status == Nomination.Status.APPROVED
+    assert (approved.rater.email, approved.rater.full_name) == ("new.peer@example.com", "New Peer")
+    assert not approved.rater.has_usable_password()
+    assert (approved.decided_by, approved.decided_at) == (hr, at(2027, 2, 20))
+    with pytest.raises(ValidationError, match="Not awaiting"):
+        services.nominations_decide(nominations=[approved], by=hr, approve=False)
+    withdrawn = services.nomination_withdraw(nomination=approved, by=team.leader)
+    assert (withdrawn.status, withdrawn.decided_by) == (Nomination.Status.WITHDRAWN, team.leader)
+    again = services.nomination_propose(
+        cycle=cycle,
+        subject=team.leader,
+        by=team.leader,
+        email="new.peer@example.com",
+        full_name="New Peer",
+    )
+    assert again.status == Nomination.Status.PROPOSED
 
 
 def test_frozen_questionnaire_refuses_edits_and_can_be_copied(cycle, team, clock):

@@ -530,7 +530,7 @@ def nominations_decide(
     now = now or clock.now()
     ids = [nomination.pk for nomination in nominations]
     locked = list(
-        Nomination.objects.select_for_update()
+        Nomination.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("cycle", "subject", "rater")
         .order_by("pk")

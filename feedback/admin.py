@@ -53,9 +53,26 @@ class QuestionnaireAdmin(ModelAdmin):
 
 
 class NominationInline(admin.TabularInline):
+    """Read only: nominations are proposed, approved and withdrawn on the cycle page or
+    through the API, where the rules (and the record of who decided) live."""
+
     model = Nomination
     extra = 0
-    raw_id_fields = ["subject", "rater", "created_by"]
+    can_delete = False
+    fields = readonly_fields = [
+        "subject",
+        "full_name",
+        "email",
+        "rater",
+        "group",
+        "status",
+        "created_by",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Cycle)

@@ -347,7 +347,16 @@ def my_feedback(request):
                 "nominations": selectors.nomination_list(user=request.user)
                 .filter(cycle=cycle, subject=request.user)
                 .order_by("created_at", "pk"),
-                "colleagues": selectors.nomination_colleagues(cycle=cycle, subject=request.user)
+                "colleagues": selectors.nomination_colleagues(
+                    cycle=cycle, subject=request.user
+                ).exclude(
+                    pk__in=Nomination.objects.filter(
+                        cycle=cycle,
+                        subject=request.user,
+                        status__in=Nomination.ACTIVE_STATUSES,
+                        rater__isnull=False,
+                    ).values("rater_id")
+                )
                 if nominations_open
                 else [],
                 "counts": selectors.subject_request_counts(cycle=cycle, subject=request.user),

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from feedback import services
 from feedback.links import request_token
 from feedback.models import Cycle, Nomination, RaterRequest, ReportShare
 from tests.feedback.factories import CycleFactory, default_questionnaire
@@ -379,6 +380,105 @@ def test_hr_nominates_for_a_leader_and_nominations_close_at_opening(api, world, 
     clock.set(at(2027, 3, 1, 8))
     payload["rater"] = UserFactory().pk
     assert call(api, world, "hr", "post", url, payload).status_code == 409
+
+
+@pytest.fixture
+def proposal(world):
+    """The leader proposed a colleague (same manager) for the scheduled cycle."""
+    leader = world["users"]["leader"]
+    colleague = UserFactory(manager=leader.manager, full_name="Cole League")
+    return services.nomination_propose(
+        cycle=world["cycle"], subject=leader, by=leader, rater=colleague
+    )
+
+
+@pytest.mark.parametrize("verb", ["approve", "reject"])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("hr", 200), ("mentor", 403), ("leader", 403), ("other_leader", 403), ("nobody", 403)],
+)
+def test_only_hr_decides_proposals(api, world, proposal, verb, role, expected):
+    url = f"/api/v1/feedback/nominations/{verb}/"
+    response = call(api, world, role, "post", url, {"ids": [proposal.pk]})
+    assert response.status_code == expected
+    proposal.refresh_from_db()
+    decided = {"approve": "approved", "reject": "rejected"}[verb]
+    assert proposal.status == (decided if role == "hr" else "proposed")
+
+
+def test_anonymous_cannot_decide_proposals(api, world, proposal):
+    url = "/api/v1/feedback/nominations/approve/"
+    assert call(api, world, "anonymous", "post", url, {"ids": [proposal.pk]}).status_code in DENIED
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"ids": []}, {"ids": "1"}, {"ids": ["x"]}, {"ids": [0]}, {"ids": [987654]}],
+)
+def test_bad_decisions_are_400_naming_ids_and_change_nothing(api, world, proposal, payload):
+    response = call(api, world, "hr", "post", "/api/v1/feedback/nominations/approve/", payload)
+    assert response.status_code == 400
+    assert "ids" in response.json()
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+
+
+def test_a_decision_on_a_decided_nomination_changes_nothing(api, world, proposal, clock):
+    url = "/api/v1/feedback/nominations/"
+    assert (
+        call(api, world, "hr", "post", f"{url}reject/", {"ids": [proposal.pk]}).status_code == 200
+    )
+    again = call(api, world, "hr", "post", f"{url}approve/", {"ids": [proposal.pk]})
+    assert again.status_code == 400 and "ids" in again.json()
+    proposal.refresh_from_db()
+    assert proposal.status == "rejected"
+
+
+def test_decisions_close_when_the_cycle_opens(api, world, proposal, clock):
+    clock.set(at(2027, 3, 1, 8))
+    response = call(
+        api, world, "hr", "post", "/api/v1/feedback/nominations/approve/", {"ids": [proposal.pk]}
+    )
+    assert response.status_code == 409
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("leader", 200), ("other_leader", 404), ("hr", 403), ("mentor", 403), ("nobody", 403)],
+)
+def test_colleagues_list_is_the_leaders_own(api, world, role, expected):
+    leader = world["users"]["leader"]
+    UserFactory(manager=leader.manager, full_name="Cole League")
+    url = f"/api/v1/feedback/cycles/{world['cycle'].pk}/colleagues/"
+    response = call(api, world, role, "get", url)
+    assert response.status_code == expected
+    if expected == 200:
+        assert [row["name"] for row in response.json()] == ["Cole League"]
+
+
+def test_hr_sees_who_proposed_and_the_directory_record(api, world, proposal):
+    rows = call(api, world, "hr", "get", "/api/v1/feedback/nominations/").json()["results"]
+    assert rows[0]["rater_email"] == proposal.rater.email
+    assert rows[0]["proposed_by"] == world["users"]["leader"].pk
+    mine = call(api, world, "leader", "get", "/api/v1/feedback/nominations/").json()["results"]
+    assert mine[0]["full_name"] == "Cole League" and mine[0]["email"] == ""
+    assert "rater_email" not in mine[0] and "proposed_by" not in mine[0]
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_nomination_list_query_count_is_flat(api, world, hr, extra, django_assert_num_queries):
+    cycle = world["cycle"]
+    for _ in range(3 + extra):
+        services.nomination_create(
+            cycle=cycle, subject=world["team"].leader, by=hr, rater=UserFactory()
+        )
+    client = api(hr)
+    client.get("/api/v1/feedback/nominations/")  # the caller's roles are read once
+    with django_assert_num_queries(2):  # count, page (with every related row joined)
+        response = client.get("/api/v1/feedback/nominations/")
+    assert response.json()["count"] == 3 + extra
 
 
 # --- rater requests ---------------------------------------------------------------------

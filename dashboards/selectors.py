@@ -40,8 +40,14 @@ from feedback.links import rater_link
 from feedback.models import Cycle, RaterGroup, RaterRequest
 from feedback.selectors import cycle_progress, report_build, report_visible_to
 from mentorship.models import ActionItem, MentoringSession, Pairing
-from mentorship.selectors import goal_list, mentee_overview, pairings_visible_to, quarter_start
-from mentorship.services import QUIET_AFTER_DAYS  # when mentoring has gone quiet
+from mentorship.selectors import (
+    QUIET_AFTER_DAYS,
+    goal_list,
+    is_quiet,
+    mentee_overview,
+    pairings_visible_to,
+    quarter_start,
+)
 from metrics.models import MetricDefinition, Observation
 from metrics.periods import Period, period_floor, period_label
 from metrics.selectors import PARTICIPATING, cohort_summary, program_impact, scorecard_for
@@ -443,13 +449,6 @@ def _progress_by_leader(leader_ids, day: datetime.date) -> dict[int, dict]:
     return progress
 
 
-def _quiet(last_session_at, since: datetime.date, day: datetime.date) -> bool:
-    """No held session in the last QUIET_AFTER_DAYS days (counting from ``since`` when
-    there was none yet, so a pairing made yesterday is not quiet)."""
-    last = timezone.localdate(last_session_at) if last_session_at else since
-    return (day - last).days > QUIET_AFTER_DAYS
-
-
 def mentor_dashboard(*, mentor) -> dict:
     """Each active mentee with progress, last session, sessions this quarter, overdue action
     items and goals, flagged when they need attention (with the reasons); those first.
@@ -480,7 +479,7 @@ def mentor_dashboard(*, mentor) -> dict:
     for pairing in pairings:
         program = progress.get(pairing.mentee_id)
         reasons = []
-        if _quiet(pairing.last_contact, pairing.started_on, day):
+        if is_quiet(last_contact=pairing.last_contact, started_on=pairing.started_on, day=day):
             reasons.append(f"No mentoring session in the last {QUIET_AFTER_DAYS} days.")
         if pairing.overdue_action_items:
             reasons.append(f"{pairing.overdue_action_items} overdue action item(s).")
@@ -554,7 +553,8 @@ def _mentoring_by_leader(leader_ids, day: datetime.date) -> dict[int, dict]:
             "mentor": person(pairing.mentor) if pairing else None,
             "sessions_held": sessions["count"],
             "last_session_at": sessions["last"],
-            "quiet": pairing is None or _quiet(sessions["last"], pairing.started_on, day),
+            "quiet": pairing is None
+            or is_quiet(last_contact=sessions["last"], started_on=pairing.started_on, day=day),
         }
     return activity
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
+    ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -17,7 +20,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
@@ -93,6 +96,37 @@ def pairings_with_last_contact(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]
             .order_by("-starts_at")
             .values("starts_at")[:1]
         )
+    )
+
+
+# ---------------------------------------------------------------- the quiet rule
+
+# Mentoring has gone quiet when the last held session (or, before the first one, the
+# pairing's start) is this many days or more in the past. One rule, in two forms that
+# are tested together: ``quiet_since`` / ``is_quiet`` in Python, ``with_quiet`` in SQL.
+QUIET_AFTER_DAYS = 30
+
+
+def quiet_since(*, last_contact: datetime.datetime | None, started_on: datetime.date):
+    """The day the current quiet spell began: the last held session's, or the start."""
+    return timezone.localdate(last_contact) if last_contact else started_on
+
+
+def is_quiet(
+    *, last_contact: datetime.datetime | None, started_on: datetime.date, day: datetime.date
+) -> bool:
+    since = quiet_since(last_contact=last_contact, started_on=started_on)
+    return (day - since).days >= QUIET_AFTER_DAYS
+
+
+def with_quiet(pairings: QuerySet[Pairing], *, day: datetime.date) -> QuerySet[Pairing]:
+    """Annotate ``last_contact``, ``quiet_since`` and ``is_quiet`` (as of ``day``)."""
+    return pairings_with_last_contact(pairings).annotate(
+        quiet_since=Coalesce(TruncDate("last_contact"), F("started_on")),
+        is_quiet=ExpressionWrapper(
+            Q(quiet_since__lte=day - datetime.timedelta(days=QUIET_AFTER_DAYS)),
+            output_field=BooleanField(),
+        ),
     )
 
 

@@ -22,7 +22,7 @@ from common.errors import ApplicationError, CapacityError, TransitionError
 from common.tasks import enqueue_on_commit
 from mentorship import notifications
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
-from mentorship.selectors import pairings_with_last_contact, reporting_line
+from mentorship.selectors import quiet_since, reporting_line, with_quiet
 from people.models import User
 from people.roles import Role, has_role
 from programs.models import Competency, Enrollment
@@ -450,8 +450,6 @@ def _validate_goal(goal: Goal) -> None:
 
 # ---------------------------------------------------------------- nudges
 
-QUIET_AFTER_DAYS = 30
-
 
 def action_item_nudges_send(*, today: datetime.date | None = None) -> int:
     """Email owners of open items due tomorrow or overdue; once per item per state.
@@ -497,23 +495,19 @@ def _claim(model, pk: int, field: str) -> bool:
 
 
 def quiet_pairing_nudges_send(*, today: datetime.date | None = None) -> list[Pairing]:
-    """Nudge mentors of active pairings with no held session for 30 days, and send HR a
-    digest of the pairings that newly went quiet. Once per pairing per quiet spell.
+    """Nudge mentors of active pairings that have gone quiet (``with_quiet``), and send
+    HR a digest of the pairings that newly went quiet. Once per pairing per quiet spell.
 
-    A quiet spell is identified by its start (the day of the last held session, or
-    the pairing's start); the mentor is nudged when ``quiet_nudged_since`` is not
-    yet that day, claimed by a conditional UPDATE.
+    A quiet spell is identified by its start (``quiet_since``); the mentor is nudged
+    when ``quiet_nudged_since`` is not yet that day, claimed by a conditional UPDATE.
     """
     today = today or timezone.localdate()
-    quiet_before = today - datetime.timedelta(days=QUIET_AFTER_DAYS)
-    candidates = pairings_with_last_contact(Pairing.objects.filter(status=Pairing.Status.ACTIVE))
+    candidates = with_quiet(Pairing.objects.filter(status=Pairing.Status.ACTIVE), day=today).filter(
+        is_quiet=True
+    )
     nudged: list[Pairing] = []
     for pairing in candidates.select_related("mentor", "mentee"):
-        spell_start = (
-            timezone.localdate(pairing.last_contact) if pairing.last_contact else pairing.started_on
-        )
-        if spell_start > quiet_before:
-            continue
+        spell_start = quiet_since(last_contact=pairing.last_contact, started_on=pairing.started_on)
         claimed = (
             Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE)
             .exclude(quiet_nudged_since=spell_start)

@@ -3,8 +3,6 @@ HR's pairings. Same scope as the API: what a caller may not see is a 404."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -210,7 +208,9 @@ def _back(request, default: str) -> str:
 @role_required(Role.HR)
 def pairings(request):
     status = request.GET.get("status", "active")
-    rows = selectors.pairing_list(user=request.user).order_by("mentee__full_name")
+    rows = selectors.with_quiet(
+        selectors.pairing_list(user=request.user), day=timezone.localdate()
+    ).order_by("mentee__full_name")
     if status in Pairing.Status.values:
         rows = rows.filter(status=status)
     return render(
@@ -220,7 +220,6 @@ def pairings(request):
             "pairings": rows,
             "status": status,
             "statuses": Pairing.Status.choices,
-            "quiet_before": timezone.now() - datetime.timedelta(days=services.QUIET_AFTER_DAYS),
         },
     )
 

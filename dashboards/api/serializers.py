@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from common.fields import AsOfDateField
 from feedback.api.serializers import BalanceReportSerializer
+from mentorship.selectors import QUIET_AFTER_DAYS
 from metrics.api.serializers import (
     CohortSummarySerializer,
     ProgramImpactSerializer,
@@ -199,7 +200,10 @@ class MentoringActivitySerializer(serializers.Serializer):
     mentor = DashboardPersonSerializer(allow_null=True)
     sessions_held = serializers.IntegerField()
     last_session_at = serializers.DateTimeField(allow_null=True)
-    quiet = serializers.BooleanField(help_text="No held session in the last 30 days.")
+    quiet = serializers.BooleanField(
+        help_text=f"No held session for {QUIET_AFTER_DAYS} days or more (since the pairing "
+        "began, before the first one)."
+    )
 
 
 class CohortLeaderSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from tests.people.factories import LeaderFactory, MentorFactory
 from tests.programs.factories import EnrollmentFactory, ProgramFactory, competency
 
 pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
 
 
 def names(suggestions) -> list[str]:
@@ -140,3 +141,31 @@ def test_withdrawn_programs_are_not_needs_but_completed_ones_still_are(leader, o
     EnrollmentFactory(leader=other_leader, cohort__program=completed, status="withdrawn")
     needed = [c.slug for c in selectors.mentee_needed_competencies(leader)]
     assert needed == ["relationships"]
+
+
+@pytest.mark.parametrize("days_since", [0, 29, 30, 31])
+@pytest.mark.parametrize("held", [True, False], ids=["after-a-session", "never-met"])
+def test_the_quiet_rule_agrees_in_python_and_in_sql_at_the_boundary(db, days_since, held):
+    """Quiet from 30 days on, counted from the last held session or the pairing's start."""
+    day = datetime.date(2027, 3, 31)
+    spell_start = day - datetime.timedelta(days=days_since)
+    pairing = PairingFactory(started_on=spell_start - datetime.timedelta(days=60 if held else 0))
+    if held:
+        MentoringSessionFactory(
+            pairing=pairing,
+            starts_at=datetime.datetime.combine(
+                spell_start, datetime.time(10), tzinfo=datetime.UTC
+            ),
+        )
+
+    annotated = selectors.with_quiet(Pairing.objects.filter(pk=pairing.pk), day=day).get()
+
+    python = selectors.is_quiet(
+        last_contact=annotated.last_contact, started_on=pairing.started_on, day=day
+    )
+    assert annotated.is_quiet == python == (days_since >= 30)
+    assert (
+        annotated.quiet_since
+        == selectors.quiet_since(last_contact=annotated.last_contact, started_on=pairing.started_on)
+        == spell_start
+    )

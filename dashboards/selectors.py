@@ -50,7 +50,7 @@ from mentorship.selectors import (
 )
 from metrics.models import MetricDefinition, Observation
 from metrics.periods import Period, period_floor, period_label
-from metrics.selectors import PARTICIPATING, cohort_summary, program_impact, scorecard_for
+from metrics.selectors import cohort_summary, program_impact, scorecard_for
 from people.roles import Role, has_role
 from programs.models import Cohort, CohortSession, Enrollment, Module, ModuleCompletion, Program
 
@@ -58,13 +58,6 @@ NEXT_MODULES = 3
 UPCOMING = 3
 # A leader is at risk when two or more of their latest metric values miss target.
 METRICS_BELOW_TARGET_AT_RISK = 2
-FUNNEL = [
-    Enrollment.Status.INVITED,
-    Enrollment.Status.ACTIVE,
-    Enrollment.Status.COMPLETED,
-    Enrollment.Status.WITHDRAWN,
-]
-TAKING_PART = {Enrollment.Status.INVITED, Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED}
 
 
 # --- time -----------------------------------------------------------------------------
@@ -598,7 +591,9 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
         .select_related("leader")
         .order_by("leader__full_name", "pk")
     ]
-    taking_part = [(e, status) for e, status in enrollments if status in TAKING_PART]
+    taking_part = [
+        (e, status) for e, status in enrollments if status in Enrollment.TAKING_PART_STATUSES
+    ]
     modules = list(
         Module.objects.filter(program_id=cohort.program_id)
         .select_related("competency")
@@ -674,7 +669,7 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
         "required_expected": expected,
         "funnel": [
             {"status": status, "label": status.label, "count": statuses[status]}
-            for status in FUNNEL
+            for status in Enrollment.Status
         ],
         "modules": [
             {
@@ -768,7 +763,7 @@ def before_and_after(*, program: Program, day: datetime.date) -> list[dict]:
             Observation.objects.filter(
                 wanted,
                 leader__in=Enrollment.objects.filter(
-                    cohort=cohort, status__in=PARTICIPATING
+                    cohort=cohort, status__in=Enrollment.TAKING_PART_STATUSES
                 ).values("leader"),
             )
             .annotate(

@@ -135,11 +135,7 @@ def cycle_subjects(*, cycle: Cycle):
     """The leaders a cycle is about: everyone enrolled in the cohort and not withdrawn."""
     return User.objects.filter(
         enrollments__cohort_id=cycle.cohort_id,
-        enrollments__status__in=[
-            Enrollment.Status.INVITED,
-            Enrollment.Status.ACTIVE,
-            Enrollment.Status.COMPLETED,
-        ],
+        enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
     ).distinct()
 
 

@@ -250,7 +250,7 @@ def mentee_needed_competencies(mentee: User) -> list[Competency]:
     ).distinct()
     from_programs = Competency.objects.filter(
         programs__enrollments__leader=mentee,
-        programs__enrollments__status__in=[*Enrollment.OPEN_STATUSES, Enrollment.Status.COMPLETED],
+        programs__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
     ).distinct()
     needed: list[Competency] = []
     for competency in [*from_goals, *from_programs]:

@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, last_complete_period, period_floor, period_shift
-from metrics.selectors import PARTICIPATING
 from people.demo import LEADERS
 from people.models import User
 from people.roles import Role, grant_role
@@ -106,7 +105,7 @@ def seed() -> None:
     first_start = dict(
         Enrollment.objects.filter(
             leader__in=leaders,
-            status__in=PARTICIPATING,
+            status__in=Enrollment.TAKING_PART_STATUSES,
         )
         .values("leader")
         .annotate(first=Min("cohort__starts_on"))

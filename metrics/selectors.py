@@ -68,12 +68,6 @@ TREND_PERIODS = 8
 SMALL_GROUP = 5
 HIGHER = MetricDefinition.Direction.HIGHER_IS_BETTER
 LOWER = MetricDefinition.Direction.LOWER_IS_BETTER
-# Enrollments that count as "took part": withdrawn ones do not.
-PARTICIPATING = [
-    Enrollment.Status.INVITED,
-    Enrollment.Status.ACTIVE,
-    Enrollment.Status.COMPLETED,
-]
 VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ONE_DECIMAL = Decimal("0.1")
 
@@ -120,7 +114,7 @@ def target_expression(leader_ref: str = "leader", period_ref: str = "period_star
         _valid_on(period_ref),
         metric=OuterRef("metric"),
         cohort__enrollments__leader=OuterRef(leader_ref),
-        cohort__enrollments__status__in=PARTICIPATING,
+        cohort__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
     ).order_by("-cohort__starts_on", "-valid_from")
     return Coalesce(
         Subquery(own.values("value")[:1]),
@@ -210,7 +204,9 @@ def _leader_dict(leader) -> dict:
 
 
 def _participations(leader_ids) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(leader__in=leader_ids, status__in=PARTICIPATING)
+    return Enrollment.objects.filter(
+        leader__in=leader_ids, status__in=Enrollment.TAKING_PART_STATUSES
+    )
 
 
 # --- scorecard ---------------------------------------------------------------
@@ -347,7 +343,7 @@ def _year_to_date(metric, aggregate, current, as_of) -> Decimal | None:
 
 
 def _participations_in(cohort: Cohort) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(cohort=cohort, status__in=PARTICIPATING)
+    return Enrollment.objects.filter(cohort=cohort, status__in=Enrollment.TAKING_PART_STATUSES)
 
 
 # --- cohort summary ------------------------------------------------------------
@@ -360,7 +356,7 @@ def cohort_summary(
     metrics = {metric.pk: metric for metric in MetricDefinition.objects.filter(is_active=True)}
     members = list(
         User.objects.filter(
-            enrollments__cohort=cohort, enrollments__status__in=PARTICIPATING
+            enrollments__cohort=cohort, enrollments__status__in=Enrollment.TAKING_PART_STATUSES
         ).order_by("full_name")
     )
     member_ids = [member.pk for member in members]
@@ -496,7 +492,7 @@ def program_impact(
         .values_list("metric", "latest")
     )
     took_part = Enrollment.objects.filter(
-        program=program, status__in=PARTICIPATING, cohort__starts_on__lte=as_of
+        program=program, status__in=Enrollment.TAKING_PART_STATUSES, cohort__starts_on__lte=as_of
     ).values("leader")
     comparison_leaders = User.objects.filter(groups__name=Role.LEADER).exclude(pk__in=took_part)
 

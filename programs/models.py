@@ -192,7 +192,10 @@ class Enrollment(models.Model):
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # May still make progress (modules, attendance) and be withdrawn or completed.
     OPEN_STATUSES = (Status.INVITED, Status.ACTIVE)
+    # Takes part in the cohort: counted in its figures, asked for feedback (not withdrawn).
+    TAKING_PART_STATUSES = (*OPEN_STATUSES, Status.COMPLETED)
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrollments")
     # Copied from the cohort so the database can hold "one open enrollment per program".

@@ -2,12 +2,13 @@ import django_filters
 
 from common.filters import IdFilter
 from metrics.models import MetricDefinition, Observation, Target
-from metrics.selectors import PARTICIPATING
 from programs.models import Enrollment
 
 
 def _in_cohort(queryset, name, value):
-    members = Enrollment.objects.filter(cohort_id=value, status__in=PARTICIPATING).values("leader")
+    members = Enrollment.objects.filter(
+        cohort_id=value, status__in=Enrollment.TAKING_PART_STATUSES
+    ).values("leader")
     return queryset.filter(leader__in=members)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import Counter, defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     Avg,
@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.shaping import percent, person, rounded
 from feedback.links import rater_link
 from feedback.models import Cycle, RaterGroup, RaterRequest
 from feedback.selectors import cycle_progress, report_build, report_visible_to
@@ -82,18 +83,6 @@ def moment_of(day: datetime.date) -> datetime.datetime:
 
 
 # --- small helpers ---------------------------------------------------------------------
-
-
-def percent(done: int, total: int) -> Decimal:
-    if not total:
-        return Decimal("0.0")
-    return (Decimal(done) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def person(user) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "full_name": user.full_name, "email": user.email}
 
 
 def enrolled_by(day: datetime.date) -> Q:
@@ -493,9 +482,7 @@ def mentor_dashboard(*, mentor) -> dict:
                 "overdue_action_items": pairing.overdue_action_items,
                 "open_goals": pairing.open_goals,
                 "goals_progress": (
-                    Decimal(pairing.goals_progress).quantize(Decimal("0.1"), ROUND_HALF_UP)
-                    if pairing.goals_progress is not None
-                    else None
+                    rounded(pairing.goals_progress) if pairing.goals_progress is not None else None
                 ),
                 "needs_attention": bool(reasons),
                 "reasons": reasons,
@@ -720,12 +707,6 @@ def cohort_csv_rows(dashboard: dict) -> list[dict]:
 # --- program impact --------------------------------------------------------------------
 
 
-def _rounded(value) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
 def before_and_after(*, program: Program, day: datetime.date) -> list[dict]:
     """Per metric: the average value of the program's leaders before their cohort started
     (their last period before it) and in the metric's latest period, over the leaders who
@@ -795,8 +776,8 @@ def before_and_after(*, program: Program, day: datetime.date) -> list[dict]:
                     period_label(latest[metric.pk], metric.period) if metric.pk in latest else None
                 ),
                 "leaders": leaders,
-                "before": _rounded(before / leaders) if leaders else None,
-                "after": _rounded(after / leaders) if leaders else None,
+                "before": rounded(before / leaders, places=2) if leaders else None,
+                "after": rounded(after / leaders, places=2) if leaders else None,
             }
         )
     return rows
@@ -835,11 +816,7 @@ def program_impact_dashboard(*, program: Program, day: datetime.date | None = No
             "required_modules_done_share": percent(
                 completions["required_done"], required_total * counts["leaders"]
             ),
-            "average_module_score": (
-                Decimal(average_score).quantize(Decimal("0.1"), ROUND_HALF_UP)
-                if average_score is not None
-                else None
-            ),
+            "average_module_score": (rounded(average_score) if average_score is not None else None),
             "scored_completions": completions["scored"],
         },
         "before_after": before_and_after(program=program, day=day),

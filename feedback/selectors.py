@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import dateformat
 
+from common.shaping import percent, rounded
 from feedback.anonymity import ANONYMOUS_GROUPS, OTHERS, Cell, Layout, cell_shown, layout
 from feedback.models import (
     Answer,
@@ -35,9 +36,6 @@ from mentorship.selectors import leaders_visible_to
 from people.models import User
 from people.roles import Role, has_role
 from programs.models import Enrollment
-
-ONE_DECIMAL = Decimal("0.1")
-
 
 # --- scoping --------------------------------------------------------------------
 
@@ -297,12 +295,6 @@ def subject_request_counts(*, cycle: Cycle, subject: User) -> dict:
 # --- reports --------------------------------------------------------------------
 
 
-def _round(value) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
 def _own_responses(*, cycle: Cycle, subject: User, viewer) -> dict[str, int]:
     """The viewer's own answers about the subject in this cycle, per group (as a rater)."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
@@ -356,7 +348,7 @@ def _profiles(cells, shown: Layout, threshold: int) -> dict[str, list[dict]]:
 
     def score(name: str, dimension: str, side: str) -> Decimal | None:
         cell = visible.get((name, dimension, side))
-        return _round(Decimal(cell.total) / cell.count) if cell else None
+        return rounded(Decimal(cell.total) / cell.count) if cell else None
 
     def profile(name: str) -> list[dict]:
         rows = []
@@ -396,7 +388,7 @@ def _response_rates(cycle: Cycle, subject: User) -> list[dict]:
             "label": GROUP_LABELS[group],
             "asked": row["asked"],
             "answered": row["answered"],
-            "rate": _round(Decimal(100 * row["answered"]) / row["asked"]),
+            "rate": percent(row["answered"], row["asked"]),
         }
         for group in RaterGroup.values
         if (row := rates.get(group))

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import reduce
 
 from django.db.models import (
@@ -57,6 +57,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, PercentRank, RowNumber
 from django.utils import timezone
 
+from common.shaping import percent, person, rounded
 from mentorship.selectors import leaders_visible_to
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, period_floor, period_label, period_shift
@@ -69,7 +70,6 @@ SMALL_GROUP = 5
 HIGHER = MetricDefinition.Direction.HIGHER_IS_BETTER
 LOWER = MetricDefinition.Direction.LOWER_IS_BETTER
 VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
-ONE_DECIMAL = Decimal("0.1")
 
 
 # --- scoped lists -----------------------------------------------------------
@@ -145,9 +145,7 @@ def attainment(value: Decimal | None, target: Decimal | None, direction: str) ->
     numerator, denominator = (value, target) if direction == HIGHER else (target, value)
     if denominator == 0:
         return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
-        ONE_DECIMAL, rounding=ROUND_HALF_UP
-    )
+    return percent(numerator, denominator)
 
 
 def _period_cutoff(day: datetime.date):
@@ -180,12 +178,6 @@ def _directional_value():
     )
 
 
-def _round(value) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def _metric_dict(metric: MetricDefinition) -> dict:
     return {
         "id": metric.pk,
@@ -197,10 +189,6 @@ def _metric_dict(metric: MetricDefinition) -> dict:
         "direction": metric.direction,
         "period": metric.period,
     }
-
-
-def _leader_dict(leader) -> dict:
-    return {"id": leader.pk, "full_name": leader.full_name, "email": leader.email}
 
 
 def _participations(leader_ids) -> QuerySet[Enrollment]:
@@ -313,7 +301,7 @@ def scorecard_for(*, leader: User, as_of: datetime.date | None = None) -> dict:
                     value - baseline["value"] if baseline and value is not None else None
                 ),
                 "percentile_in_cohort": (
-                    _round(Decimal(ranked["rank"]) * 100)
+                    rounded(Decimal(ranked["rank"]) * 100, places=2)
                     if ranked and ranked["peers"] > 1
                     else None
                 ),
@@ -322,7 +310,7 @@ def scorecard_for(*, leader: User, as_of: datetime.date | None = None) -> dict:
             }
         )
     return {
-        "leader": _leader_dict(leader),
+        "leader": person(leader),
         "as_of": as_of,
         "cohort": {"id": cohort.pk, "name": cohort.name} if cohort else None,
         "first_program_start": first_start,
@@ -335,11 +323,11 @@ def _year_to_date(metric, aggregate, current, as_of) -> Decimal | None:
     if not aggregate:
         return None
     if metric.aggregation == MetricDefinition.Aggregation.SUM:
-        return _round(aggregate["total"])
+        return rounded(aggregate["total"], places=2)
     if metric.aggregation == MetricDefinition.Aggregation.LAST:
         in_year = current and current.period_start.year == as_of.year
         return current.value if in_year else None
-    return _round(aggregate["average"])
+    return rounded(aggregate["average"], places=2)
 
 
 def _participations_in(cohort: Cohort) -> QuerySet[Enrollment]:
@@ -410,14 +398,14 @@ def cohort_summary(
                 "period_start": row["period_start"],
                 "period": period_label(row["period_start"], metric.period),
                 "leaders": row["leaders"],
-                "average": _round(row["average"]),
-                "median": _round(medians.get((row["metric"], row["period_start"]))),
-                "spread": _round(row["spread"]),
+                "average": rounded(row["average"], places=2),
+                "median": rounded(medians.get((row["metric"], row["period_start"])), places=2),
+                "spread": rounded(row["spread"], places=2),
                 "lowest": row["lowest"],
                 "highest": row["highest"],
                 "leaders_with_target": row["with_target"],
                 "share_on_target": (
-                    _round(Decimal(row["on_target_count"]) * 100 / row["with_target"])
+                    rounded(Decimal(row["on_target_count"]) * 100 / row["with_target"], places=2)
                     if row["with_target"]
                     else None
                 ),
@@ -438,7 +426,7 @@ def cohort_summary(
         }
         latest_by_leader[row.leader_id][metric.code] = cell
         if row.on_target is False:
-            below_target.append({"leader": _leader_dict(row.leader), **cell})
+            below_target.append({"leader": person(row.leader), **cell})
 
     return {
         "cohort": {"id": cohort.pk, "name": cohort.name, "program": cohort.program_id},
@@ -448,7 +436,7 @@ def cohort_summary(
             for metric in metrics.values()
         ],
         "leaders": [
-            {"leader": _leader_dict(member), "latest": latest_by_leader.get(member.pk, {})}
+            {"leader": person(member), "latest": latest_by_leader.get(member.pk, {})}
             for member in members
         ],
         "below_target": below_target,
@@ -590,19 +578,19 @@ def _impact_row(metric: MetricDefinition, windows: list, latest_period) -> dict:
         "metric": _metric_dict(metric),
         "latest_period": period_label(latest_period, metric.period) if latest_period else None,
         "enrolled_leaders": enrolled_n,
-        "enrolled_change": _round(enrolled_change),
+        "enrolled_change": rounded(enrolled_change, places=2),
         "comparison_leaders": comparison_n,
-        "comparison_change": _round(comparison_change),
-        "difference_in_differences": _round(difference),
+        "comparison_change": rounded(comparison_change, places=2),
+        "difference_in_differences": rounded(difference, places=2),
         "improved": None if improvement is None else improvement > 0,
         "caution": _caution(enrolled_n, comparison_n),
         "cohorts": [
             {
                 "cohort": {"id": each.pk, "name": each.name},
                 "enrolled_leaders": enrolled[0] if enrolled else 0,
-                "enrolled_change": _round(enrolled[1]) if enrolled else None,
+                "enrolled_change": rounded(enrolled[1], places=2) if enrolled else None,
                 "comparison_leaders": other[0] if other else 0,
-                "comparison_change": _round(other[1]) if other else None,
+                "comparison_change": rounded(other[1], places=2) if other else None,
             }
             for each, enrolled, other in windows
         ],

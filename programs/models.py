@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from common.shaping import percent
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -239,8 +241,6 @@ class Enrollment(models.Model):
     @property
     def progress_percent(self):
         """Needs the annotations of programs.selectors.with_progress."""
-        from programs.selectors import percent
-
         return percent(self.required_done, self.required_total)
 
 

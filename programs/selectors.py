@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common.shaping import percent
 from mentorship.selectors import leaders_visible_to
 from people.roles import Role, has_role
 from programs.models import (
@@ -28,13 +29,6 @@ from programs.models import (
     Program,
     SessionAttendance,
 )
-
-
-def percent(done: int, total: int) -> Decimal:
-    """Share as a percentage with one decimal; a program without required modules is 0%."""
-    if not total:
-        return Decimal("0.0")
-    return (Decimal(done) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def _count_subquery(queryset: QuerySet, group_by: str) -> Coalesce:

@@ -160,14 +160,20 @@ def _transition(cycle: Cycle, *, allowed: tuple, to: str, **fields) -> None:
 
 
 @transaction.atomic
-def cycle_schedule(*, cycle: Cycle, by: User | None = None) -> Cycle:
+def cycle_schedule(
+    *,
+    cycle: Cycle,
+) -> Cycle:
     """Draft → scheduled: the tick opens it at opens_at."""
     _transition(cycle, allowed=(Cycle.Status.DRAFT,), to=Cycle.Status.SCHEDULED)
     return cycle
 
 
 @transaction.atomic
-def cycle_cancel(*, cycle: Cycle, by: User | None = None) -> Cycle:
+def cycle_cancel(
+    *,
+    cycle: Cycle,
+) -> Cycle:
     """Stop a cycle: open requests expire and nothing more is sent; links say "cancelled"."""
     _transition(
         cycle,
@@ -323,7 +329,7 @@ def _next_name(cycle: Cycle) -> str:
 
 
 @transaction.atomic
-def cycle_release(*, cycle: Cycle, by: User | None = None, now=None) -> Cycle:
+def cycle_release(*, cycle: Cycle, now=None) -> Cycle:
     """Release results early: only once no answer can change any more (every request
     answered, declined or failed), which also closes the cycle."""
     now = now or clock.now()
@@ -579,7 +585,7 @@ def _enqueue_delivery_ids(ids: list[int]) -> None:
 
 
 @transaction.atomic
-def request_nudge(*, request: RaterRequest, by: User | None = None, now=None) -> Delivery:
+def request_nudge(*, request: RaterRequest, now=None) -> Delivery:
     """A manual reminder from HR, at most once per 24 hours per request."""
     now = now or clock.now()
     nudged = (
@@ -612,7 +618,7 @@ def request_nudge(*, request: RaterRequest, by: User | None = None, now=None) ->
 
 
 @transaction.atomic
-def request_retry(*, request: RaterRequest, by: User | None = None, now=None) -> RaterRequest:
+def request_retry(*, request: RaterRequest, now=None) -> RaterRequest:
     """Send a failed invitation again (HR), with a fresh set of attempts."""
     now = now or clock.now()
     retried = RaterRequest.objects.filter(
@@ -635,9 +641,7 @@ def request_retry(*, request: RaterRequest, by: User | None = None, now=None) ->
 
 
 @transaction.atomic
-def request_extend(
-    *, request: RaterRequest, due_at: datetime.datetime, by: User | None = None, now=None
-) -> RaterRequest:
+def request_extend(*, request: RaterRequest, due_at: datetime.datetime, now=None) -> RaterRequest:
     """Give one rater more time; their link stays valid until the new date."""
     now = now or clock.now()
     request = RaterRequest.objects.select_related("cycle").select_for_update().get(pk=request.pk)

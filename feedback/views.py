@@ -226,7 +226,7 @@ def cycle_action(request, pk: int, verb: str):
     if verb not in CYCLE_VERBS:
         raise Http404
     service, success = CYCLE_VERBS[verb]
-    _run(request, lambda: service(cycle=cycle, by=request.user), success)
+    _run(request, lambda: service(cycle=cycle), success)
     return redirect("feedback:cycle-detail", pk=cycle.pk)
 
 
@@ -296,13 +296,13 @@ def request_action(request, pk: int, verb: str):
     if verb == "nudge":
         _run(
             request,
-            lambda: services.request_nudge(request=rater_request, by=request.user),
+            lambda: services.request_nudge(request=rater_request),
             "Nudge sent.",
         )
     elif verb == "retry":
         _run(
             request,
-            lambda: services.request_retry(request=rater_request, by=request.user),
+            lambda: services.request_retry(request=rater_request),
             "Sending again.",
         )
     elif verb == "extend":
@@ -313,7 +313,7 @@ def request_action(request, pk: int, verb: str):
             )
             _run(
                 request,
-                lambda: services.request_extend(request=rater_request, due_at=due, by=request.user),
+                lambda: services.request_extend(request=rater_request, due_at=due),
                 "Deadline extended.",
             )
         else:

@@ -133,7 +133,9 @@ def _take_seat(profile: MentorProfile) -> None:
 
 
 def pairing_end(
-    *, pairing: Pairing, ended_on: datetime.date | None = None, by: User | None
+    *,
+    pairing: Pairing,
+    ended_on: datetime.date | None = None,
 ) -> Pairing:
     """End an active pairing: frees the mentor's seat, keeps every session and goal."""
     today = timezone.localdate()
@@ -231,7 +233,6 @@ ALLOWED_TRANSITIONS = {
 def session_update(
     *,
     session: MentoringSession,
-    by: User,
     topics: Iterable[Competency] | None = None,
     **changes,
 ) -> MentoringSession:
@@ -275,7 +276,7 @@ def session_update(
 
 
 def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
-    return session_update(session=session, by=by, status=MentoringSession.Status.CANCELLED)
+    return session_update(session=session, status=MentoringSession.Status.CANCELLED)
 
 
 def _cancel(session: MentoringSession) -> MentoringSession:
@@ -370,7 +371,7 @@ def action_item_create(
     return item
 
 
-def action_item_update(*, item: ActionItem, by: User, **changes) -> ActionItem:
+def action_item_update(*, item: ActionItem, **changes) -> ActionItem:
     editable = {"description", "owner", "due_on"}
     _reject_unknown_fields(changes, editable)
     if "due_on" in changes and changes["due_on"] != item.due_on:
@@ -384,7 +385,11 @@ def action_item_update(*, item: ActionItem, by: User, **changes) -> ActionItem:
     return item
 
 
-def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
+def action_item_set_done(
+    *,
+    item: ActionItem,
+    done: bool,
+) -> ActionItem:
     item.done_at = (item.done_at or timezone.now()) if done else None
     item.save(update_fields=["done_at"])
     return item
@@ -427,7 +432,7 @@ def goal_create(
     return goal
 
 
-def goal_update(*, goal: Goal, by: User, **changes) -> Goal:
+def goal_update(*, goal: Goal, **changes) -> Goal:
     _reject_unknown_fields(changes, GOAL_EDITABLE_FIELDS)
     for name, value in changes.items():
         setattr(goal, name, value)

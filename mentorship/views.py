@@ -115,7 +115,7 @@ def session_outcome(request, pk: int):
         messages.error(request, "Choose whether the session was held or is cancelled.")
         return redirect("mentorship:my-mentees")
     try:
-        services.session_update(session=session, by=request.user, status=outcome)
+        services.session_update(session=session, status=outcome)
     except (ValidationError, ApplicationError) as error:
         messages.error(request, _error_text(error))
     else:
@@ -174,7 +174,7 @@ def action_item_done(request, pk: int):
     if not can_mark_action_item(request.user, item):
         raise PermissionDenied
     done = request.POST.get("done", "1") == "1"
-    services.action_item_set_done(item=item, done=done, by=request.user)
+    services.action_item_set_done(item=item, done=done)
     messages.success(request, "Marked done." if done else "Reopened.")
     return redirect(_back(request, "mentorship:my-mentoring"))
 
@@ -187,7 +187,7 @@ def goal_progress(request, pk: int):
         raise PermissionDenied
     form = GoalProgressForm(request.POST)
     if form.is_valid():
-        services.goal_update(goal=goal, by=request.user, progress=form.cleaned_data["progress"])
+        services.goal_update(goal=goal, progress=form.cleaned_data["progress"])
         messages.success(request, f"Progress on “{goal.title}” saved.")
     else:
         messages.error(request, "Progress must be a whole number from 0 to 100.")
@@ -276,7 +276,7 @@ def pairing_create(request):
 def pairing_end(request, pk: int):
     pairing = get_object_or_404(selectors.pairings_visible_to(request.user), pk=pk)
     try:
-        services.pairing_end(pairing=pairing, by=request.user)
+        services.pairing_end(pairing=pairing)
     except (ValidationError, ApplicationError) as error:
         messages.error(request, _error_text(error))
     else:

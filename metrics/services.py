@@ -468,7 +468,7 @@ def target_create(
 
 
 @transaction.atomic
-def target_update(*, target: Target, by: User | None, **changes) -> Target:
+def target_update(*, target: Target, **changes) -> Target:
     allowed = {"value", "valid_from", "valid_to"}
     unknown = set(changes) - allowed
     if unknown:

@@ -97,14 +97,14 @@ class CohortAdmin(ModelAdmin):
             return
         # Re-check capacity against the seats taken *now*, under a row lock.
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.cohort_update(cohort=obj, by=request.user, **changed)
+        services.cohort_update(cohort=obj, **changed)
 
 
 def _run_transition(modeladmin, request, queryset, service, verb: str) -> None:
     done = 0
     for enrollment in queryset.select_related("leader"):
         try:
-            service(enrollment=enrollment, by=request.user)
+            service(enrollment=enrollment)
             done += 1
         except (ApplicationError, ValidationError) as exc:
             modeladmin.message_user(

@@ -196,17 +196,17 @@ def seed() -> dict:
         enrollment = _enroll(april, leaders[email], hr, welcome=False)
         if enrollment is None:
             continue
-        services.enrollment_activate(enrollment=enrollment, by=hr)
+        services.enrollment_activate(enrollment=enrollment)
         withdrew = email in APRIL_WITHDRAWN
         for session in april_sessions[:2] if withdrew else april_sessions:
             services.session_attendance_record(enrollment=enrollment, session=session, by=hr)
         if withdrew:
             _complete_modules(enrollment, required[:2], april.starts_on, hr, half_days_apart=1)
-            services.enrollment_withdraw(enrollment=enrollment, by=hr)
+            services.enrollment_withdraw(enrollment=enrollment)
             ended = {"withdrawn_at": _at(april.starts_on + datetime.timedelta(days=1))}
         else:
             _complete_modules(enrollment, modules, april.starts_on, hr, half_days_apart=1)
-            services.enrollment_complete(enrollment=enrollment, by=hr)
+            services.enrollment_complete(enrollment=enrollment)
             ended = {"completed_at": _at(april.ends_on)}
         # The story happened in April 2024, not today.
         Enrollment.objects.filter(pk=enrollment.pk).update(
@@ -225,7 +225,7 @@ def seed() -> dict:
             continue
         if position == len(WINTER_LEADERS) - 1:
             continue  # still invited: has not confirmed yet
-        services.enrollment_activate(enrollment=enrollment, by=hr)
+        services.enrollment_activate(enrollment=enrollment)
         _complete_modules(enrollment, required[:done], winter.starts_on, hr, half_days_apart=10)
         for session in past_winter_sessions[: 1 + done]:
             services.session_attendance_record(enrollment=enrollment, session=session, by=hr)

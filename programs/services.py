@@ -137,7 +137,10 @@ def _transition(
 
 
 @transaction.atomic
-def enrollment_activate(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
+def enrollment_activate(
+    *,
+    enrollment: Enrollment,
+) -> Enrollment:
     return _transition(
         enrollment=enrollment,
         allowed_from=[Status.INVITED],
@@ -155,7 +158,10 @@ def enrollment_missing_required_modules(*, enrollment: Enrollment) -> list[Modul
 
 
 @transaction.atomic
-def enrollment_complete(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
+def enrollment_complete(
+    *,
+    enrollment: Enrollment,
+) -> Enrollment:
     """Complete an active enrollment; every required module must be complete."""
     # Lock the enrollment: a concurrent complete or withdraw waits until this one is decided.
     Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
@@ -176,7 +182,10 @@ def enrollment_complete(*, enrollment: Enrollment, by: User | None = None) -> En
 
 
 @transaction.atomic
-def enrollment_withdraw(*, enrollment: Enrollment, by: User | None = None) -> Enrollment:
+def enrollment_withdraw(
+    *,
+    enrollment: Enrollment,
+) -> Enrollment:
     """Withdraw an invited or active enrollment and give its seat back.
 
     Completions and attendance stay (history). Other apps that must react to a
@@ -520,14 +529,14 @@ def _clean_and_save(instance, *, exclude: list[str] | None = None) -> None:
         ) from exc
 
 
-def cohort_create(*, by: User | None = None, **fields) -> Cohort:
+def cohort_create(**fields) -> Cohort:
     cohort = Cohort(**fields)
     _clean_and_save(cohort)
     return cohort
 
 
 @transaction.atomic
-def cohort_update(*, cohort: Cohort, by: User | None = None, **fields) -> Cohort:
+def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
     """Change a cohort; capacity never below the seats taken, program fixed once enrolled."""
     # Lock the row (PostgreSQL) so no enrollment takes a seat between check and save.
     current = Cohort.objects.select_for_update().get(pk=cohort.pk)
@@ -552,6 +561,9 @@ def cohort_update(*, cohort: Cohort, by: User | None = None, **fields) -> Cohort
     return current
 
 
-def cohort_session_save(*, session: CohortSession, by: User | None = None) -> CohortSession:
+def cohort_session_save(
+    *,
+    session: CohortSession,
+) -> CohortSession:
     _clean_and_save(session)
     return session

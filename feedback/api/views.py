@@ -82,7 +82,7 @@ class CycleViewSet(
         serializer.instance = services.cycle_update(cycle=serializer.instance, **data)
 
     def _verb(self, service, request, pk=None):
-        cycle = service(cycle=self.get_object(), by=request.user)
+        cycle = service(cycle=self.get_object())
         return Response(s.CycleSerializer(cycle, context={"request": request}).data)
 
     @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
@@ -344,7 +344,7 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
     def nudge(self, request, pk=None):
         """Send a manual reminder now (at most once per 24 hours per request)."""
         rater_request = self.get_object()
-        services.request_nudge(request=rater_request, by=request.user)
+        services.request_nudge(request=rater_request)
         return self._done(rater_request)
 
     @extend_schema(tags=TAGS, request=None, responses=s.RaterRequestSerializer)
@@ -352,7 +352,7 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
     def retry(self, request, pk=None):
         """Send a failed invitation again."""
         rater_request = self.get_object()
-        services.request_retry(request=rater_request, by=request.user)
+        services.request_retry(request=rater_request)
         return self._done(rater_request)
 
     @extend_schema(tags=TAGS, request=s.RequestExtendSerializer, responses=s.RaterRequestSerializer)
@@ -362,9 +362,7 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
         rater_request = self.get_object()
         serializer = s.RequestExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.request_extend(
-            request=rater_request, due_at=serializer.validated_data["due_at"], by=request.user
-        )
+        services.request_extend(request=rater_request, due_at=serializer.validated_data["due_at"])
         return self._done(rater_request)
 
 

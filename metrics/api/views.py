@@ -208,7 +208,7 @@ class TargetViewSet(viewsets.ModelViewSet):
         target = self.get_object()
         params = s.TargetUpdateSerializer(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
-        target = services.target_update(target=target, by=request.user, **params.validated_data)
+        target = services.target_update(target=target, **params.validated_data)
         return Response(s.TargetSerializer(target).data)
 
 

@@ -134,13 +134,11 @@ class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         return selectors.cohort_list(user=self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.cohort_create(
-            by=self.request.user, **serializer.validated_data
-        )
+        serializer.instance = services.cohort_create(**serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = services.cohort_update(
-            cohort=serializer.instance, by=self.request.user, **serializer.validated_data
+            cohort=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(
@@ -190,14 +188,14 @@ class CohortSessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.cohort_session_save(
-            session=CohortSession(**serializer.validated_data), by=self.request.user
+            session=CohortSession(**serializer.validated_data)
         )
 
     def perform_update(self, serializer):
         session = serializer.instance
         for name, value in serializer.validated_data.items():
             setattr(session, name, value)
-        services.cohort_session_save(session=session, by=self.request.user)
+        services.cohort_session_save(session=session)
 
 
 class EnrollmentFilter(filters.FilterSet):
@@ -260,23 +258,17 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(tags=TAGS, request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
-        return self._respond(
-            services.enrollment_activate(enrollment=self.get_object(), by=request.user)
-        )
+        return self._respond(services.enrollment_activate(enrollment=self.get_object()))
 
     @extend_schema(tags=TAGS, request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._respond(
-            services.enrollment_complete(enrollment=self.get_object(), by=request.user)
-        )
+        return self._respond(services.enrollment_complete(enrollment=self.get_object()))
 
     @extend_schema(tags=TAGS, request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._respond(
-            services.enrollment_withdraw(enrollment=self.get_object(), by=request.user)
-        )
+        return self._respond(services.enrollment_withdraw(enrollment=self.get_object()))
 
     @extend_schema(tags=TAGS, responses=ProgressSerializer)
     @action(detail=True, methods=["get"])

@@ -26,7 +26,7 @@ from tests.feedback.helpers import (
     team_in,
     tick,
 )
-from tests.people.factories import HRFactory, UserFactory
+from tests.people.factories import UserFactory
 
 UTC = datetime.UTC
 
@@ -329,7 +329,7 @@ def test_smtp_failing_for_good_marks_failed_then_hr_can_retry(
     tick()
     assert mailoutbox == [], "failed sends wait for HR"
     FlakyBackend.failures_left = 0
-    committed(services.request_retry, request=request, by=HRFactory())
+    committed(services.request_retry, request=request)
     assert recipients(mailoutbox) == [request.rater.email]
     request.refresh_from_db()
     assert request.status == "sent"

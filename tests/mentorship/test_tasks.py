@@ -151,7 +151,7 @@ def test_invitation_ics_request_update_and_cancel(
 
     with django_capture_on_commit_callbacks(execute=True):
         session = services.session_update(
-            session=session, by=planned.mentor, starts_at=start + datetime.timedelta(hours=2)
+            session=session, starts_at=start + datetime.timedelta(hours=2)
         )
     calendar, event = parse(mailoutbox[1].attachments[0][1])
     assert str(calendar["METHOD"]) == "REQUEST"

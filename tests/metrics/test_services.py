@@ -347,10 +347,10 @@ def test_target_value_is_validated_and_ranges_do_not_overlap(db, leader, hr):
     assert "valid_from" in error.value.message_dict
     target_create(value=D(80), valid_from=datetime.date(2026, 7, 1), **kwargs)
     with pytest.raises(ValidationError):
-        target_update(target=first, by=hr, valid_to=None)
+        target_update(target=first, valid_to=None)
     with pytest.raises(ValidationError):
-        target_update(target=first, by=hr, valid_to=datetime.date(2025, 1, 1))
-    assert target_update(target=first, by=hr, value=D(77)).value == D(77)
+        target_update(target=first, valid_to=datetime.date(2025, 1, 1))
+    assert target_update(target=first, value=D(77)).value == D(77)
 
 
 def test_database_refuses_a_quarterly_value_off_the_quarter(db, leader):

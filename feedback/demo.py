@@ -17,8 +17,9 @@ import datetime
 import zoneinfo
 
 from django.db.models import Q
+from django.utils import timezone
 
-from feedback import clock, services
+from feedback import services
 from feedback.emails import delivery_send
 from feedback.models import (
     DEFAULT_QUESTIONNAIRE,
@@ -64,7 +65,7 @@ def seed() -> dict:
     hr = User.objects.filter(email="hr@example.com").first()
     cohorts = Cohort.objects.filter(program__name__icontains=PROGRAM_NAME)
     april = cohorts.filter(starts_on__year=2024, starts_on__month=4).first()
-    today = clock.now().date()
+    today = timezone.now().date()
     current = (
         cohorts.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
     )
@@ -172,7 +173,7 @@ def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None)
 def _upcoming_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle | None:
     """A scheduled cycle three weeks out: leaders have proposed peers, HR has approved
     most of them; two leaders' proposals are still waiting on the cycle page."""
-    now = clock.now()
+    now = timezone.now()
     local_today = now.astimezone(_tz(cohort)).date()
     if local_today + datetime.timedelta(days=21) > cohort.ends_on:
         return None
@@ -198,7 +199,7 @@ def _upcoming_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | Non
 
 
 def _open_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle:
-    now = clock.now()
+    now = timezone.now()
     local_today = now.astimezone(_tz(cohort)).date()
     opens_at = _local(cohort, local_today - datetime.timedelta(days=2), 9)
     due_at = _local(cohort, local_today + datetime.timedelta(days=12), 17)

@@ -20,7 +20,6 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from feedback import clock
 from feedback.links import local_due, rater_link
 from feedback.models import Cycle, Delivery, RaterRequest
 
@@ -70,7 +69,7 @@ def delivery_send(
     *, delivery_id: int, now: datetime.datetime | None = None
 ) -> tuple[Outcome, datetime.datetime | None]:
     """Send one owed email at most once; returns the outcome and, for a retry, when."""
-    now = now or clock.now()
+    now = now or timezone.now()
     stale_before = now - datetime.timedelta(seconds=settings.FEEDBACK_SEND_CLAIM_TIMEOUT)
     claimed = (
         Delivery.objects.filter(pk=delivery_id, next_attempt_at__lte=now)

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from common.errors import ApplicationError, NotAllowedError, TransitionError
-from feedback import clock
 from feedback.links import ANSWERABLE_STATUSES, link_error, request_check_answerable
 from feedback.models import (
     FROZEN_MESSAGE,
@@ -179,7 +179,7 @@ def cycle_cancel(
         cycle,
         allowed=(Cycle.Status.DRAFT, Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
         to=Cycle.Status.CANCELLED,
-        closed_at=clock.now(),
+        closed_at=timezone.now(),
     )
     _expire_requests(RaterRequest.objects.filter(cycle=cycle))
     return cycle
@@ -191,7 +191,7 @@ def cycle_open(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
     The conditional UPDATE makes this safe to run from two ticks at once: only
     the one that flips the status creates anything.
     """
-    now = now or clock.now()
+    now = now or timezone.now()
     with transaction.atomic():
         opened = Cycle.objects.filter(
             pk=cycle_id, status=Cycle.Status.SCHEDULED, opens_at__lte=now
@@ -244,7 +244,7 @@ def _expire_requests(requests) -> int:
 def cycle_close(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
     """Open → closed once every request's deadline has passed; results are released
     and a recurring cycle gets its next occurrence."""
-    now = now or clock.now()
+    now = now or timezone.now()
     with transaction.atomic():
         # Write first: the transaction takes the write lock before it reads.
         _expire_requests(
@@ -332,7 +332,7 @@ def _next_name(cycle: Cycle) -> str:
 def cycle_release(*, cycle: Cycle, now=None) -> Cycle:
     """Release results early: only once no answer can change any more (every request
     answered, declined or failed), which also closes the cycle."""
-    now = now or clock.now()
+    now = now or timezone.now()
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status == Cycle.Status.CLOSED:
         if cycle.released_at is None:
@@ -419,7 +419,7 @@ def nomination_propose(
     from the answer but what they typed: an address of a departed person is refused
     exactly like an address nobody has.
     """
-    now = now or clock.now()
+    now = now or timezone.now()
     _ensure_nominations_open(cycle, now)
     if group != RaterGroup.PEER:
         raise ValidationError(
@@ -473,7 +473,7 @@ def nomination_create(
     user without a password: raters answer through the emailed link. HR keeps the
     directory, so HR may create people; leaders only propose (``nomination_propose``).
     """
-    now = now or clock.now()
+    now = now or timezone.now()
     if not adds_raters_directly(by, subject):
         raise NotAllowedError("Only HR adds raters directly; leaders propose them for approval.")
     _ensure_nominations_open(cycle, now)
@@ -533,7 +533,7 @@ def nominations_decide(
     """HR approves (or rejects) proposals, all or none. Approving a proposed address
     creates that person in the directory (without a password). Nobody decides about
     raters of their own feedback."""
-    now = now or clock.now()
+    now = now or timezone.now()
     ids = [nomination.pk for nomination in nominations]
     locked = list(
         Nomination.objects.select_for_update(of=("self",))
@@ -562,7 +562,7 @@ def nominations_decide(
 @transaction.atomic
 def nomination_withdraw(*, nomination: Nomination, by: User, now=None) -> Nomination:
     """Take a nomination back before the cycle opens; the row stays, with who and when."""
-    now = now or clock.now()
+    now = now or timezone.now()
     _ensure_nominations_open(nomination.cycle, now)
     withdrawn = Nomination.objects.filter(
         pk=nomination.pk, status__in=Nomination.ACTIVE_STATUSES
@@ -587,7 +587,7 @@ def _enqueue_delivery_ids(ids: list[int]) -> None:
 @transaction.atomic
 def request_nudge(*, request: RaterRequest, now=None) -> Delivery:
     """A manual reminder from HR, at most once per 24 hours per request."""
-    now = now or clock.now()
+    now = now or timezone.now()
     nudged = (
         RaterRequest.objects.filter(
             pk=request.pk,
@@ -620,7 +620,7 @@ def request_nudge(*, request: RaterRequest, now=None) -> Delivery:
 @transaction.atomic
 def request_retry(*, request: RaterRequest, now=None) -> RaterRequest:
     """Send a failed invitation again (HR), with a fresh set of attempts."""
-    now = now or clock.now()
+    now = now or timezone.now()
     retried = RaterRequest.objects.filter(
         pk=request.pk, status=RaterRequest.Status.FAILED, cycle__status=Cycle.Status.OPEN
     ).update(status=RaterRequest.Status.PENDING, last_error="")
@@ -643,7 +643,7 @@ def request_retry(*, request: RaterRequest, now=None) -> RaterRequest:
 @transaction.atomic
 def request_extend(*, request: RaterRequest, due_at: datetime.datetime, now=None) -> RaterRequest:
     """Give one rater more time; their link stays valid until the new date."""
-    now = now or clock.now()
+    now = now or timezone.now()
     request = RaterRequest.objects.select_related("cycle").select_for_update().get(pk=request.pk)
     if (
         request.cycle.status != Cycle.Status.OPEN
@@ -722,7 +722,7 @@ def _as_int(value) -> int | None:
 
 def response_submit(*, request: RaterRequest, answers: dict, now=None) -> Response:
     """Record a rater's answers once. The response keeps the group, not the rater."""
-    now = now or clock.now()
+    now = now or timezone.now()
     request_check_answerable(request, now)
     cleaned = clean_answers(questionnaire=request.cycle.questionnaire, data=answers)
     with transaction.atomic():
@@ -738,7 +738,7 @@ def response_submit(*, request: RaterRequest, answers: dict, now=None) -> Respon
 
 @transaction.atomic
 def request_decline(*, request: RaterRequest, now=None) -> RaterRequest:
-    now = now or clock.now()
+    now = now or timezone.now()
     request_check_answerable(request, now)
     _claim_answerable(request, now, to=RaterRequest.Status.DECLINED)
     request.refresh_from_db()
@@ -778,7 +778,7 @@ class TickResult:
 def feedback_tick(*, now: datetime.datetime | None = None) -> TickResult:
     """Everything time-driven, idempotent and safe to run concurrently:
     open due cycles, owe reminders, close what is due, then (re)enqueue owed emails."""
-    now = now or clock.now()
+    now = now or timezone.now()
     result = TickResult()
     for cycle_id in Cycle.objects.filter(
         status=Cycle.Status.SCHEDULED, opens_at__lte=now
@@ -841,7 +841,7 @@ def deliveries_enqueue_owed(*, now: datetime.datetime | None = None) -> int:
     dropped message), retries that are due, and claims left by a worker that
     died mid-send. Enqueueing twice is harmless: the send claims the row first.
     """
-    now = now or clock.now()
+    now = now or timezone.now()
     requeue_before = now - datetime.timedelta(seconds=settings.FEEDBACK_REQUEUE_AFTER)
     stale_before = now - datetime.timedelta(seconds=settings.FEEDBACK_SEND_CLAIM_TIMEOUT)
     owed = Delivery.objects.filter(

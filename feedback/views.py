@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
-from feedback import clock, selectors, services
+from feedback import selectors, services
 from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
 from feedback.links import (
     LinkError,
@@ -63,8 +64,8 @@ def respond(request, token: str):
     Answers that need fixing re-render the form with 200: a 4xx would put the live link
     into the server's "Bad Request" log line."""
     try:
-        rater_request = request_for_token(token, now=clock.now())
-        request_check_answerable(rater_request, clock.now())
+        rater_request = request_for_token(token, now=timezone.now())
+        request_check_answerable(rater_request, timezone.now())
     except LinkError as error:
         return _link_problem(request, error)
     questions = list(rater_request.cycle.questionnaire.questions.all())
@@ -328,7 +329,7 @@ def request_action(request, pk: int, verb: str):
 
 @role_required(Role.LEADER)
 def my_feedback(request):
-    now = clock.now()
+    now = timezone.now()
     cycles = []
     for cycle in (
         selectors.cycle_list(user=request.user)

@@ -1,5 +1,6 @@
-"""Shared fixtures: API clients per role, the live Redis, a real Celery worker."""
+"""Shared fixtures: API clients per role, the clock, the live Redis, a real Celery worker."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -14,6 +15,32 @@ from rest_framework.test import APIClient
 from tests.people.factories import HRFactory, LeaderFactory, MentorFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Clock:
+    """The wall clock under the test's control (time-machine): every ``timezone.now()``,
+    ``date.today()`` and ``time.time()`` in this process reads it."""
+
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    def set(self, at: datetime.datetime, *, tick: bool = False) -> datetime.datetime:
+        if at.tzinfo is None:
+            raise ValueError("Set the clock to an aware datetime.")
+        self._traveller.move_to(at, tick=tick)
+        self.now = at
+        return at
+
+    def advance(self, **delta) -> datetime.datetime:
+        return self.set(self.now + datetime.timedelta(**delta))
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Stopped at 08:00 UTC on 1 February 2027: ``clock.set(at)``, ``clock.advance(hours=1)``."""
+    stopped = Clock(time_machine)
+    stopped.set(datetime.datetime(2027, 2, 1, 8, 0, tzinfo=datetime.UTC))
+    return stopped
 
 
 @pytest.fixture

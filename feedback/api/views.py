@@ -1,6 +1,7 @@
 """Feedback API: thin views; authorize, call one service or selector, answer."""
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import ApplicationError
-from feedback import clock, selectors, services
+from feedback import selectors, services
 from feedback.api import serializers as s
 from feedback.links import local_due, rater_link_page, request_check_answerable, request_for_token
 from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest
@@ -377,7 +378,7 @@ class RaterLinkView(APIView):
         return super().dispatch(request, *args, **kwargs)
 
     def _request(self, token: str) -> RaterRequest:
-        return request_for_token(token, now=clock.now())
+        return request_for_token(token, now=timezone.now())
 
     @extend_schema(
         tags=TAGS,
@@ -389,7 +390,7 @@ class RaterLinkView(APIView):
     )
     def get(self, request, token: str):
         rater_request = self._request(token)
-        request_check_answerable(rater_request, clock.now())
+        request_check_answerable(rater_request, timezone.now())
         data = {
             "subject_name": rater_request.subject.full_name,
             "is_self": rater_request.group == "self",

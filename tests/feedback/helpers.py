@@ -1,30 +1,15 @@
-"""Shared test helpers: a controllable clock and a cohort of leaders with raters."""
+"""Shared test helpers: a cohort of leaders with raters, answering, ticking."""
 
 import dataclasses
-import datetime
 
 from django.test import TestCase
 
-from feedback import clock as feedback_clock
 from feedback.models import Cycle, Delivery, RaterRequest
 from feedback.services import feedback_tick, response_submit
 from mentorship.models import Pairing
 from tests.mentorship.factories import PairingFactory
 from tests.people.factories import LeaderFactory, MentorFactory, UserFactory
 from tests.programs.factories import EnrollmentFactory
-
-
-class Clock:
-    def __init__(self, start: datetime.datetime):
-        self.set(start)
-
-    def set(self, at: datetime.datetime) -> datetime.datetime:
-        self.now = at
-        feedback_clock.freeze(at)
-        return at
-
-    def advance(self, **delta) -> datetime.datetime:
-        return self.set(self.now + datetime.timedelta(**delta))
 
 
 @dataclasses.dataclass

@@ -11,7 +11,9 @@ UTC = datetime.UTC
 
 
 @pytest.fixture
-def admin_client_(db):
+def admin_client_(db, clock):
+    """Logged in on the day the tests' cycles open (a session lasts two weeks)."""
+    clock.set(datetime.datetime(2027, 3, 1, 8, tzinfo=UTC))
     user = UserFactory(is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)

@@ -88,13 +88,15 @@ def test_redelivered_and_doubled_tasks_send_nothing_twice(feedback_worker, mail_
     assert set(counts.values()) == {1}
 
 
-def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, clock):
-    """Open → invite → remind → closing reminder → close, with the tick's clock walked
+def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, time_machine):
+    """Open → invite → remind → closing reminder → close, with this process's clock walked
     through a window that ends a few hours from now (the worker runs on real time)."""
     from feedback.services import response_submit
+    from tests.conftest import Clock
     from tests.feedback.helpers import answers_for
 
-    real_now = timezone.now()
+    real_now = timezone.now()  # before the clock is walked
+    clock = Clock(time_machine)
     cycle = CycleFactory(
         opens_at=real_now - datetime.timedelta(days=6),
         due_at=real_now + datetime.timedelta(hours=5),

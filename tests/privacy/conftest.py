@@ -17,7 +17,6 @@ from tests.people.factories import LeaderFactory, MentorFactory, UserFactory
 from tests.programs.factories import CohortFactory, EnrollmentFactory
 
 UTC = datetime.UTC
-BEFORE_OPENING = datetime.datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 OPENS_AT = datetime.datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 DUE_AT = datetime.datetime(2027, 3, 11, 8, 0, tzinfo=UTC)
 
@@ -33,15 +32,9 @@ class World:
 
 
 @pytest.fixture
-def clock(time_machine):
-    """The wall clock, stopped a month before the cycle opens; ``clock.move_to(at)``."""
-    time_machine.move_to(BEFORE_OPENING, tick=False)
-    return time_machine
-
-
-@pytest.fixture
 def world(db, clock, leader, mentor) -> World:
-    """Leo Grant (a leader) in a cohort with a scheduled cycle: his manager, his mentor
+    """Today is 1 February 2027 (the clock fixture), a month before the cycle opens.
+    Leo Grant (a leader) in a cohort with a scheduled cycle: his manager, his mentor
     Mia, three direct reports, and three peers who report to the same manager."""
     cohort = CohortFactory(starts_on=datetime.date(2027, 1, 4), ends_on=datetime.date(2027, 12, 31))
     cycle = CycleFactory(cohort=cohort, opens_at=OPENS_AT, due_at=DUE_AT, anonymity_threshold=3)
@@ -66,7 +59,7 @@ def committed(function, *args, **kwargs):
 
 
 def open_cycle(clock, cycle: Cycle) -> None:
-    clock.move_to(cycle.opens_at + datetime.timedelta(minutes=1), tick=False)
+    clock.set(cycle.opens_at + datetime.timedelta(minutes=1))
     committed(feedback_tick)
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.OPEN

@@ -91,7 +91,7 @@ def test_a_share_with_one_mentor_does_not_pass_to_the_next(
     first.ended_on = datetime.date(2027, 3, 20)
     first.save()
     PairingFactory(mentor=second_mentor, mentee=world.leader, started_on=datetime.date(2027, 3, 21))
-    clock.move_to(datetime.datetime(2027, 3, 22, 9, tzinfo=datetime.UTC), tick=False)
+    clock.set(datetime.datetime(2027, 3, 22, 9, tzinfo=datetime.UTC))
 
     assert api(second_mentor).get(url).status_code == 404
     client.force_login(second_mentor)

@@ -249,8 +249,8 @@ def test_admin_withdraw_action_uses_the_service(admin_client, cohort):
     assert cohort.seats_taken == 0
 
 
-def test_leader_marks_own_elearning_done_from_my_program(client, leader, cohort, time_machine):
-    time_machine.move_to(datetime.datetime(2024, 4, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_leader_marks_own_elearning_done_from_my_program(client, leader, cohort, clock):
+    clock.set(datetime.datetime(2024, 4, 10, 12, tzinfo=datetime.UTC))
     enrollment = EnrollmentFactory(cohort=cohort, leader=leader)
     elearning = cohort.program.modules.get(title="Coaching basics")
     workshop = cohort.program.modules.get(title="Kick-off")

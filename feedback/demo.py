@@ -37,7 +37,7 @@ from programs.models import Cohort
 
 PROGRAM_NAME = "Sales Leadership Essentials"
 APRIL_CYCLE = "April 2024 360° feedback"
-CURRENT_CYCLE = "Winter 360° feedback"
+CURRENT_CYCLE = "First-month 360° feedback"
 NEXT_CYCLE = "Mid-program 360° feedback"
 # Their proposals for the next cycle wait in HR's approval queue.
 UNDECIDED = ("leader@example.com", "aisha.bello@example.com")
@@ -60,12 +60,11 @@ START = [
 ]
 
 
-def seed() -> dict:
+def seed(*, today: datetime.date) -> dict:
     questionnaire = Questionnaire.objects.filter(name=DEFAULT_QUESTIONNAIRE).first()
     hr = User.objects.filter(email="hr@example.com").first()
     cohorts = Cohort.objects.filter(program__name__icontains=PROGRAM_NAME)
     april = cohorts.filter(starts_on__year=2024, starts_on__month=4).first()
-    today = timezone.now().date()
     current = (
         cohorts.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
     )

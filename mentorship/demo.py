@@ -68,9 +68,8 @@ GOALS = [
 ]
 
 
-def seed() -> None:
+def seed(*, today: datetime.date) -> None:
     now = timezone.now()
-    today = timezone.localdate()
     competencies = {c.slug: c for c in Competency.objects.all()}
     mentors = [User.objects.get(email=email) for email, *_ in MENTORS]
     for mentor in mentors:

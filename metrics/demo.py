@@ -8,7 +8,7 @@ starts; everyone drifts a little with the market, so the program impact page
 shows a real difference-in-differences rather than a trend everyone shares.
 
 The window is the 24 months (8 quarters) ending with the last complete period
-before ``DEMO_TODAY``, stretched back if a demo program started earlier, so
+before the seeding day, stretched back if a demo program started earlier, so
 every enrolled leader has a baseline period before their program.
 """
 
@@ -29,7 +29,6 @@ from people.models import User
 from people.roles import Role, grant_role
 from programs.models import Cohort, Enrollment
 
-DEMO_TODAY = datetime.date(2026, 11, 28)
 MONTHS = 24
 PERIODS_BEFORE_PROGRAM = 6  # months of history the earliest program needs before it
 
@@ -92,12 +91,10 @@ COHORT_TARGETS = {
 }
 # Sam Rivera has an agreed stretch target of his own (it wins over the cohort's).
 OWN_TARGETS = {("leader@example.com", "sales_attainment"): 105}
-# Cohort defaults cover the whole demo history, so pre-program periods have a target too.
-TARGETS_FROM = datetime.date(2022, 1, 1)
 RAMP_MONTHS = 6  # the program's effect builds up over half a year
 
 
-def seed() -> None:
+def seed(*, today: datetime.date) -> None:
     hr = User.objects.filter(email="hr@example.com").first()
     leaders = list(User.objects.filter(email__in=[email for email, _, _ in LEADERS]))
     comparison = _comparison_leaders()
@@ -118,7 +115,7 @@ def seed() -> None:
     for metric in metrics:
         for leader in [*leaders, *comparison]:
             for period_start, value in _series(
-                leader, metric, first_start.get(leader.pk), earliest
+                leader, metric, first_start.get(leader.pk), earliest, today
             ):
                 rows.append(
                     Observation(
@@ -133,7 +130,7 @@ def seed() -> None:
                     )
                 )
     Observation.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    _targets(metrics, leaders, hr)
+    _targets(metrics, leaders, hr, since=_window(Period.MONTH, earliest, today)[0], today=today)
 
 
 def _comparison_leaders() -> list[User]:
@@ -153,8 +150,10 @@ def _comparison_leaders() -> list[User]:
     return people
 
 
-def _window(period: str, earliest_program: datetime.date | None) -> list[datetime.date]:
-    end = last_complete_period(DEMO_TODAY, period)
+def _window(
+    period: str, earliest_program: datetime.date | None, today: datetime.date
+) -> list[datetime.date]:
+    end = last_complete_period(today, period)
     steps = MONTHS if period == Period.MONTH else MONTHS // 3
     start = period_shift(end, period, -(steps - 1))
     if earliest_program:
@@ -172,12 +171,12 @@ def _window(period: str, earliest_program: datetime.date | None) -> list[datetim
     return periods
 
 
-def _series(leader, metric, program_start, earliest_program):
+def _series(leader, metric, program_start, earliest_program, today):
     """Deterministic (period_start, value) pairs for one leader and metric."""
     profile = PROFILES[metric.code]
     rng = random.Random(f"lodestar-demo:{leader.email}:{metric.code}")  # noqa: S311 — demo data
     level = profile.level + rng.gauss(0, profile.between_leaders)
-    periods = _window(metric.period, earliest_program)
+    periods = _window(metric.period, earliest_program, today)
     first = periods[0]
     for period_start in periods:
         years = (period_start - first).days / 365.25
@@ -198,7 +197,10 @@ def _count(rng: random.Random, expected: float) -> int:
     return int(expected + rng.random())
 
 
-def _targets(metrics, leaders, hr) -> None:
+def _targets(metrics, leaders, hr, *, since: datetime.date, today: datetime.date) -> None:
+    """Cohort defaults cover the whole demo history (from the year ``since`` falls in), so
+    pre-program periods have a target too; own targets start this year."""
+    valid_from = datetime.date(since.year, 1, 1)
     by_code = {metric.code: metric for metric in metrics}
     cohorts = Cohort.objects.filter(enrollments__leader__in=leaders).distinct()
     for cohort in cohorts:
@@ -207,7 +209,7 @@ def _targets(metrics, leaders, hr) -> None:
                 Target.objects.get_or_create(
                     metric=by_code[code],
                     cohort=cohort,
-                    valid_from=TARGETS_FROM,
+                    valid_from=valid_from,
                     defaults={"value": Decimal(value), "created_by": hr},
                 )
     emails = {leader.email: leader for leader in leaders}
@@ -216,6 +218,6 @@ def _targets(metrics, leaders, hr) -> None:
             Target.objects.get_or_create(
                 metric=by_code[code],
                 leader=emails[email],
-                valid_from=datetime.date(2026, 1, 1),
+                valid_from=datetime.date(today.year, 1, 1),
                 defaults={"value": Decimal(value), "created_by": hr},
             )

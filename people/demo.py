@@ -5,6 +5,8 @@ changes nothing the second time. Names are fixed (no randomness) so the demo
 reads the same on every machine.
 """
 
+import datetime
+
 from people.models import User
 from people.roles import Role, grant_role
 
@@ -108,7 +110,8 @@ def _person(email, full_name, title, region, *, manager=None, password=None, rol
     return user
 
 
-def seed() -> dict[str, User]:
+def seed(*, today: datetime.date) -> dict[str, User]:
+    """The demo people (``today`` is unused: people carry no dates of their own)."""
     hr = _person(
         "hr@example.com",
         "Jordan Ellis",

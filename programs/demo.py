@@ -1,5 +1,6 @@
 """Demo programs: "Sales Leadership Essentials", its April 2024 virtual cohort (done) and
-the current winter cohort, with the 12 demo leaders at realistic stages.
+the current cohort (its dates derived from the day the demo is seeded), with the 12 demo
+leaders at realistic stages.
 
 Idempotent: everything is looked up by natural keys and only missing rows are
 created, through the same services HR uses (seats, roles, transitions). Only
@@ -55,14 +56,22 @@ APRIL = {
     "time_zone": "Europe/London",
     "capacity": 12,
 }
-WINTER = {
-    "name": "Winter cohort 2026/27",
-    "starts_on": datetime.date(2026, 11, 2),
-    "ends_on": datetime.date(2027, 1, 29),
-    "delivery": Cohort.Delivery.HYBRID,
-    "time_zone": "America/New_York",
-    "capacity": 12,
-}
+# The current cohort runs twelve weeks from the Monday four weeks before the seeding day.
+CURRENT_WEEKS_AGO = 4
+CURRENT_WEEKS = 12
+
+
+def current_cohort_spec(today: datetime.date) -> dict:
+    starts_on = today - datetime.timedelta(weeks=CURRENT_WEEKS_AGO, days=today.weekday())
+    return {
+        "name": f"Cohort of {starts_on:%B %Y}",
+        "starts_on": starts_on,
+        "ends_on": starts_on + datetime.timedelta(weeks=CURRENT_WEEKS, days=-3),  # a Friday
+        "delivery": Cohort.Delivery.HYBRID,
+        "time_zone": "America/New_York",
+        "capacity": 12,
+    }
+
 
 # April 2024: five completed everything, one withdrew after two days.
 APRIL_COMPLETED = [
@@ -73,8 +82,8 @@ APRIL_COMPLETED = [
     "fatima.haddad@example.com",
 ]
 APRIL_WITHDRAWN = ["noah.kim@example.com"]
-# Winter cohort: (email, required modules done so far); the last one is still invited.
-WINTER_LEADERS = [
+# Current cohort: (email, required modules done so far); the last one is still invited.
+CURRENT_LEADERS = [
     ("leader@example.com", 3),
     ("sofia.rossi@example.com", 5),
     ("kwame.mensah@example.com", 2),
@@ -137,7 +146,7 @@ def _april_sessions(cohort: Cohort, workshops: list[Module]) -> None:
         _session(cohort, f"Day {offset + 1}: {module.title}", day, 9, 3, module)
 
 
-def _winter_sessions(cohort: Cohort, workshops: list[Module]) -> None:
+def _current_sessions(cohort: Cohort, workshops: list[Module]) -> None:
     """A kick-off, then a live session every other Tuesday at 11:00 New York time."""
     _session(cohort, "Kick-off", cohort.starts_on, 10, 2, workshops[0])
     day = cohort.starts_on + datetime.timedelta(days=1)
@@ -157,11 +166,11 @@ def _enroll(cohort: Cohort, leader: User, hr: User | None, *, welcome: bool) -> 
 
 
 def _complete_modules(
-    enrollment: Enrollment, modules: list[Module], first_day, hr, *, half_days_apart: int
+    enrollment: Enrollment, modules: list[Module], first_day, hr, *, half_days_apart: int, today
 ) -> None:
     for index, module in enumerate(modules):
         offset = datetime.timedelta(days=index * half_days_apart // 2)
-        completed_on = min(first_day + offset, timezone.localdate())
+        completed_on = min(first_day + offset, today)
         services.module_completion_record(
             enrollment=enrollment,
             module=module,
@@ -175,7 +184,7 @@ def _at(day: datetime.date, hour: int = 17) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=datetime.UTC)
 
 
-def seed() -> dict:
+def seed(*, today: datetime.date) -> dict:
     hr = User.objects.filter(email="hr@example.com").first()
     facilitator = User.objects.filter(email="grace.lindqvist@example.com").first()
     leaders = {user.email: user for user in User.objects.filter(groups__name="Leader")}
@@ -186,8 +195,8 @@ def seed() -> dict:
 
     april = _cohort(program, APRIL, facilitator)
     _april_sessions(april, workshops)
-    winter = _cohort(program, WINTER, facilitator)
-    _winter_sessions(winter, workshops)
+    current = _cohort(program, current_cohort_spec(today), facilitator)
+    _current_sessions(current, workshops)
 
     april_sessions = list(april.sessions.all())
     for email in APRIL_COMPLETED + APRIL_WITHDRAWN:
@@ -201,11 +210,15 @@ def seed() -> dict:
         for session in april_sessions[:2] if withdrew else april_sessions:
             services.session_attendance_record(enrollment=enrollment, session=session, by=hr)
         if withdrew:
-            _complete_modules(enrollment, required[:2], april.starts_on, hr, half_days_apart=1)
+            _complete_modules(
+                enrollment, required[:2], april.starts_on, hr, half_days_apart=1, today=today
+            )
             services.enrollment_withdraw(enrollment=enrollment)
             ended = {"withdrawn_at": _at(april.starts_on + datetime.timedelta(days=1))}
         else:
-            _complete_modules(enrollment, modules, april.starts_on, hr, half_days_apart=1)
+            _complete_modules(
+                enrollment, modules, april.starts_on, hr, half_days_apart=1, today=today
+            )
             services.enrollment_complete(enrollment=enrollment)
             ended = {"completed_at": _at(april.ends_on)}
         # The story happened in April 2024, not today.
@@ -216,17 +229,19 @@ def seed() -> dict:
             **ended,
         )
 
-    past_winter_sessions = list(winter.sessions.filter(ends_at__lte=timezone.now()))
-    for position, (email, done) in enumerate(WINTER_LEADERS):
+    past_sessions = list(current.sessions.filter(ends_at__lte=timezone.now()))
+    for position, (email, done) in enumerate(CURRENT_LEADERS):
         if email not in leaders:
             continue
-        enrollment = _enroll(winter, leaders[email], hr, welcome=True)
+        enrollment = _enroll(current, leaders[email], hr, welcome=True)
         if enrollment is None:
             continue
-        if position == len(WINTER_LEADERS) - 1:
+        if position == len(CURRENT_LEADERS) - 1:
             continue  # still invited: has not confirmed yet
         services.enrollment_activate(enrollment=enrollment)
-        _complete_modules(enrollment, required[:done], winter.starts_on, hr, half_days_apart=10)
-        for session in past_winter_sessions[: 1 + done]:
+        _complete_modules(
+            enrollment, required[:done], current.starts_on, hr, half_days_apart=10, today=today
+        )
+        for session in past_sessions[: 1 + done]:
             services.session_attendance_record(enrollment=enrollment, session=session, by=hr)
-    return {"program": program, "cohorts": [april, winter]}
+    return {"program": program, "cohorts": [april, current]}

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "feedback",
     "metrics",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

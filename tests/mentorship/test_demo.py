@@ -1,22 +1,19 @@
-import importlib
-
 import pytest
 from django.utils import timezone
 
+from mentorship import demo as mentorship_demo
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
+from people import demo as people_demo
 from people.demo import LEADERS
 from people.models import User
+from programs import demo as programs_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def seed_all() -> None:
-    for app in ("people", "programs", "mentorship"):
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError:
-            continue
-        module.seed()
+    for module in (people_demo, programs_demo, mentorship_demo):
+        module.seed(today=timezone.localdate())
 
 
 def snapshot() -> tuple:

@@ -1,26 +1,10 @@
 import subprocess
 import sys
 
-import environ
 import pytest
 from django.conf import settings
 
 from tests.conftest import ROOT
-
-
-def test_database_url_parses_postgres_and_sqlite():
-    env = environ.Env()
-    pg = env.db_url_config("postgres://app:secret@db.internal:5433/lodestar")
-    assert pg["ENGINE"] == "django.db.backends.postgresql"
-    assert (pg["HOST"], pg["PORT"], pg["NAME"], pg["USER"]) == (
-        "db.internal",
-        5433,
-        "lodestar",
-        "app",
-    )
-    sqlite = env.db_url_config("sqlite:////srv/lodestar.sqlite3")
-    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
-    assert sqlite["NAME"] == "/srv/lodestar.sqlite3"
 
 
 def test_redis_url_feeds_broker_and_cache():

@@ -9,7 +9,7 @@ import pytest
 
 from feedback.models import Nomination, RaterRequest
 from people.models import User
-from tests.privacy.conftest import answer, open_cycle, release, requests_of
+from tests.privacy.attack import answer, open_cycle, release, requests_of
 
 NOMINATIONS = "/api/v1/feedback/nominations/"
 

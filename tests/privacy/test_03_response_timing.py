@@ -10,7 +10,7 @@ import uuid
 from django.contrib import admin
 
 from feedback.models import Answer, RaterRequest, Response
-from tests.privacy.conftest import answer, open_cycle, release, requests_of
+from tests.privacy.attack import answer, open_cycle, release, requests_of
 
 
 def test_no_admin_page_lists_or_shows_single_responses(client, world, clock, hr, anon_api):

@@ -7,7 +7,7 @@ Defence: every figure shown is computed only from ratings that are themselves sh
 from decimal import Decimal
 
 from feedback.models import RaterRequest
-from tests.privacy.conftest import answer, open_cycle, release, requests_of
+from tests.privacy.attack import answer, open_cycle, release, requests_of
 
 NOMINATIONS = "/api/v1/feedback/nominations/"
 

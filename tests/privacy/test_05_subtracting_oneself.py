@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from feedback.models import Cycle
 from tests.feedback.factories import CycleFactory, default_questionnaire
-from tests.privacy.conftest import answer, open_cycle, release, requests_of
+from tests.privacy.attack import answer, open_cycle, release, requests_of
 
 NOMINATIONS = "/api/v1/feedback/nominations/"
 

@@ -17,7 +17,7 @@ from django.core import signing
 from feedback.links import TOKEN_SALT, request_token
 from feedback.models import RaterRequest
 from tests.feedback.factories import RaterRequestFactory
-from tests.privacy.conftest import DUE_AT, link_of, open_cycle, requests_of
+from tests.privacy.attack import DUE_AT, link_of, open_cycle, requests_of
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from mentorship.models import Pairing
 from tests.mentorship.factories import ActionItemFactory, MentoringSessionFactory, PairingFactory
-from tests.privacy.conftest import answer, open_cycle, release
+from tests.privacy.attack import answer, open_cycle, release
 
 
 @pytest.fixture

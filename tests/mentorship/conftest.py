@@ -1,8 +1,6 @@
-import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
 
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from tests.mentorship.factories import (
@@ -14,8 +12,6 @@ from tests.mentorship.factories import (
 )
 from tests.people.factories import MentorFactory
 from tests.programs.factories import competency
-
-PRIVATE = "PRIVATE-NOTE-SENTINEL"
 
 
 @dataclass
@@ -58,14 +54,6 @@ def world(mentor, other_mentor, leader, other_leader) -> World:
         goal=GoalFactory(mentee=leader, pairing=pairing),
         other_goal=GoalFactory(mentee=other_leader, pairing=other_pairing),
     )
-
-
-def soon(days: int = 7) -> str:
-    return (timezone.now() + datetime.timedelta(days=days)).isoformat()
-
-
-def ago(days: int = 1) -> str:
-    return (timezone.now() - datetime.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.mentorship.conftest import PRIVATE
+from tests.mentorship.helpers import PRIVATE
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.roles import Role, grant_role
-from tests.mentorship.conftest import PRIVATE, ago, soon
 from tests.mentorship.factories import (
     ActionItemFactory,
     GoalFactory,
@@ -13,6 +12,7 @@ from tests.mentorship.factories import (
     MentorProfileFactory,
     PairingFactory,
 )
+from tests.mentorship.helpers import PRIVATE, ago, soon
 from tests.openapi import assert_matches_schema
 from tests.people.factories import LeaderFactory, MentorFactory
 from tests.programs.factories import competency

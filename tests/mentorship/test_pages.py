@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorship.models import ActionItem, MentoringSession, MentorProfile, Pairing
-from tests.mentorship.conftest import PRIVATE
 from tests.mentorship.factories import (
     ActionItemFactory,
     GoalFactory,
@@ -13,6 +12,7 @@ from tests.mentorship.factories import (
     MentorProfileFactory,
     PairingFactory,
 )
+from tests.mentorship.helpers import PRIVATE
 from tests.people.factories import LeaderFactory, MentorFactory
 from tests.programs.factories import competency
 

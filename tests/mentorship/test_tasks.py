@@ -9,13 +9,13 @@ from config.celery import app
 from mentorship import services, tasks
 from mentorship.models import MentoringSession, Pairing
 from tests.conftest import wait_for
-from tests.mentorship.conftest import PRIVATE
 from tests.mentorship.factories import (
     ActionItemFactory,
     MentoringSessionFactory,
     MentorProfileFactory,
     PairingFactory,
 )
+from tests.mentorship.helpers import PRIVATE
 from tests.people.factories import HRFactory, LeaderFactory, MentorFactory
 from tests.programs.factories import competency
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from common.errors import ApplicationError
+from common.web import REFUSALS, form_errors, run_service
 from feedback import selectors, services
 from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
 from feedback.links import (
@@ -117,28 +117,6 @@ def _scoped_cycle(user, pk: int) -> Cycle:
     return get_object_or_404(selectors.cycle_list(user=user), pk=pk)
 
 
-def _form_errors(form, error: ValidationError | ApplicationError) -> None:
-    """Put a service's error on the form field at fault (or on top of the form)."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    elif hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _run(request, action, success: str) -> None:
-    """Call a service from a POST; report its refusal as a message instead of a 500."""
-    try:
-        action()
-    except (ValidationError, ApplicationError) as error:
-        text = error.message if isinstance(error, ApplicationError) else " ".join(error.messages)
-        messages.error(request, text)
-    else:
-        messages.success(request, success)
-
-
 # ---------------------------------------------------------------- HR
 
 
@@ -178,8 +156,8 @@ def cycle_create(request):
                 recurrence_days=data["recurrence_days"],
                 by=request.user,
             )
-        except (ValidationError, ApplicationError) as error:
-            _form_errors(form, error)
+        except REFUSALS as error:
+            form_errors(form, error)
         else:
             messages.success(request, "Draft saved. Check the preview, then schedule it.")
             return redirect("feedback:cycle-detail", pk=cycle.pk)
@@ -227,7 +205,7 @@ def cycle_action(request, pk: int, verb: str):
     if verb not in CYCLE_VERBS:
         raise Http404
     service, success = CYCLE_VERBS[verb]
-    _run(request, lambda: service(cycle=cycle), success)
+    run_service(request, lambda: service(cycle=cycle), success)
     return redirect("feedback:cycle-detail", pk=cycle.pk)
 
 
@@ -245,7 +223,7 @@ def hr_nominate(request, pk: int):
         if adds_raters_directly(request.user, data["subject"])
         else services.nomination_propose
     )
-    _run(
+    run_service(
         request,
         lambda: add(
             cycle=cycle,
@@ -280,7 +258,7 @@ def decide_proposals(request, pk: int):
         messages.error(request, "Tick the proposals to decide on first.")
         return redirect("feedback:cycle-detail", pk=cycle.pk)
     approve, success = decision
-    _run(
+    run_service(
         request,
         lambda: services.nominations_decide(
             nominations=nominations, by=request.user, approve=approve
@@ -295,13 +273,13 @@ def decide_proposals(request, pk: int):
 def request_action(request, pk: int, verb: str):
     rater_request = get_object_or_404(selectors.request_list(user=request.user), pk=pk)
     if verb == "nudge":
-        _run(
+        run_service(
             request,
             lambda: services.request_nudge(request=rater_request),
             "Nudge sent.",
         )
     elif verb == "retry":
-        _run(
+        run_service(
             request,
             lambda: services.request_retry(request=rater_request),
             "Sending again.",
@@ -312,7 +290,7 @@ def request_action(request, pk: int, verb: str):
             due = local_to_utc(
                 form.cleaned_data["due_at"].replace(tzinfo=None), rater_request.cycle.tz
             )
-            _run(
+            run_service(
                 request,
                 lambda: services.request_extend(request=rater_request, due_at=due),
                 "Deadline extended.",
@@ -391,7 +369,7 @@ def nominate(request, pk: int):
             return redirect("feedback:mine")
         fields.update(form.cleaned_data)
         name = form.cleaned_data["full_name"]
-    _run(
+    run_service(
         request,
         lambda: services.nomination_propose(**fields),
         f"Proposed {name}: HR approves proposals before the cycle opens.",
@@ -414,7 +392,7 @@ def unnominate(request, pk: int):
     nomination = get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
     if not can_withdraw_nomination(request.user, nomination):
         raise PermissionDenied
-    _run(
+    run_service(
         request,
         lambda: services.nomination_withdraw(nomination=nomination, by=request.user),
         "Withdrawn.",
@@ -431,7 +409,7 @@ def share(request, pk: int):
     if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
         raise Http404
     shared = request.POST.get("shared") == "1"
-    _run(
+    run_service(
         request,
         lambda: services.report_share_set(cycle=cycle, subject=request.user, shared=shared),
         "Shared with your mentor." if shared else "Your mentor no longer sees this report.",

@@ -45,15 +45,6 @@ def can_edit_goal(user, goal: Goal) -> bool:
     return can_manage_goals_of(user, goal.mentee)
 
 
-class ReadOnlyOrHR(BasePermission):
-    """Everybody signed in reads what their scope shows; only HR writes."""
-
-    message = "Only HR can do this."
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS or has_role(request.user, Role.HR)
-
-
 class SessionPermission(BasePermission):
     message = "Only the pairing's mentor can log or change its sessions."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from common.errors import ApplicationError
+from common.web import REFUSALS, form_errors, run_service
 from mentorship import selectors, services
 from mentorship.forms import (
     ActionItemFormSet,
@@ -28,19 +28,6 @@ from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_act
 from people.decorators import role_required
 from people.models import User
 from people.roles import Role
-
-
-def _form_errors(form, error: ValidationError | ApplicationError) -> None:
-    """Put a service's error on the form field at fault (or on top of the form)."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
 
 # ---------------------------------------------------------------- mentor
 
@@ -90,8 +77,8 @@ def log_session(request):
                     private_notes=data["private_notes"],
                     action_items=action_items,
                 )
-        except (ValidationError, ApplicationError) as error:
-            _form_errors(form, error)
+        except REFUSALS as error:
+            form_errors(form, error)
         else:
             mentee = data["pairing"].mentee.full_name
             messages.success(request, f"Session with {mentee} saved.")
@@ -114,20 +101,13 @@ def session_outcome(request, pk: int):
     if outcome not in ("held", "cancelled"):
         messages.error(request, "Choose whether the session was held or is cancelled.")
         return redirect("mentorship:my-mentees")
-    try:
-        services.session_update(session=session, status=outcome)
-    except (ValidationError, ApplicationError) as error:
-        messages.error(request, _error_text(error))
-    else:
-        done = "marked as held" if outcome == "held" else "cancelled; both of you get a notice"
-        messages.success(request, f"Session with {session.pairing.mentee.full_name} {done}.")
+    done = "marked as held" if outcome == "held" else "cancelled; both of you get a notice"
+    run_service(
+        request,
+        lambda: services.session_update(session=session, status=outcome),
+        f"Session with {session.pairing.mentee.full_name} {done}.",
+    )
     return redirect("mentorship:my-mentees")
-
-
-def _error_text(error: ValidationError | ApplicationError) -> str:
-    if isinstance(error, ApplicationError):
-        return error.message
-    return " ".join(error.messages)
 
 
 # ---------------------------------------------------------------- leader
@@ -253,8 +233,8 @@ def pairing_create(request):
                     objectives=data["objectives"],
                     by=request.user,
                 )
-            except (ValidationError, ApplicationError) as error:
-                _form_errors(form, error)
+            except REFUSALS as error:
+                form_errors(form, error)
             else:
                 messages.success(
                     request, f"Paired {pairing.mentor.full_name} with {pairing.mentee.full_name}."
@@ -275,10 +255,7 @@ def pairing_create(request):
 @require_POST
 def pairing_end(request, pk: int):
     pairing = get_object_or_404(selectors.pairings_visible_to(request.user), pk=pk)
-    try:
-        services.pairing_end(pairing=pairing)
-    except (ValidationError, ApplicationError) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, f"Ended the pairing {pairing}.")
+    run_service(
+        request, lambda: services.pairing_end(pairing=pairing), f"Ended the pairing {pairing}."
+    )
     return redirect("mentorship:pairings")

@@ -1,16 +1,14 @@
 """Pages: the leader's scorecard, HR's cohort metrics table, program impact and CSV import."""
 
-import base64
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from common.csv_import import RowErrorsFound
-from common.errors import ApplicationError
+from common.web import CsvImport
 from mentorship.selectors import leaders_visible_to
 from metrics import selectors, services
 from metrics.forms import ObservationImportForm
@@ -139,53 +137,25 @@ def program_impact(request, pk: int):
     )
 
 
-def _file_errors(exc: ValidationError) -> list[str]:
-    return [message for field_messages in exc.message_dict.values() for message in field_messages]
+def _imported(report, file_name: str) -> str:
+    return (
+        f"Imported {file_name}: {report.created} new, {report.updated} replaced, "
+        f"{report.unchanged} unchanged."
+    )
 
 
 @role_required(Role.HR)
 @require_http_methods(["GET", "POST"])
 def observation_import(request):
-    """Upload → dry-run preview → confirm. The upload waits in the session between steps."""
-    context = {"form": ObservationImportForm()}
-    if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored:
-            messages.error(request, "Upload the file again: the preview has expired.")
-            return redirect("metrics:import")
-        try:
-            report = services.observations_import_csv(
-                file=base64.b64decode(stored["content"]), by=request.user, dry_run=False
-            )
-        except RowErrorsFound as exc:
-            context["report"] = {"dry_run": False, "errors": exc.extra["errors"]}
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, getattr(exc, "message", None) or " ".join(_file_errors(exc)))
-        else:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(
-                request,
-                f"Imported {stored['name']}: {report.created} new, {report.updated} replaced, "
-                f"{report.unchanged} unchanged.",
-            )
-            return redirect("metrics:import")
-    elif request.method == "POST":
-        form = ObservationImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = services.observations_import_csv(
-                    file=upload, by=request.user, dry_run=True
-                )
-            except ValidationError as exc:
-                for message in _file_errors(exc):
-                    form.add_error("file", message)
-            else:
-                upload.seek(0)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "name": upload.name,
-                    "content": base64.b64encode(upload.read()).decode(),
-                }
-                context.update(report=report.as_dict(), file_name=upload.name)
-    return render(request, "metrics/import.html", context)
+    """Upload → dry-run preview → confirm (common.web.CsvImport)."""
+    return CsvImport(
+        request=request,
+        form_class=ObservationImportForm,
+        template="metrics/import.html",
+        session_key=IMPORT_SESSION_KEY,
+        run=lambda file, dry_run: services.observations_import_csv(
+            file=file, by=request.user, dry_run=dry_run
+        ),
+        done_message=_imported,
+        done_url=reverse("metrics:import"),
+    ).response()

@@ -1,5 +1,7 @@
 """Roles are Django groups; this module is the one place that answers "is this user an X"."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import Group
 from django.db import models
 
@@ -23,8 +25,20 @@ def role_names(user) -> frozenset[str]:
     return cached
 
 
+# Not a group: every signed-in user holds it, so a gate can say "anyone signed in reads".
+AUTHENTICATED = "authenticated"
+
+
 def has_role(user, role: Role) -> bool:
     return role in role_names(user)
+
+
+def has_any_role(user, roles: Iterable[str]) -> bool:
+    """Does ``user`` hold one of ``roles``? ``AUTHENTICATED`` is held by any signed-in user."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = set(roles)
+    return AUTHENTICATED in roles or not roles.isdisjoint(role_names(user))
 
 
 def grant_role(user, role: Role) -> None:

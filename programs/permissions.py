@@ -1,38 +1,15 @@
 """Who may see and do what in programs.
 
 Whose data: ``programs.selectors`` scopes every queryset through
-``leaders_visible_to`` (out of scope → 404). What a role may do: the small
-permission classes below.
+``leaders_visible_to`` (out of scope → 404). What a role may do: the role gates
+declared on the API views (``people.permissions.RolePermission``). What one caller
+may do with one object: the functions below.
 """
 
 from __future__ import annotations
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
-
 from people.roles import Role, has_role
 from programs.models import Enrollment, Module
-
-
-class ReadAnyWriteHR(BasePermission):
-    """Any authenticated user reads; only HR writes (catalogue data: programs, modules, ...)."""
-
-    message = "Only HR can change this."
-
-    def has_permission(self, request, view) -> bool:
-        if not request.user.is_authenticated:
-            return False
-        return request.method in SAFE_METHODS or has_role(request.user, Role.HR)
-
-
-class RecordsCompletions(BasePermission):
-    """HR records any completion; a leader may record their own (checked per object)."""
-
-    message = "Only HR and leaders can record module completions."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return request.user.is_authenticated
-        return has_role(request.user, Role.HR) or has_role(request.user, Role.LEADER)
 
 
 def completion_refusal(user, enrollment: Enrollment, module: Module) -> str | None:

@@ -1,14 +1,13 @@
 """Pages: HR's cohorts (list, detail, enroll, CSV import) and the leader's "my program"."""
 
-import base64
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from common.csv_import import RowErrorsFound
 from common.errors import ApplicationError
+from common.web import CsvImport, run_service
 from people.decorators import role_required
 from people.roles import Role
 from programs import selectors, services
@@ -57,62 +56,32 @@ def cohort_enroll(request, pk: int):
     return render(request, "programs/cohort_enroll.html", {"cohort": cohort, "form": form})
 
 
-def _file_errors(exc: ValidationError) -> list[str]:
-    return [message for messages_ in exc.message_dict.values() for message in messages_]
+def _imported(report, file_name: str) -> str:
+    counts = report.as_dict()["counts"]
+    return (
+        f"Imported: {counts['enrolled']} enrolled "
+        f"({counts['created_users']} new to Lodestar), {counts['unchanged']} unchanged."
+    )
 
 
 @role_required(Role.HR)
 @require_http_methods(["GET", "POST"])
 def cohort_import(request, pk: int):
-    """Upload → dry-run preview → confirm. The upload waits in the session between steps."""
+    """Upload → dry-run preview → confirm (common.web.CsvImport)."""
     cohort = _cohort_for(request, pk)
-    context = {"cohort": cohort, "form": ImportUploadForm()}
-    if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored or stored["cohort"] != cohort.pk:
-            messages.error(request, "Upload the file again: the preview has expired.")
-            return redirect("programs:cohort-import", pk=cohort.pk)
-        try:
-            report = services.enrollment_import(
-                cohort=cohort,
-                file=base64.b64decode(stored["content"]),
-                dry_run=False,
-                by=request.user,
-            )
-        except RowErrorsFound as exc:
-            context["report"] = exc.extra["report"]
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, getattr(exc, "message", None) or " ".join(_file_errors(exc)))
-        else:
-            del request.session[IMPORT_SESSION_KEY]
-            counts = report.as_dict()["counts"]
-            messages.success(
-                request,
-                f"Imported: {counts['enrolled']} enrolled "
-                f"({counts['created_users']} new to Lodestar), {counts['unchanged']} unchanged.",
-            )
-            return redirect("programs:cohort-detail", pk=cohort.pk)
-    elif request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = services.enrollment_import(
-                    cohort=cohort, file=upload, dry_run=True, by=request.user
-                )
-            except ValidationError as exc:
-                for message in _file_errors(exc):
-                    form.add_error("file", message)
-            else:
-                upload.seek(0)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "cohort": cohort.pk,
-                    "name": upload.name,
-                    "content": base64.b64encode(upload.read()).decode(),
-                }
-                context.update(report=report.as_dict(), file_name=upload.name)
-    return render(request, "programs/cohort_import.html", context)
+    return CsvImport(
+        request=request,
+        form_class=ImportUploadForm,
+        template="programs/cohort_import.html",
+        context={"cohort": cohort},
+        session_key=IMPORT_SESSION_KEY,
+        scope=cohort.pk,
+        run=lambda file, dry_run: services.enrollment_import(
+            cohort=cohort, file=file, dry_run=dry_run, by=request.user
+        ),
+        done_message=_imported,
+        done_url=reverse("programs:cohort-detail", args=[cohort.pk]),
+    ).response()
 
 
 @role_required(Role.LEADER)
@@ -124,12 +93,13 @@ def my_module_done(request, enrollment_pk: int, module_pk: int):
     refusal = completion_refusal(request.user, enrollment, module)
     if refusal:
         raise PermissionDenied(refusal)
-    try:
-        services.module_completion_record(enrollment=enrollment, module=module, by=request.user)
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(_file_errors(exc)))
-    else:
-        messages.success(request, f"“{module.title}” is marked as done.")
+    run_service(
+        request,
+        lambda: services.module_completion_record(
+            enrollment=enrollment, module=module, by=request.user
+        ),
+        f"“{module.title}” is marked as done.",
+    )
     return redirect("programs:my-program")
 
 

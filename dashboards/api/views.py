@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -19,7 +18,8 @@ from dashboards.api.serializers import (
 )
 from mentorship.selectors import leaders_visible_to
 from people.models import User
-from people.permissions import IsHR, IsLeader, IsMentor
+from people.permissions import RolePermission
+from people.roles import Role
 from programs.models import Cohort, Program
 
 AS_OF = OpenApiParameter(
@@ -55,7 +55,7 @@ class LeaderDashboardViewSet(DashboardViewSet):
 
     def get_permissions(self):
         if self.action == "me":
-            return [IsAuthenticated(), IsLeader()]
+            return [RolePermission.of(Role.LEADER)()]
         return super().get_permissions()
 
     def _respond(self, leader):
@@ -81,7 +81,7 @@ class MentorDashboardViewSet(DashboardViewSet):
 
     queryset = User.objects.none()
     serializer_class = MentorDashboardSerializer
-    permission_classes = [IsAuthenticated, IsMentor]
+    permission_classes = [RolePermission.of(Role.MENTOR)]
 
     @extend_schema(summary="My mentees (mentor)")
     def me(self, request):
@@ -95,7 +95,7 @@ class CohortDashboardViewSet(DashboardViewSet):
 
     queryset = Cohort.objects.select_related("program")
     serializer_class = CohortDashboardSerializer
-    permission_classes = [IsAuthenticated, IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
 
     @extend_schema(
@@ -123,7 +123,7 @@ class ProgramImpactViewSet(DashboardViewSet):
 
     queryset = Program.objects.all()
     serializer_class = ProgramImpactDashboardSerializer
-    permission_classes = [IsAuthenticated, IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
 
     @extend_schema(parameters=[AS_OF], summary="A program's impact (HR)")
     def retrieve(self, request, pk=None):

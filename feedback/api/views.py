@@ -23,16 +23,10 @@ from feedback import selectors, services
 from feedback.api import serializers as s
 from feedback.links import local_due, rater_link_page, request_check_answerable, request_for_token
 from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest
-from feedback.permissions import (
-    IsHR,
-    IsLeader,
-    NominatesRaters,
-    ReadScopedWriteHR,
-    adds_raters_directly,
-    can_withdraw_nomination,
-)
+from feedback.permissions import adds_raters_directly, can_withdraw_nomination
 from people.models import User
-from people.roles import Role, has_role
+from people.permissions import RolePermission
+from people.roles import AUTHENTICATED, Role, has_role
 
 TAGS = ["feedback"]
 
@@ -65,7 +59,12 @@ class CycleViewSet(
 
     queryset = Cycle.objects.all()
     serializer_class = s.CycleSerializer
-    permission_classes = [ReadScopedWriteHR]
+    # Reading is scoped by the selector; setting up and changing cycles is HR's.
+    permission_classes = [
+        RolePermission.of(
+            read=AUTHENTICATED, write=Role.HR, message="Only HR can set up feedback cycles."
+        )
+    ]
     filterset_class = CycleFilter
     ordering_fields = ["opens_at", "due_at", "name", "status"]
     ordering = ["-opens_at"]
@@ -87,31 +86,31 @@ class CycleViewSet(
         return Response(s.CycleSerializer(cycle, context={"request": request}).data)
 
     @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsHR])
+    @action(detail=True, methods=["post"], permission_classes=[RolePermission.of(Role.HR)])
     def schedule(self, request, pk=None):
         """Draft → scheduled: the tick opens it at opens_at."""
         return self._verb(services.cycle_schedule, request)
 
     @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsHR])
+    @action(detail=True, methods=["post"], permission_classes=[RolePermission.of(Role.HR)])
     def cancel(self, request, pk=None):
         return self._verb(services.cycle_cancel, request)
 
     @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsHR])
+    @action(detail=True, methods=["post"], permission_classes=[RolePermission.of(Role.HR)])
     def release(self, request, pk=None):
         """Release results early; refused while any rater can still answer."""
         return self._verb(services.cycle_release, request)
 
     @extend_schema(tags=TAGS, responses=s.CyclePreviewSerializer)
-    @action(detail=True, methods=["get"], permission_classes=[IsHR])
+    @action(detail=True, methods=["get"], permission_classes=[RolePermission.of(Role.HR)])
     def preview(self, request, pk=None):
         """Who will be asked about whom, and when (local time), if it opened now."""
         preview = selectors.cycle_preview(cycle=self.get_object())
         return Response(s.CyclePreviewSerializer(preview).data)
 
     @extend_schema(tags=TAGS, responses=s.CycleProgressSerializer)
-    @action(detail=True, methods=["get"], permission_classes=[IsHR])
+    @action(detail=True, methods=["get"], permission_classes=[RolePermission.of(Role.HR)])
     def progress(self, request, pk=None):
         """Sent, completed, declined, failed... per rater group and per leader."""
         return Response(
@@ -119,7 +118,7 @@ class CycleViewSet(
         )
 
     @extend_schema(tags=TAGS, responses=s.MyCountsSerializer)
-    @action(detail=True, methods=["get"], permission_classes=[IsLeader])
+    @action(detail=True, methods=["get"], permission_classes=[RolePermission.of(Role.LEADER)])
     def mine(self, request, pk=None):
         """The calling leader's own raters: counts only, never who answered."""
         cycle = self.get_object()
@@ -136,14 +135,19 @@ class CycleViewSet(
         return Response(s.MyCountsSerializer(data).data)
 
     @extend_schema(tags=TAGS, responses=s.ColleagueSerializer(many=True))
-    @action(detail=True, methods=["get"], permission_classes=[IsLeader], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[RolePermission.of(Role.LEADER)],
+        pagination_class=None,
+    )
     def colleagues(self, request, pk=None):
         """The colleagues you may propose as peers for this cycle, by name."""
         colleagues = selectors.nomination_colleagues(cycle=self.get_object(), subject=request.user)
         return Response(s.ColleagueSerializer(colleagues, many=True).data)
 
     @extend_schema(tags=TAGS, request=s.ReportShareSerializer, responses=s.ReportShareSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsLeader])
+    @action(detail=True, methods=["post"], permission_classes=[RolePermission.of(Role.LEADER)])
     def share(self, request, pk=None):
         """Share (or stop sharing) your report of this cycle with your current mentor.
         A later mentor does not see it until you share it again."""
@@ -191,7 +195,7 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Questionnaire.objects.prefetch_related("questions")
     serializer_class = s.QuestionnaireSerializer
-    permission_classes = [IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
     ordering_fields = ["name"]
     filterset_fields = ["name"]
 
@@ -234,7 +238,12 @@ class NominationViewSet(
 
     queryset = Nomination.objects.all()
     serializer_class = s.NominationSerializer
-    permission_classes = [NominatesRaters]
+    # HR nominates for anyone; a leader for themselves (the selector scopes the rows).
+    permission_classes = [
+        RolePermission.of(
+            Role.HR, Role.LEADER, message="Only HR and leaders can manage nominations."
+        )
+    ]
     filterset_class = NominationFilter
     ordering_fields = ["created_at", "group", "status"]
     ordering = ["cycle", "subject", "group", "id"]
@@ -301,7 +310,7 @@ class NominationViewSet(
     @extend_schema(
         tags=TAGS, request=s.NominationIdsSerializer, responses=s.NominationSerializer(many=True)
     )
-    @action(detail=False, methods=["post"], permission_classes=[IsHR])
+    @action(detail=False, methods=["post"], permission_classes=[RolePermission.of(Role.HR)])
     def approve(self, request):
         """Approve proposals (HR), all or none: from then on they are asked when the
         cycle opens. A proposed address becomes a person in the directory."""
@@ -310,7 +319,7 @@ class NominationViewSet(
     @extend_schema(
         tags=TAGS, request=s.NominationIdsSerializer, responses=s.NominationSerializer(many=True)
     )
-    @action(detail=False, methods=["post"], permission_classes=[IsHR])
+    @action(detail=False, methods=["post"], permission_classes=[RolePermission.of(Role.HR)])
     def reject(self, request):
         """Reject proposals (HR), all or none: they are never asked."""
         return self._decide(request, approve=False)
@@ -328,7 +337,7 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = RaterRequest.objects.all()
     serializer_class = s.RaterRequestSerializer
-    permission_classes = [IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
     filterset_class = RaterRequestFilter
     ordering_fields = ["status", "group", "sent_at"]
     ordering = ["cycle", "subject", "group", "id"]

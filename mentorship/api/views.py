@@ -5,7 +5,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, renderers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,13 +29,13 @@ from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.permissions import (
     ActionItemPermission,
     GoalPermission,
-    ReadOnlyOrHR,
     SessionPermission,
     can_edit_action_item,
     can_log_sessions,
     can_manage_goals_of,
 )
-from people.permissions import IsHR
+from people.permissions import RolePermission
+from people.roles import AUTHENTICATED, Role
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -62,7 +61,9 @@ class PairingViewSet(
 
     queryset = Pairing.objects.all()
     serializer_class = PairingSerializer
-    permission_classes = [IsAuthenticated, ReadOnlyOrHR]
+    permission_classes = [
+        RolePermission.of(read=AUTHENTICATED, write=Role.HR, message="Only HR can do this.")
+    ]
     filterset_class = filters.PairingFilter
     ordering_fields = ["started_on", "ended_on", "last_contact", "mentee__full_name"]
     ordering = ["-started_on", "id"]
@@ -115,7 +116,7 @@ class SessionViewSet(
 
     queryset = MentoringSession.objects.all()
     serializer_class = SessionSerializer
-    permission_classes = [IsAuthenticated, SessionPermission]
+    permission_classes = [RolePermission.of(AUTHENTICATED), SessionPermission]
     filterset_class = filters.SessionFilter
     ordering_fields = ["starts_at", "created_at"]
     ordering = ["-starts_at", "-id"]
@@ -177,7 +178,7 @@ class ActionItemViewSet(
 
     queryset = ActionItem.objects.all()
     serializer_class = ActionItemSerializer
-    permission_classes = [IsAuthenticated, ActionItemPermission]
+    permission_classes = [RolePermission.of(AUTHENTICATED), ActionItemPermission]
     filterset_class = filters.ActionItemFilter
     ordering_fields = ["due_on", "created_at", "done_at"]
     ordering = ["due_on", "id"]
@@ -247,7 +248,7 @@ class GoalViewSet(
 
     queryset = Goal.objects.all()
     serializer_class = GoalSerializer
-    permission_classes = [IsAuthenticated, GoalPermission]
+    permission_classes = [RolePermission.of(AUTHENTICATED), GoalPermission]
     filterset_class = filters.GoalFilter
     ordering_fields = ["target_date", "progress", "created_at"]
     ordering = ["target_date", "id"]
@@ -293,7 +294,7 @@ class GoalViewSet(
 class SuggestionsView(APIView):
     """Mentors ranked for a leader, each with the reasons in words (HR)."""
 
-    permission_classes = [IsAuthenticated, IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
 
     @extend_schema(
         parameters=[OpenApiParameter("mentee", OpenApiTypes.INT, required=True)],

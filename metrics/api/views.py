@@ -21,9 +21,10 @@ from metrics.api import serializers as s
 from metrics.api.filters import ObservationFilter, TargetFilter
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import parse_period
-from metrics.permissions import ReadAnyoneWriteHR
+from metrics.permissions import METRIC_DATA
 from people.models import User
-from people.permissions import IsHR
+from people.permissions import RolePermission
+from people.roles import Role
 from programs.models import Cohort, Program
 
 AS_OF = OpenApiParameter(
@@ -62,7 +63,7 @@ class MetricDefinitionViewSet(
 
     queryset = MetricDefinition.objects.all()
     serializer_class = s.MetricDefinitionSerializer
-    permission_classes = [ReadAnyoneWriteHR]
+    permission_classes = [METRIC_DATA]
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["category", "unit", "period", "is_active"]
     ordering_fields = ["code", "name", "category"]
@@ -87,7 +88,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     queryset = Observation.objects.all()
     serializer_class = s.ObservationSerializer
-    permission_classes = [ReadAnyoneWriteHR]
+    permission_classes = [METRIC_DATA]
     filterset_class = ObservationFilter
     ordering_fields = ["period_start", "value", "recorded_at"]
     ordering = ["leader__full_name", "metric__code", "period_start"]
@@ -189,7 +190,7 @@ class TargetViewSet(viewsets.ModelViewSet):
 
     queryset = Target.objects.all()
     serializer_class = s.TargetSerializer
-    permission_classes = [ReadAnyoneWriteHR]
+    permission_classes = [METRIC_DATA]
     filterset_class = TargetFilter
     ordering_fields = ["valid_from", "value"]
     ordering = ["metric__code", "valid_from", "id"]
@@ -233,7 +234,7 @@ class ScorecardViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 @extend_schema(tags=["metrics"])
 class CohortMetricsViewSet(viewsets.GenericViewSet):
     queryset = Cohort.objects.select_related("program")
-    permission_classes = [IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
     serializer_class = s.CohortSummarySerializer
     filter_backends: list = []
 
@@ -269,7 +270,7 @@ class ImpactParamsSerializer(AsOfSerializer):
 @extend_schema(tags=["metrics"])
 class ProgramMetricsViewSet(viewsets.GenericViewSet):
     queryset = Program.objects.all()
-    permission_classes = [IsHR]
+    permission_classes = [RolePermission.of(Role.HR)]
     serializer_class = s.ProgramImpactSerializer
     filter_backends: list = []
 

@@ -10,7 +10,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.errors import ApplicationError
-from people.permissions import IsHR
+from people.permissions import RolePermission
+from people.roles import AUTHENTICATED, Role
 from programs import selectors, services
 from programs.api.serializers import (
     CohortSerializer,
@@ -37,7 +38,7 @@ from programs.models import (
     Program,
     SessionAttendance,
 )
-from programs.permissions import ReadAnyWriteHR, RecordsCompletions, completion_refusal
+from programs.permissions import completion_refusal
 
 TAGS = ["programs"]
 
@@ -73,7 +74,7 @@ class CompetencyViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     queryset = Competency.objects.all()
     serializer_class = CompetencySerializer
-    permission_classes = [ReadAnyWriteHR]
+    permission_classes = [RolePermission.of(read=AUTHENTICATED, write=Role.HR)]
     search_fields = ["name"]
     ordering_fields = ["name"]
 
@@ -87,7 +88,7 @@ class ProgramViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     queryset = Program.objects.all()
     serializer_class = ProgramSerializer
-    permission_classes = [ReadAnyWriteHR]
+    permission_classes = [RolePermission.of(read=AUTHENTICATED, write=Role.HR)]
     filterset_fields = ["is_active"]
     ordering_fields = ["name", "created_at"]
 
@@ -106,7 +107,7 @@ class ModuleViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     queryset = Module.objects.all()
     serializer_class = ModuleSerializer
-    permission_classes = [ReadAnyWriteHR]
+    permission_classes = [RolePermission.of(read=AUTHENTICATED, write=Role.HR)]
     filterset_fields = ["program", "competency", "kind", "is_required"]
     ordering_fields = ["position", "title"]
 
@@ -126,7 +127,7 @@ class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     queryset = Cohort.objects.all()
     serializer_class = CohortSerializer
-    permission_classes = [ReadAnyWriteHR]
+    permission_classes = [RolePermission.of(read=AUTHENTICATED, write=Role.HR)]
     filterset_class = CohortFilter
     ordering_fields = ["starts_on", "name"]
 
@@ -157,7 +158,7 @@ class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         detail=True,
         methods=["post"],
         url_path="enrollments/import",
-        permission_classes=[IsHR],
+        permission_classes=[RolePermission.of(Role.HR)],
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_enrollments(self, request, pk=None):
@@ -179,7 +180,7 @@ class CohortSessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     queryset = CohortSession.objects.all()
     serializer_class = CohortSessionSerializer
-    permission_classes = [ReadAnyWriteHR]
+    permission_classes = [RolePermission.of(read=AUTHENTICATED, write=Role.HR)]
     filterset_fields = ["cohort", "module"]
     ordering_fields = ["starts_at"]
 
@@ -234,7 +235,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_permissions(self):
         if self.action in {"create", "activate", "complete", "withdraw"}:
-            return [IsHR()]
+            return [RolePermission.of(Role.HR)()]
         return super().get_permissions()
 
     def _respond(self, enrollment: Enrollment, status_code=status.HTTP_200_OK) -> Response:
@@ -314,7 +315,13 @@ class ModuleCompletionViewSet(
 
     queryset = ModuleCompletion.objects.all()
     serializer_class = ModuleCompletionSerializer
-    permission_classes = [RecordsCompletions]
+    permission_classes = [
+        RolePermission.of(
+            read=AUTHENTICATED,
+            write=[Role.HR, Role.LEADER],
+            message="Only HR and leaders can record module completions.",
+        )
+    ]
     filterset_fields = ["enrollment", "module"]
     ordering_fields = ["completed_on", "recorded_at"]
 
@@ -346,7 +353,7 @@ class SessionAttendanceViewSet(
 
     queryset = SessionAttendance.objects.all()
     serializer_class = SessionAttendanceSerializer
-    permission_classes = [ReadAnyWriteHR]
+    permission_classes = [RolePermission.of(read=AUTHENTICATED, write=Role.HR)]
     filterset_fields = ["enrollment", "session", "session__cohort"]
     ordering_fields = ["session__starts_at", "recorded_at"]
 

@@ -118,6 +118,18 @@ def test_import_preview_then_confirm(client, hr, cohort):
     assert cohort.enrollments.count() == 2
 
 
+def test_a_preview_is_confirmed_only_into_the_cohort_it_was_made_for(client, hr, cohort):
+    client.force_login(hr)
+    other = CohortFactory(program=cohort.program, name="May 2024")
+    content = b"email,full_name\nana@example.com,Ana Lima\n"
+    client.post(reverse("programs:cohort-import", args=[cohort.pk]), {"file": upload(content)})
+    url = reverse("programs:cohort-import", args=[other.pk])
+    refused = client.post(url, {"confirm": "1"}, follow=True)
+    assert refused.redirect_chain == [(url, 302)]
+    assert "Upload the file again" in refused.content.decode()
+    assert not Enrollment.objects.exists()
+
+
 def test_import_preview_lists_row_errors_without_a_confirm_button(client, hr, cohort):
     client.force_login(hr)
     url = reverse("programs:cohort-import", args=[cohort.pk])

@@ -3,7 +3,7 @@
  * Each <canvas data-chart="ID"> names a <script type="application/json" id="ID"> that
  * holds {kind, labels, datasets, ...} prepared by the server. Every chart also has a
  * heading and a table alternative in the page, so nothing here is the only way to
- * read a figure.
+ * read a figure. Colours come from the CSS custom properties of static/css/app.css.
  */
 (function () {
   "use strict";
@@ -11,13 +11,18 @@
     return; // the tables still carry every figure
   }
   var Chart = window.Chart;
-  var ink = "#1d2433", muted = "#5b6475", accent = "#1f5fbf", good = "#1e7a46", warn = "#a35b00";
+  var styles = window.getComputedStyle(document.documentElement);
+  function cssColour(name) {
+    return styles.getPropertyValue("--" + name).trim();
+  }
+  var ink = cssColour("ink"), muted = cssColour("muted"), accent = cssColour("accent");
+  var good = cssColour("good"), warn = cssColour("warn"), bad = cssColour("bad");
   Chart.defaults.color = ink;
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.animation = false; // steady pictures for print and screenshots
 
-  var palette = [accent, warn, good, "#7a3db8", "#b42318", muted];
+  var palette = [accent, warn, good, cssColour("violet"), bad, muted];
 
   function colour(dataset, index) {
     var c = dataset.color || palette[index % palette.length];

@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import dateformat
 
 from common.shaping import percent, rounded
@@ -32,7 +32,7 @@ from feedback.models import (
 )
 from feedback.scheduling import reminder_points
 from mentorship.models import Pairing
-from mentorship.selectors import leaders_visible_to
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.models import User
 from people.roles import Role, has_role
 from programs.models import Enrollment
@@ -41,17 +41,9 @@ from programs.models import Enrollment
 
 
 def cycle_list(*, user) -> QuerySet[Cycle]:
-    """HR: every cycle. Others: cycles of cohorts where a leader they may see is enrolled."""
-    cycles = Cycle.objects.select_related("cohort", "questionnaire")
-    if has_role(user, Role.HR):
-        return cycles
-    return cycles.filter(
-        Exists(
-            User.objects.filter(
-                pk__in=leaders_visible_to(user).values("pk"),
-                enrollments__cohort_id=OuterRef("cohort_id"),
-            )
-        )
+    """Cycles of the cohorts the caller may see (HR: every cohort)."""
+    return Cycle.objects.select_related("cohort", "questionnaire").filter(
+        cohort__in=cohorts_visible_to(user)
     )
 
 
@@ -64,6 +56,14 @@ def nomination_list(*, user) -> QuerySet[Nomination]:
     if has_role(user, Role.HR):
         return nominations
     return nominations.filter(subject=user) if has_role(user, Role.LEADER) else nominations.none()
+
+
+def nomination_subjects(*, user) -> QuerySet[User]:
+    """Whom the caller may nominate raters for: HR any leader they may see and
+    themselves; anyone else only themselves."""
+    if has_role(user, Role.HR):
+        return User.objects.filter(Q(pk__in=leaders_visible_to(user).values("pk")) | Q(pk=user.pk))
+    return User.objects.filter(pk=user.pk)
 
 
 def nomination_colleagues(*, cycle: Cycle, subject: User) -> QuerySet[User]:

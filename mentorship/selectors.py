@@ -1,4 +1,9 @@
-"""Reads for mentorship, and the one answer to "whose data may this caller see"."""
+"""Reads for mentorship, and the one answer to "whose data may this caller see".
+
+``leaders_visible_to`` (and ``cohorts_visible_to``, built on it) is the scope every
+layer uses: the web layer passes it down to programs' and metrics' list selectors as
+``leaders=`` (or ``cohorts=``); mentorship and feedback selectors call it with the user.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,8 @@ from django.utils import timezone
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
 from people.roles import Role, role_names
-from programs.models import Competency, Enrollment
+from programs.models import Cohort, Competency, Enrollment
+from programs.selectors import cohorts_of
 
 
 def leaders_visible_to(user) -> QuerySet[User]:
@@ -50,6 +56,14 @@ def leaders_visible_to(user) -> QuerySet[User]:
     if Role.LEADER in roles:
         scope |= Q(pk=user.pk)
     return leaders.filter(scope)
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    """Cohorts the caller may see: HR every cohort (also one nobody is enrolled in yet);
+    anyone else the cohorts of the leaders they may see."""
+    if Role.HR in role_names(user):
+        return Cohort.objects.all()
+    return cohorts_of(leaders_visible_to(user))
 
 
 def reporting_line(user: User) -> list[User]:

@@ -22,7 +22,8 @@ For the dashboards (plain dicts, JSON-ready; the API serializers in
     figure and a caution when a group has fewer than 5 leaders.
     Two queries per cohort of the program, whatever the number of leaders.
 
-Scoped lists for the API: ``observation_list(*, user)``, ``target_list(*, user)``.
+Scoped lists for the API: ``observation_list(*, leaders)``, ``target_list(*, leaders, cohorts)``;
+the web layer passes what the caller may see (``leaders_visible_to``, ``cohorts_visible_to``).
 Definitions in plain words: docs/metrics.md.
 """
 
@@ -58,11 +59,10 @@ from django.db.models.functions import Coalesce, PercentRank, RowNumber
 from django.utils import timezone
 
 from common.shaping import percent, person, rounded
-from mentorship.selectors import leaders_visible_to
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, period_floor, period_label, period_shift
 from people.models import User
-from people.roles import Role, has_role
+from people.roles import Role
 from programs.models import Cohort, Enrollment, Program
 
 TREND_PERIODS = 8
@@ -79,20 +79,17 @@ def metric_definition_list() -> QuerySet[MetricDefinition]:
     return MetricDefinition.objects.all()
 
 
-def observation_list(*, user) -> QuerySet[Observation]:
-    return Observation.objects.filter(leader__in=leaders_visible_to(user)).select_related(
+def observation_list(*, leaders: QuerySet[User]) -> QuerySet[Observation]:
+    return Observation.objects.filter(leader__in=leaders).select_related(
         "leader", "metric", "recorded_by"
     )
 
 
-def target_list(*, user) -> QuerySet[Target]:
-    """Targets of leaders the caller may see, and the cohort defaults that apply to them."""
-    targets = Target.objects.select_related("metric", "leader", "cohort")
-    if has_role(user, Role.HR):
-        return targets
-    visible = leaders_visible_to(user)
-    cohorts = _participations(visible).values("cohort_id")
-    return targets.filter(Q(leader__in=visible) | Q(cohort__in=cohorts))
+def target_list(*, leaders: QuerySet[User], cohorts: QuerySet[Cohort]) -> QuerySet[Target]:
+    """The own targets of ``leaders`` and the cohort defaults of ``cohorts``."""
+    return Target.objects.select_related("metric", "leader", "cohort").filter(
+        Q(leader__in=leaders) | Q(cohort__in=cohorts)
+    )
 
 
 # --- expressions shared by the figures ----------------------------------------

@@ -4,6 +4,10 @@ Progress = required modules completed / required modules of the program. It is
 annotated on any queryset of enrollments (two correlated subqueries, so one
 query for any number of rows); per competency it is two grouped queries for
 any number of enrollments.
+
+Scope comes from above: programs sits below mentorship, so its list selectors take
+the leaders (or cohorts) the caller may see as an argument, and the web layer passes
+``mentorship.selectors.leaders_visible_to(request.user)`` (or ``cohorts_visible_to``).
 """
 
 from __future__ import annotations
@@ -17,8 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.shaping import percent
-from mentorship.selectors import leaders_visible_to
-from people.roles import Role, has_role
+from people.models import User
 from programs.models import (
     Cohort,
     CohortSession,
@@ -99,10 +102,8 @@ def competency_progress(
 
 
 # --- scoped reads -------------------------------------------------------------------
-
-
-def _is_hr(user) -> bool:
-    return has_role(user, Role.HR)
+# ``leaders`` and ``cohorts`` are what the caller may see (leaders_visible_to and
+# cohorts_visible_to in mentorship.selectors, passed down by the web layer).
 
 
 def competency_list() -> QuerySet[Competency]:
@@ -121,43 +122,40 @@ def module_list() -> QuerySet[Module]:
     return Module.objects.select_related("program", "competency")
 
 
-def enrollments_visible_to(user) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(leader__in=leaders_visible_to(user))
+def enrollments_of(leaders: QuerySet[User]) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(leader__in=leaders)
 
 
-def enrollment_list(*, user) -> QuerySet[Enrollment]:
-    """Enrollments of the leaders the caller may see, with progress annotated."""
+def enrollment_list(*, leaders: QuerySet[User]) -> QuerySet[Enrollment]:
+    """Enrollments of ``leaders``, with progress annotated."""
     return with_progress(
-        enrollments_visible_to(user).select_related("cohort", "program", "leader", "enrolled_by")
+        enrollments_of(leaders).select_related("cohort", "program", "leader", "enrolled_by")
     )
 
 
-def cohort_list(*, user) -> QuerySet[Cohort]:
-    """HR: every cohort. Others: cohorts where a leader they may see is enrolled."""
-    cohorts = Cohort.objects.select_related("program", "facilitator")
-    if _is_hr(user):
-        return cohorts
-    return cohorts.filter(
-        pk__in=Enrollment.objects.filter(leader__in=leaders_visible_to(user)).values("cohort")
+def cohorts_of(leaders: QuerySet[User]) -> QuerySet[Cohort]:
+    """Cohorts where one of ``leaders`` is (or was) enrolled."""
+    return Cohort.objects.filter(pk__in=enrollments_of(leaders).values("cohort"))
+
+
+def cohort_list(*, cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    return cohorts.select_related("program", "facilitator")
+
+
+def cohort_session_list(*, cohorts: QuerySet[Cohort]) -> QuerySet[CohortSession]:
+    return CohortSession.objects.filter(cohort__in=cohorts).select_related("cohort", "module")
+
+
+def module_completion_list(*, leaders: QuerySet[User]) -> QuerySet[ModuleCompletion]:
+    return ModuleCompletion.objects.filter(enrollment__leader__in=leaders).select_related(
+        "enrollment__leader", "module", "recorded_by"
     )
 
 
-def cohort_session_list(*, user) -> QuerySet[CohortSession]:
-    return CohortSession.objects.filter(cohort__in=cohort_list(user=user)).select_related(
-        "cohort", "module"
+def session_attendance_list(*, leaders: QuerySet[User]) -> QuerySet[SessionAttendance]:
+    return SessionAttendance.objects.filter(enrollment__leader__in=leaders).select_related(
+        "enrollment__leader", "session", "recorded_by"
     )
-
-
-def module_completion_list(*, user) -> QuerySet[ModuleCompletion]:
-    return ModuleCompletion.objects.filter(
-        enrollment__leader__in=leaders_visible_to(user)
-    ).select_related("enrollment__leader", "module", "recorded_by")
-
-
-def session_attendance_list(*, user) -> QuerySet[SessionAttendance]:
-    return SessionAttendance.objects.filter(
-        enrollment__leader__in=leaders_visible_to(user)
-    ).select_related("enrollment__leader", "session", "recorded_by")
 
 
 def cohort_enrollments(*, cohort: Cohort) -> QuerySet[Enrollment]:

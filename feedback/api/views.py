@@ -32,7 +32,6 @@ from feedback.permissions import (
     can_withdraw_nomination,
 )
 from people.models import User
-from people.roles import Role, has_role
 
 TAGS = ["feedback"]
 
@@ -252,7 +251,7 @@ class NominationViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         subject = data.get("subject") or request.user
-        if subject != request.user and not has_role(request.user, Role.HR):
+        if not selectors.nomination_subjects(user=request.user).filter(pk=subject.pk).exists():
             raise NotFound("Leaders nominate raters for themselves only.")
         fields = {
             "cycle": data["cycle"],

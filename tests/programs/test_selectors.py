@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from programs.models import Enrollment
 from programs.selectors import (
     cohort_list,
@@ -101,16 +102,26 @@ def test_a_program_without_required_modules_is_zero_percent():
 
 
 def test_scope_follows_leaders_visible_to(hr, mentor, leader, other_leader):
+    """The web layer passes leaders_visible_to / cohorts_visible_to down as arguments."""
+
+    def enrollments(user):
+        return enrollment_list(leaders=leaders_visible_to(user))
+
+    def cohorts(user):
+        return cohort_list(cohorts=cohorts_visible_to(user))
+
     mine = EnrollmentFactory(leader=leader)
     theirs = EnrollmentFactory(leader=other_leader)
-    assert set(enrollment_list(user=hr)) == {mine, theirs}
-    assert list(enrollment_list(user=leader)) == [mine]
-    assert list(enrollment_list(user=mentor)) == []
-    assert list(cohort_list(user=mentor)) == []
+    empty = CohortFactory()
+    assert set(enrollments(hr)) == {mine, theirs}
+    assert set(cohorts(hr)) == {mine.cohort, theirs.cohort, empty}
+    assert list(enrollments(leader)) == [mine]
+    assert list(enrollments(mentor)) == []
+    assert list(cohorts(mentor)) == []
     PairingFactory(mentor=mentor, mentee=leader)
-    assert list(enrollment_list(user=mentor)) == [mine]
-    assert list(cohort_list(user=mentor)) == [mine.cohort]
-    assert list(cohort_list(user=other_leader)) == [theirs.cohort]
+    assert list(enrollments(mentor)) == [mine]
+    assert list(cohorts(mentor)) == [mine.cohort]
+    assert list(cohorts(other_leader)) == [theirs.cohort]
 
 
 def test_my_programs_skip_withdrawn_enrollments(leader, program):

@@ -6,6 +6,7 @@ leader or cohort (404 through leaders_visible_to).
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from dashboards import selectors
 from dashboards.api.serializers import DashboardQuerySerializer
@@ -23,7 +24,7 @@ def _as_of(request):
     query = DashboardQuerySerializer(data=request.GET)
     if not query.is_valid():
         raise BadQuery(query.errors)
-    return query.validated_data.get("as_of") or selectors.today()
+    return query.validated_data.get("as_of") or timezone.localdate()
 
 
 def _page(request, template: str, build):
@@ -33,7 +34,7 @@ def _page(request, template: str, build):
     except BadQuery as bad:
         return render(request, "dashboards/bad_query.html", {"errors": bad.errors}, status=400)
     return render(
-        request, template, {"as_of": day, "is_today": day == selectors.today(), **build(day)}
+        request, template, {"as_of": day, "is_today": day == timezone.localdate(), **build(day)}
     )
 
 

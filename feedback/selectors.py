@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import dateformat
 
+from common.dates import end_of_day
 from common.shaping import percent, rounded
 from feedback.anonymity import ANONYMOUS_GROUPS, OTHERS, Cell, Layout, cell_shown, layout
 from feedback.models import (
@@ -98,6 +99,21 @@ def request_list(*, user) -> QuerySet[RaterRequest]:
     if not has_role(user, Role.HR):
         return RaterRequest.objects.none()
     return RaterRequest.objects.select_related("cycle__cohort", "subject", "rater")
+
+
+def requests_to_answer(*, rater: User, viewer) -> QuerySet[RaterRequest] | None:
+    """The requests ``rater`` must still answer in open cycles, the soonest due first:
+    for the rater themselves and for HR (who nudges); None for anyone else, who may not
+    know whom the rater is asked about."""
+    if viewer.pk != rater.pk and not has_role(viewer, Role.HR):
+        return None
+    return (
+        RaterRequest.objects.filter(
+            rater=rater, status__in=RaterRequest.OPEN_STATUSES, cycle__status=Cycle.Status.OPEN
+        )
+        .select_related("cycle", "subject")
+        .order_by("cycle__due_at", "pk")
+    )
 
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
@@ -477,6 +493,34 @@ def _comments(cycle: Cycle, subject: User, shown_as: dict[str, str]) -> dict[str
             {"question": row["question__text"], "text": row["text"]}
         )
     return result
+
+
+def latest_released_cycle(*, subject: User, day: datetime.date) -> Cycle | None:
+    """The subject's most recent cycle whose results were released by the end of ``day``."""
+    return (
+        Cycle.objects.filter(released_at__lt=end_of_day(day), requests__subject=subject)
+        .order_by("-opens_at", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+def latest_opened_cycle(*, cohort, day: datetime.date) -> Cycle | None:
+    """The cohort's most recent cycle that had opened by the end of ``day``."""
+    return (
+        Cycle.objects.filter(cohort=cohort, opened_at__lt=end_of_day(day))
+        .order_by("-opens_at", "-pk")
+        .first()
+    )
+
+
+def subjects_asked_about(*, cohort, day: datetime.date) -> set[int]:
+    """Ids of the leaders asked about in a cycle of the cohort due to open by ``day``."""
+    return set(
+        RaterRequest.objects.filter(
+            cycle__cohort=cohort, cycle__opens_at__lt=end_of_day(day)
+        ).values_list("subject_id", flat=True)
+    )
 
 
 def previous_cycle(*, cycle: Cycle, subject: User) -> Cycle | None:

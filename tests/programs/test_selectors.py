@@ -1,5 +1,6 @@
 """Progress numbers, computed in the database for many enrollments at once, and scoping."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,10 +10,13 @@ from programs.models import Enrollment
 from programs.selectors import (
     cohort_list,
     competency_progress,
+    enrolled_by,
     enrollment_list,
     my_programs,
     percent,
+    status_on,
     with_progress,
+    withdrawn_by,
 )
 from tests.mentorship.factories import PairingFactory
 from tests.programs.factories import (
@@ -94,6 +98,46 @@ def test_progress_per_competency_for_many_enrollments_in_two_queries(
         ("Talent management", 0, 1, Decimal("0.0")),
     ]
     assert summary[third.pk] == [("Relationships", 0, 1, Decimal("0.0"))]
+
+
+def test_progress_as_of_a_day_counts_only_completions_done_by_then(program):
+    enrollment = EnrollmentFactory(cohort=CohortFactory(program=program))
+    for title, day in [("Talk", 9), ("Listen", 11), ("Extra", 10)]:
+        ModuleCompletionFactory(
+            enrollment=enrollment,
+            module=program.modules.get(title=title),
+            completed_on=datetime.date(2024, 4, day),
+        )
+
+    def done(day):
+        (row,) = with_progress(Enrollment.objects.all(), as_of=datetime.date(2024, 4, day))
+        (communication, _) = competency_progress(
+            enrollments=[row], as_of=datetime.date(2024, 4, day)
+        )[row.pk]
+        return row.required_done, communication.required_done
+
+    assert done(8) == (0, 0)
+    assert done(10) == (1, 1)
+    assert done(11) == (2, 2)
+
+
+def test_status_on_a_past_day_follows_the_transition_timestamps(program):
+    cohort = CohortFactory(program=program, starts_on=datetime.date(2024, 4, 8))
+    moment = datetime.datetime(2024, 4, 9, 12, tzinfo=datetime.UTC)
+    enrollment = EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.WITHDRAWN,
+        activated_at=moment,
+        withdrawn_at=moment + datetime.timedelta(days=2),
+    )
+    on = {day: status_on(enrollment, datetime.date(2024, 4, day)) for day in (8, 9, 10, 11)}
+    assert on == {8: "invited", 9: "active", 10: "active", 11: "withdrawn"}
+    # Existing on a day: created by then, or in a cohort that had started.
+    existed = Enrollment.objects.filter(enrolled_by(datetime.date(2024, 4, 8)))
+    assert list(existed) == [enrollment]
+    assert not Enrollment.objects.filter(enrolled_by(datetime.date(2024, 4, 7))).exists()
+    assert not Enrollment.objects.filter(withdrawn_by(datetime.date(2024, 4, 10))).exists()
+    assert Enrollment.objects.filter(withdrawn_by(datetime.date(2024, 4, 11))).exists()
 
 
 def test_a_program_without_required_modules_is_zero_percent():

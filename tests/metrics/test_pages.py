@@ -35,6 +35,10 @@ def test_scorecard_pages_moved_to_the_dashboards(world, hr):
     ada = world["ada"].pk
     assert_moved(client_for(world["ada"]), "/metrics/me/", "/dashboards/")
     assert_moved(client_for(hr), f"/metrics/leaders/{ada}/", f"/dashboards/leaders/{ada}/")
+    # My scorecard stays a leader's page: HR gets 403, nobody logged in the login page.
+    assert client_for(hr).get("/metrics/me/", follow=True).status_code == 403
+    anonymous = client_for(None).get("/metrics/me/", follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith("/login/")
 
 
 @pytest.mark.parametrize(

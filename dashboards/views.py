@@ -1,15 +1,22 @@
 """Dashboard pages: rendered from the same selectors as the API; charts drawn in the browser.
 
+One page per job: a leader's page (with the metric scorecard), the mentor's page, HR's
+cohort page (with the cohort's metric table) and a program's impact page. The metrics
+app's former scorecard, cohort and impact pages redirect here (metrics/urls.py).
+
 Every page checks what its API endpoint checks: the role (403) and the scope of the
 leader or cohort (404 through leaders_visible_to).
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from dashboards import selectors
 from dashboards.api.serializers import DashboardQuerySerializer
-from dashboards.permissions import require_role, visible_leader_or_404
+from dashboards.permissions import visible_leader_or_404
+from people.decorators import role_required
 from people.roles import Role
 from programs.models import Cohort, Program
 
@@ -23,7 +30,7 @@ def _as_of(request):
     query = DashboardQuerySerializer(data=request.GET)
     if not query.is_valid():
         raise BadQuery(query.errors)
-    return query.validated_data.get("as_of") or selectors.today()
+    return query.validated_data.get("as_of") or timezone.localdate()
 
 
 def _page(request, template: str, build):
@@ -33,7 +40,7 @@ def _page(request, template: str, build):
     except BadQuery as bad:
         return render(request, "dashboards/bad_query.html", {"errors": bad.errors}, status=400)
     return render(
-        request, template, {"as_of": day, "is_today": day == selectors.today(), **build(day)}
+        request, template, {"as_of": day, "is_today": day == timezone.localdate(), **build(day)}
     )
 
 
@@ -58,6 +65,55 @@ def metric_sparklines(scorecard: dict) -> list[dict]:
         }
         for row in scorecard["metrics"]
     ]
+
+
+SORT_NAME = "name"
+
+
+def metric_table(summary: dict, *, sort: str, descending: bool) -> dict:
+    """The cohort's leaders by every metric's latest value (metrics.selectors.cohort_summary),
+    sorted by one metric (leaders without a value last, whatever the direction) or by
+    name, with the cohort's figures of each metric's latest period under its column, and
+    the values below target one per line."""
+    blocks = summary["metrics"]
+    metrics = {block["metric"]["code"]: block["metric"] for block in blocks}
+    rows = summary["leaders"]
+    if sort in {block["metric"]["code"] for block in blocks}:
+        with_value = [row for row in rows if sort in row["latest"]]
+        without = [row for row in rows if sort not in row["latest"]]
+        with_value.sort(key=lambda row: row["latest"][sort]["value"], reverse=descending)
+        rows = with_value + without
+    else:
+        sort = SORT_NAME
+        rows = sorted(rows, key=lambda row: row["leader"]["full_name"], reverse=descending)
+    return {
+        "sort": sort,
+        "descending": descending,
+        "columns": [
+            {
+                "metric": block["metric"],
+                "latest": block["periods"][-1] if block["periods"] else None,
+                "sorted": sort == block["metric"]["code"],
+            }
+            for block in blocks
+        ],
+        "rows": [
+            {
+                **row,
+                "cells": [
+                    {
+                        "metric": block["metric"],
+                        "latest": row["latest"].get(block["metric"]["code"]),
+                    }
+                    for block in blocks
+                ],
+            }
+            for row in rows
+        ],
+        "below_target": [
+            {**item, "metric": metrics[item["metric"]]} for item in summary["below_target"]
+        ],
+    }
 
 
 def balance_profile(report: dict) -> dict:
@@ -104,9 +160,8 @@ def _leader_page(request, leader, *, is_self: bool):
     return _page(request, "dashboards/leader.html", build)
 
 
-@login_required
+@role_required(Role.LEADER)
 def leader_home(request):
-    require_role(request.user, Role.LEADER)
     return _leader_page(request, request.user, is_self=True)
 
 
@@ -116,9 +171,8 @@ def leader_detail(request, leader_id: int):
     return _leader_page(request, leader, is_self=leader.pk == request.user.pk)
 
 
-@login_required
+@role_required(Role.MENTOR)
 def mentor_home(request):
-    require_role(request.user, Role.MENTOR)
     return render(
         request,
         "dashboards/mentor.html",
@@ -126,50 +180,51 @@ def mentor_home(request):
     )
 
 
-@login_required
+@role_required(Role.HR)
 def cohort_list(request):
-    require_role(request.user, Role.HR)
     cohorts = Cohort.objects.select_related("program").order_by("-starts_on", "name")
     return render(request, "dashboards/cohort_list.html", {"cohorts": cohorts})
 
 
-@login_required
+@role_required(Role.HR)
 def cohort_detail(request, cohort_id: int):
-    require_role(request.user, Role.HR)
     cohort = get_object_or_404(Cohort.objects.select_related("program"), pk=cohort_id)
 
     def build(day):
         dashboard = selectors.cohort_dashboard(cohort=cohort, day=day)
+        table = metric_table(
+            dashboard["metrics"],
+            sort=request.GET.get("sort", SORT_NAME),
+            descending=request.GET.get("dir") == "desc",
+        )
         funnel = {
             "kind": "bar",
             "horizontal": True,
             "labels": [step["label"] for step in dashboard["funnel"]],
             "datasets": [{"label": "Leaders", "data": [s["count"] for s in dashboard["funnel"]]}],
         }
-        metric_rows = [
-            {
-                "metric": entry["metric"],
-                "latest": entry["periods"][-1] if entry["periods"] else None,
-            }
-            for entry in dashboard["metrics"]["metrics"]
-        ]
         return {
             "cohort": cohort,
             "dashboard": dashboard,
             "funnel_chart": funnel,
-            "metric_rows": metric_rows,
+            "metric_table": table,
         }
 
     return _page(request, "dashboards/cohort.html", build)
 
 
-@login_required
+@role_required(Role.HR)
 def program_impact(request, program_id: int):
-    require_role(request.user, Role.HR)
     program = get_object_or_404(Program, pk=program_id)
+    cohorts = list(program.cohorts.order_by("-starts_on"))
+    cohort = None
+    if request.GET.get("cohort"):
+        cohort = next((c for c in cohorts if str(c.pk) == request.GET["cohort"]), None)
+        if cohort is None:
+            messages.error(request, "That cohort is not part of this program; showing all.")
 
     def build(day):
-        dashboard = selectors.program_impact_dashboard(program=program, day=day)
+        dashboard = selectors.program_impact_dashboard(program=program, cohort=cohort, day=day)
         charts = [
             {
                 "id": f"before-after-{row['metric']['code']}",
@@ -191,6 +246,12 @@ def program_impact(request, program_id: int):
         impact = {row["metric"]["code"]: row for row in dashboard["impact"]["metrics"]}
         for chart in charts:
             chart["impact"] = impact.get(chart["row"]["metric"]["code"])
-        return {"program": program, "dashboard": dashboard, "charts": charts}
+        return {
+            "program": program,
+            "cohorts": cohorts,
+            "cohort": cohort,
+            "dashboard": dashboard,
+            "charts": charts,
+        }
 
     return _page(request, "dashboards/impact.html", build)

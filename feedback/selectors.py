@@ -13,9 +13,10 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import dateformat
 
+from common.dates import end_of_day
 from common.shaping import percent, rounded
 from feedback.anonymity import ANONYMOUS_GROUPS, OTHERS, Cell, Layout, cell_shown, layout
 from feedback.models import (
@@ -32,7 +33,7 @@ from feedback.models import (
 )
 from feedback.scheduling import reminder_points
 from mentorship.models import Pairing
-from mentorship.selectors import leaders_visible_to
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.models import User
 from people.roles import Role, has_role
 from programs.models import Enrollment
@@ -41,17 +42,9 @@ from programs.models import Enrollment
 
 
 def cycle_list(*, user) -> QuerySet[Cycle]:
-    """HR: every cycle. Others: cycles of cohorts where a leader they may see is enrolled."""
-    cycles = Cycle.objects.select_related("cohort", "questionnaire")
-    if has_role(user, Role.HR):
-        return cycles
-    return cycles.filter(
-        Exists(
-            User.objects.filter(
-                pk__in=leaders_visible_to(user).values("pk"),
-                enrollments__cohort_id=OuterRef("cohort_id"),
-            )
-        )
+    """Cycles of the cohorts the caller may see (HR: every cohort)."""
+    return Cycle.objects.select_related("cohort", "questionnaire").filter(
+        cohort__in=cohorts_visible_to(user)
     )
 
 
@@ -64,6 +57,14 @@ def nomination_list(*, user) -> QuerySet[Nomination]:
     if has_role(user, Role.HR):
         return nominations
     return nominations.filter(subject=user) if has_role(user, Role.LEADER) else nominations.none()
+
+
+def nomination_subjects(*, user) -> QuerySet[User]:
+    """Whom the caller may nominate raters for: HR any leader they may see and
+    themselves; anyone else only themselves."""
+    if has_role(user, Role.HR):
+        return User.objects.filter(Q(pk__in=leaders_visible_to(user).values("pk")) | Q(pk=user.pk))
+    return User.objects.filter(pk=user.pk)
 
 
 def nomination_colleagues(*, cycle: Cycle, subject: User) -> QuerySet[User]:
@@ -98,6 +99,21 @@ def request_list(*, user) -> QuerySet[RaterRequest]:
     if not has_role(user, Role.HR):
         return RaterRequest.objects.none()
     return RaterRequest.objects.select_related("cycle__cohort", "subject", "rater")
+
+
+def requests_to_answer(*, rater: User, viewer) -> QuerySet[RaterRequest] | None:
+    """The requests ``rater`` must still answer in open cycles, the soonest due first:
+    for the rater themselves and for HR (who nudges); None for anyone else, who may not
+    know whom the rater is asked about."""
+    if viewer.pk != rater.pk and not has_role(viewer, Role.HR):
+        return None
+    return (
+        RaterRequest.objects.filter(
+            rater=rater, status__in=RaterRequest.OPEN_STATUSES, cycle__status=Cycle.Status.OPEN
+        )
+        .select_related("cycle", "subject")
+        .order_by("cycle__due_at", "pk")
+    )
 
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
@@ -477,6 +493,34 @@ def _comments(cycle: Cycle, subject: User, shown_as: dict[str, str]) -> dict[str
             {"question": row["question__text"], "text": row["text"]}
         )
     return result
+
+
+def latest_released_cycle(*, subject: User, day: datetime.date) -> Cycle | None:
+    """The subject's most recent cycle whose results were released by the end of ``day``."""
+    return (
+        Cycle.objects.filter(released_at__lt=end_of_day(day), requests__subject=subject)
+        .order_by("-opens_at", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+def latest_opened_cycle(*, cohort, day: datetime.date) -> Cycle | None:
+    """The cohort's most recent cycle that had opened by the end of ``day``."""
+    return (
+        Cycle.objects.filter(cohort=cohort, opened_at__lt=end_of_day(day))
+        .order_by("-opens_at", "-pk")
+        .first()
+    )
+
+
+def subjects_asked_about(*, cohort, day: datetime.date) -> set[int]:
+    """Ids of the leaders asked about in a cycle of the cohort due to open by ``day``."""
+    return set(
+        RaterRequest.objects.filter(
+            cycle__cohort=cohort, cycle__opens_at__lt=end_of_day(day)
+        ).values_list("subject_id", flat=True)
+    )
 
 
 def previous_cycle(*, cycle: Cycle, subject: User) -> Cycle | None:

@@ -1,4 +1,9 @@
-"""Reads for mentorship, and the one answer to "whose data may this caller see"."""
+"""Reads for mentorship, and the one answer to "whose data may this caller see".
+
+``leaders_visible_to`` (and ``cohorts_visible_to``, built on it) is the scope every
+layer uses: the web layer passes it down to programs' and metrics' list selectors as
+``leaders=`` (or ``cohorts=``); mentorship and feedback selectors call it with the user.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -23,10 +29,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from common.dates import end_of_day, moment_of
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
 from people.roles import Role, role_names
-from programs.models import Competency, Enrollment
+from programs.models import Cohort, Competency, Enrollment
+from programs.selectors import cohorts_of
 
 
 def leaders_visible_to(user) -> QuerySet[User]:
@@ -50,6 +58,14 @@ def leaders_visible_to(user) -> QuerySet[User]:
     if Role.LEADER in roles:
         scope |= Q(pk=user.pk)
     return leaders.filter(scope)
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    """Cohorts the caller may see: HR every cohort (also one nobody is enrolled in yet);
+    anyone else the cohorts of the leaders they may see."""
+    if Role.HR in role_names(user):
+        return Cohort.objects.all()
+    return cohorts_of(leaders_visible_to(user))
 
 
 def reporting_line(user: User) -> list[User]:
@@ -232,10 +248,128 @@ def _grouped_count(queryset: QuerySet, group_by: str):
     )
 
 
+def with_overdue_action_items(
+    pairings: QuerySet[Pairing], *, day: datetime.date
+) -> QuerySet[Pairing]:
+    """Annotate ``overdue_action_items``: open items of the pairing due before ``day``."""
+    return pairings.annotate(
+        overdue_action_items=_grouped_count(
+            ActionItem.objects.filter(
+                session__pairing=OuterRef("pk"), done_at__isnull=True, due_on__lt=day
+            ),
+            "session__pairing",
+        )
+    )
+
+
 def upcoming_sessions(*, user, limit: int = 5) -> QuerySet[MentoringSession]:
     return calendar_sessions(user=user).filter(
         status=MentoringSession.Status.PLANNED, starts_at__gte=timezone.now()
     )[:limit]
+
+
+# ---------------------------------------------------------------- as of a day
+# Sessions count from when they were held, action items from their session (even when
+# logged later) until done; goals keep no history, so they show their current state.
+
+
+def open_action_items_on(day: datetime.date) -> Q:
+    """Action items agreed by ``day`` (at their session, even when logged later) and not
+    done by then."""
+    end = end_of_day(day)
+    return Q(session__starts_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end))
+
+
+def _current_pairing_on(day: datetime.date) -> Q:
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+@dataclass
+class MentoringOnDay:
+    """A leader's mentoring as one viewer may see it on a day."""
+
+    pairing: Pairing | None
+    sessions_held: int
+    last_session_at: datetime.datetime | None
+    next_session: MentoringSession | None
+    open_action_items: list[ActionItem]
+    goals: QuerySet[Goal]
+
+
+def mentoring_on(*, leader: User, viewer, day: datetime.date) -> MentoringOnDay:
+    """The leader's current pairing, sessions held, the next planned session, open action
+    items and goals on ``day``, as much as ``viewer`` may see through the mentorship API
+    (a mentor sees their own pairings, not the mentor before them). Five queries."""
+    moment = moment_of(day)
+    pairings = pairings_visible_to(viewer).filter(mentee=leader, started_on__lte=day)
+    pairing = (
+        pairings.filter(_current_pairing_on(day))
+        .select_related("mentor")
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+    sessions = MentoringSession.objects.filter(pairing__in=pairings)
+    held = sessions.filter(status=MentoringSession.Status.HELD, starts_at__lt=moment).aggregate(
+        count=Count("pk"), last=Max("starts_at")
+    )
+    return MentoringOnDay(
+        pairing=pairing,
+        sessions_held=held["count"],
+        last_session_at=held["last"],
+        next_session=sessions.filter(status=MentoringSession.Status.PLANNED, starts_at__gte=moment)
+        .order_by("starts_at")
+        .first(),
+        open_action_items=list(
+            ActionItem.objects.filter(
+                open_action_items_on(day), session__pairing__in=pairings
+            ).order_by(F("due_on").asc(nulls_last=True), "pk")
+        ),
+        goals=goal_list(user=viewer).filter(mentee=leader),
+    )
+
+
+@dataclass(frozen=True)
+class MentoringActivity:
+    """A leader's mentor on a day, the sessions held by then and whether it went quiet."""
+
+    pairing: Pairing | None
+    sessions_held: int
+    last_session_at: datetime.datetime | None
+    quiet: bool
+
+
+def mentoring_activity_on(*, leader_ids, day: datetime.date) -> dict[int, MentoringActivity]:
+    """Leader id → their mentoring activity on ``day`` (HR's view of a cohort: every
+    pairing). Two queries for any number of leaders."""
+    pairings: dict[int, Pairing] = {}
+    for pairing in (
+        Pairing.objects.filter(_current_pairing_on(day), mentee_id__in=leader_ids)
+        .select_related("mentor")
+        .order_by("mentee_id", "-started_on", "-pk")
+    ):
+        pairings.setdefault(pairing.mentee_id, pairing)
+    held = {
+        row["pairing__mentee_id"]: row
+        for row in MentoringSession.objects.filter(
+            pairing__mentee_id__in=leader_ids,
+            status=MentoringSession.Status.HELD,
+            starts_at__lt=moment_of(day),
+        )
+        .values("pairing__mentee_id")
+        .annotate(count=Count("pk"), last=Max("starts_at"))
+    }
+    activity = {}
+    for leader_id in leader_ids:
+        pairing = pairings.get(leader_id)
+        sessions = held.get(leader_id, {"count": 0, "last": None})
+        activity[leader_id] = MentoringActivity(
+            pairing=pairing,
+            sessions_held=sessions["count"],
+            last_session_at=sessions["last"],
+            quiet=pairing is None
+            or is_quiet(last_contact=sessions["last"], started_on=pairing.started_on, day=day),
+        )
+    return activity
 
 
 # ---------------------------------------------------------------- matching

@@ -22,7 +22,12 @@ For the dashboards (plain dicts, JSON-ready; the API serializers in
     figure and a caution when a group has fewer than 5 leaders.
     Two queries per cohort of the program, whatever the number of leaders.
 
-Scoped lists for the API: ``observation_list(*, user)``, ``target_list(*, user)``.
+``before_and_after(*, program, cohort=None, as_of=None) -> list``
+    Per metric: the program's leaders' average before their cohort started and in the
+    latest period (the two levels of a before/after chart). One query per cohort.
+
+Scoped lists for the API: ``observation_list(*, leaders)``, ``target_list(*, leaders, cohorts)``;
+the web layer passes what the caller may see (``leaders_visible_to``, ``cohorts_visible_to``).
 Definitions in plain words: docs/metrics.md.
 """
 
@@ -31,6 +36,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 
@@ -58,11 +64,10 @@ from django.db.models.functions import Coalesce, PercentRank, RowNumber
 from django.utils import timezone
 
 from common.shaping import percent, person, rounded
-from mentorship.selectors import leaders_visible_to
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, period_floor, period_label, period_shift
 from people.models import User
-from people.roles import Role, has_role
+from people.roles import Role
 from programs.models import Cohort, Enrollment, Program
 
 TREND_PERIODS = 8
@@ -79,20 +84,17 @@ def metric_definition_list() -> QuerySet[MetricDefinition]:
     return MetricDefinition.objects.all()
 
 
-def observation_list(*, user) -> QuerySet[Observation]:
-    return Observation.objects.filter(leader__in=leaders_visible_to(user)).select_related(
+def observation_list(*, leaders: QuerySet[User]) -> QuerySet[Observation]:
+    return Observation.objects.filter(leader__in=leaders).select_related(
         "leader", "metric", "recorded_by"
     )
 
 
-def target_list(*, user) -> QuerySet[Target]:
-    """Targets of leaders the caller may see, and the cohort defaults that apply to them."""
-    targets = Target.objects.select_related("metric", "leader", "cohort")
-    if has_role(user, Role.HR):
-        return targets
-    visible = leaders_visible_to(user)
-    cohorts = _participations(visible).values("cohort_id")
-    return targets.filter(Q(leader__in=visible) | Q(cohort__in=cohorts))
+def target_list(*, leaders: QuerySet[User], cohorts: QuerySet[Cohort]) -> QuerySet[Target]:
+    """The own targets of ``leaders`` and the cohort defaults of ``cohorts``."""
+    return Target.objects.select_related("metric", "leader", "cohort").filter(
+        Q(leader__in=leaders) | Q(cohort__in=cohorts)
+    )
 
 
 # --- expressions shared by the figures ----------------------------------------
@@ -208,113 +210,133 @@ def scorecard_for(*, leader: User, as_of: datetime.date | None = None) -> dict:
     )
     first_start = enrollments[0].cohort.starts_on if enrollments else None
     cohort = enrollments[-1].cohort if enrollments else None
-
     mine = Observation.objects.filter(leader=leader, period_start__lte=as_of)
-    latest = {
-        row.metric_id: row
-        for row in latest_observations(as_of=as_of)
-        .filter(leader=leader)
-        .annotate(target=target_expression())
-        .annotate(on_target=on_target_expression())
-    }
-    trends = defaultdict(list)
-    for row in (
-        mine.annotate(
-            recency=Window(
-                RowNumber(), partition_by=[F("metric")], order_by=F("period_start").desc()
-            )
-        )
-        .filter(recency__lte=TREND_PERIODS)
-        .order_by("metric", "period_start")
-        .values("metric", "period_start", "value")
-    ):
-        trends[row["metric"]].append(row)
-
-    baselines = {}
-    if first_start:
-        baselines = {
+    figures = _ScorecardFigures(
+        as_of=as_of,
+        latest={
+            row.metric_id: row
+            for row in latest_observations(as_of=as_of)
+            .filter(leader=leader)
+            .annotate(target=target_expression())
+            .annotate(on_target=on_target_expression())
+        },
+        trends=_trends(mine),
+        baselines=_baselines(mine, first_start) if first_start else {},
+        percentiles=_percentiles_in_cohort(leader, cohort, as_of) if cohort else {},
+        year_to_date={
             row["metric"]: row
-            for row in mine.annotate(cutoff=_period_cutoff(first_start))
-            .filter(period_start__lt=F("cutoff"))
-            .annotate(
-                recency=Window(
-                    RowNumber(), partition_by=[F("metric")], order_by=F("period_start").desc()
-                )
-            )
-            .filter(recency=1)
-            .values("metric", "period_start", "value")
-        }
-
-    percentiles = {}
-    if cohort:
-        members = _participations_in(cohort).values("leader")
-        for row in (
-            latest_observations(as_of=as_of)
-            .filter(leader__in=members)
-            .annotate(
-                rank=Window(
-                    PercentRank(), partition_by=[F("metric")], order_by=_directional_value().asc()
-                ),
-                peers=Window(Count("id"), partition_by=[F("metric")]),
-            )
-            .values("leader", "metric", "rank", "peers")
-        ):
-            if row["leader"] == leader.pk:
-                percentiles[row["metric"]] = row
-
-    year_to_date = {
-        row["metric"]: row
-        for row in mine.filter(period_start__year=as_of.year)
-        .values("metric")
-        .annotate(average=Avg("value"), total=Sum("value"), periods=Count("id"))
-    }
-
-    rows = []
-    for metric in metrics:
-        current = latest.get(metric.pk)
-        baseline = baselines.get(metric.pk)
-        ranked = percentiles.get(metric.pk)
-        value = current.value if current else None
-        target = current.target if current else None
-        rows.append(
-            {
-                "metric": _metric_dict(metric),
-                "period_start": current.period_start if current else None,
-                "period": period_label(current.period_start, metric.period) if current else None,
-                "value": value,
-                "target": target,
-                "attainment": attainment(value, target, metric.direction),
-                "on_target": current.on_target if current else None,
-                "trend": [
-                    {
-                        "period_start": point["period_start"],
-                        "period": period_label(point["period_start"], metric.period),
-                        "value": point["value"],
-                    }
-                    for point in trends.get(metric.pk, [])
-                ],
-                "baseline_period": (
-                    period_label(baseline["period_start"], metric.period) if baseline else None
-                ),
-                "baseline_value": baseline["value"] if baseline else None,
-                "change_since_baseline": (
-                    value - baseline["value"] if baseline and value is not None else None
-                ),
-                "percentile_in_cohort": (
-                    rounded(Decimal(ranked["rank"]) * 100, places=2)
-                    if ranked and ranked["peers"] > 1
-                    else None
-                ),
-                "cohort_leaders_with_value": ranked["peers"] if ranked else 0,
-                "year_to_date": _year_to_date(metric, year_to_date.get(metric.pk), current, as_of),
-            }
-        )
+            for row in mine.filter(period_start__year=as_of.year)
+            .values("metric")
+            .annotate(average=Avg("value"), total=Sum("value"), periods=Count("id"))
+        },
+    )
     return {
         "leader": person(leader),
         "as_of": as_of,
         "cohort": {"id": cohort.pk, "name": cohort.name} if cohort else None,
         "first_program_start": first_start,
-        "metrics": rows,
+        "metrics": [_scorecard_row(metric, figures) for metric in metrics],
+    }
+
+
+@dataclass(frozen=True)
+class _ScorecardFigures:
+    """One leader's figures per metric id, each read in one query."""
+
+    as_of: datetime.date
+    latest: dict[int, Observation]
+    trends: dict[int, list[dict]]
+    baselines: dict[int, dict]
+    percentiles: dict[int, dict]
+    year_to_date: dict[int, dict]
+
+
+def _latest_first(partition: str = "metric") -> Window:
+    return Window(RowNumber(), partition_by=[F(partition)], order_by=F("period_start").desc())
+
+
+def _trends(mine: QuerySet[Observation]) -> dict[int, list[dict]]:
+    """Metric id → the leader's last TREND_PERIODS values, oldest first."""
+    trends = defaultdict(list)
+    for row in (
+        mine.annotate(recency=_latest_first())
+        .filter(recency__lte=TREND_PERIODS)
+        .order_by("metric", "period_start")
+        .values("metric", "period_start", "value")
+    ):
+        trends[row["metric"]].append(row)
+    return trends
+
+
+def _baselines(mine: QuerySet[Observation], first_start: datetime.date) -> dict[int, dict]:
+    """Metric id → the leader's last value before the period their first program began."""
+    return {
+        row["metric"]: row
+        for row in mine.annotate(cutoff=_period_cutoff(first_start))
+        .filter(period_start__lt=F("cutoff"))
+        .annotate(recency=_latest_first())
+        .filter(recency=1)
+        .values("metric", "period_start", "value")
+    }
+
+
+def _percentiles_in_cohort(leader: User, cohort: Cohort, as_of: datetime.date) -> dict[int, dict]:
+    """Metric id → the leader's percent rank among the cohort's latest values, and peers."""
+    percentiles = {}
+    for row in (
+        latest_observations(as_of=as_of)
+        .filter(leader__in=_participations_in(cohort).values("leader"))
+        .annotate(
+            rank=Window(
+                PercentRank(), partition_by=[F("metric")], order_by=_directional_value().asc()
+            ),
+            peers=Window(Count("id"), partition_by=[F("metric")]),
+        )
+        .values("leader", "metric", "rank", "peers")
+    ):
+        if row["leader"] == leader.pk:
+            percentiles[row["metric"]] = row
+    return percentiles
+
+
+def _scorecard_row(metric: MetricDefinition, figures: _ScorecardFigures) -> dict:
+    current = figures.latest.get(metric.pk)
+    baseline = figures.baselines.get(metric.pk)
+    ranked = figures.percentiles.get(metric.pk)
+    value = current.value if current else None
+    target = current.target if current else None
+    return {
+        "metric": _metric_dict(metric),
+        "period_start": current.period_start if current else None,
+        "period": period_label(current.period_start, metric.period) if current else None,
+        "value": value,
+        "target": target,
+        "attainment": attainment(value, target, metric.direction),
+        "on_target": current.on_target if current else None,
+        "trend": [
+            {
+                "period_start": point["period_start"],
+                "period": period_label(point["period_start"], metric.period),
+                "value": point["value"],
+            }
+            for point in figures.trends.get(metric.pk, [])
+        ],
+        "baseline_period": (
+            period_label(baseline["period_start"], metric.period) if baseline else None
+        ),
+        "baseline_value": baseline["value"] if baseline else None,
+        "change_since_baseline": (
+            value - baseline["value"] if baseline and value is not None else None
+        ),
+        "percentile_in_cohort": (
+            rounded(Decimal(ranked["rank"]) * 100, places=2)
+            if ranked and ranked["peers"] > 1
+            else None
+        ),
+        "cohort_leaders_with_value": ranked["peers"] if ranked else 0,
+        "year_to_date": _year_to_date(
+            metric, figures.year_to_date.get(metric.pk), current, figures.as_of
+        ),
     }
 
 
@@ -348,7 +370,39 @@ def cohort_summary(
         ).order_by("full_name")
     )
     member_ids = [member.pk for member in members]
-    window = reduce(
+    in_cohort = Observation.objects.filter(
+        _last_periods(metrics.values(), as_of, periods),
+        leader__in=member_ids,
+        period_start__lte=as_of,
+    ).annotate(target=target_expression())
+    by_metric = _per_period(in_cohort, metrics)
+    latest_by_leader, below_target = _latest_cells(
+        latest_observations(as_of=as_of)
+        .filter(leader__in=member_ids, metric__in=metrics)
+        .select_related("leader")
+        .annotate(target=target_expression())
+        .annotate(on_target=on_target_expression())
+        .order_by("leader__full_name", "metric"),
+        metrics,
+    )
+    return {
+        "cohort": {"id": cohort.pk, "name": cohort.name, "program": cohort.program_id},
+        "as_of": as_of,
+        "metrics": [
+            {"metric": _metric_dict(metric), "periods": by_metric.get(metric.pk, [])}
+            for metric in metrics.values()
+        ],
+        "leaders": [
+            {"leader": person(member), "latest": latest_by_leader.get(member.pk, {})}
+            for member in members
+        ],
+        "below_target": below_target,
+    }
+
+
+def _last_periods(metrics, as_of: datetime.date, periods: int) -> Q:
+    """Observations in each metric's last ``periods`` periods up to ``as_of``."""
+    return reduce(
         operator.or_,
         (
             Q(
@@ -357,15 +411,15 @@ def cohort_summary(
                     period_floor(as_of, metric.period), metric.period, -(periods - 1)
                 ),
             )
-            for metric in metrics.values()
+            for metric in metrics
         ),
         Q(pk__in=[]),
     )
-    in_cohort = Observation.objects.filter(
-        window, leader__in=member_ids, period_start__lte=as_of
-    ).annotate(target=target_expression())
 
-    per_period = list(
+
+def _per_period(in_cohort: QuerySet[Observation], metrics: dict) -> dict[int, list[dict]]:
+    """Metric id → the cohort's figures per period (two queries: groups, medians)."""
+    rows = (
         in_cohort.annotate(on_target=on_target_expression())
         .values("metric", "period_start")
         .annotate(
@@ -380,23 +434,12 @@ def cohort_summary(
         .order_by("metric", "period_start")
     )
     medians = _medians(in_cohort)
-
-    latest_rows = list(
-        latest_observations(as_of=as_of)
-        .filter(leader__in=member_ids, metric__in=metrics)
-        .select_related("leader")
-        .annotate(target=target_expression())
-        .annotate(on_target=on_target_expression())
-        .order_by("leader__full_name", "metric")
-    )
-
     by_metric: dict[int, list] = defaultdict(list)
-    for row in per_period:
-        metric = metrics[row["metric"]]
+    for row in rows:
         by_metric[row["metric"]].append(
             {
                 "period_start": row["period_start"],
-                "period": period_label(row["period_start"], metric.period),
+                "period": period_label(row["period_start"], metrics[row["metric"]].period),
                 "leaders": row["leaders"],
                 "average": rounded(row["average"], places=2),
                 "median": rounded(medians.get((row["metric"], row["period_start"])), places=2),
@@ -411,7 +454,12 @@ def cohort_summary(
                 ),
             }
         )
+    return by_metric
 
+
+def _latest_cells(latest_rows, metrics: dict) -> tuple[dict[int, dict], list[dict]]:
+    """Leader id → {metric code: their latest value against target}, and the cells below
+    target, named."""
     latest_by_leader: dict[int, dict] = defaultdict(dict)
     below_target = []
     for row in latest_rows:
@@ -427,20 +475,7 @@ def cohort_summary(
         latest_by_leader[row.leader_id][metric.code] = cell
         if row.on_target is False:
             below_target.append({"leader": person(row.leader), **cell})
-
-    return {
-        "cohort": {"id": cohort.pk, "name": cohort.name, "program": cohort.program_id},
-        "as_of": as_of,
-        "metrics": [
-            {"metric": _metric_dict(metric), "periods": by_metric.get(metric.pk, [])}
-            for metric in metrics.values()
-        ],
-        "leaders": [
-            {"leader": person(member), "latest": latest_by_leader.get(member.pk, {})}
-            for member in members
-        ],
-        "below_target": below_target,
-    }
+    return latest_by_leader, below_target
 
 
 def _medians(observations: QuerySet[Observation]) -> dict[tuple[int, datetime.date], Decimal]:
@@ -473,12 +508,7 @@ def program_impact(
     as_of = as_of or timezone.localdate()
     metrics = list(MetricDefinition.objects.filter(is_active=True))
     cohorts = [cohort] if cohort else list(program.cohorts.filter(starts_on__lte=as_of))
-    latest_periods = dict(
-        Observation.objects.filter(period_start__lte=as_of)
-        .values("metric")
-        .annotate(latest=Max("period_start"))
-        .values_list("metric", "latest")
-    )
+    latest_periods = _latest_periods(as_of)
     took_part = Enrollment.objects.filter(
         program=program, status__in=Enrollment.TAKING_PART_STATUSES, cohort__starts_on__lte=as_of
     ).values("leader")
@@ -516,6 +546,31 @@ def program_impact(
     }
 
 
+def _latest_periods(as_of: datetime.date) -> dict[int, datetime.date]:
+    """Metric id → its latest period with a value on or before ``as_of`` (anyone's)."""
+    return dict(
+        Observation.objects.filter(period_start__lte=as_of)
+        .values("metric")
+        .annotate(latest=Max("period_start"))
+        .values_list("metric", "latest")
+    )
+
+
+def _baseline_value():
+    """Per observation row: the leader's last value of the metric before the row's
+    ``cutoff`` (annotate it first)."""
+    return Subquery(
+        Observation.objects.filter(
+            leader=OuterRef("leader"),
+            metric=OuterRef("metric"),
+            period_start__lt=OuterRef("cutoff"),
+        )
+        .order_by("-period_start")
+        .values("value")[:1],
+        output_field=VALUE_FIELD,
+    )
+
+
 def _average_change(*, leaders, starts_on, latest_periods, metrics) -> dict[int, tuple]:
     """Per metric: (n, average change) from each leader's last value before the period
     containing ``starts_on`` to their value in the metric's latest period."""
@@ -527,19 +582,10 @@ def _average_change(*, leaders, starts_on, latest_periods, metrics) -> dict[int,
     ]
     if not wanted:
         return {}
-    baseline = (
-        Observation.objects.filter(
-            leader=OuterRef("leader"),
-            metric=OuterRef("metric"),
-            period_start__lt=OuterRef("cutoff"),
-        )
-        .order_by("-period_start")
-        .values("value")[:1]
-    )
     rows = (
         Observation.objects.filter(reduce(operator.or_, wanted), leader__in=leaders)
         .annotate(cutoff=_period_cutoff(starts_on))
-        .annotate(baseline=Subquery(baseline, output_field=VALUE_FIELD))
+        .annotate(baseline=_baseline_value())
         .filter(baseline__isnull=False)
         .values("metric")
         .annotate(
@@ -614,3 +660,74 @@ def _caution(enrolled_n: int, comparison_n: int) -> str:
             f"{SMALL_GROUP} in each group are needed). Treat this figure as anecdote."
         )
     return ""
+
+
+# --- before and after ----------------------------------------------------------
+
+
+def before_and_after(
+    *, program: Program, cohort: Cohort | None = None, as_of: datetime.date | None = None
+) -> list[dict]:
+    """Per metric: the average value of the program's leaders (or one cohort's) before
+    their cohort started (their last period before it) and in the metric's latest period,
+    over the leaders who have both. ``program_impact`` gives the change and its
+    comparison; this gives the two levels for a before/after chart.
+    One query per cohort, plus two."""
+    as_of = as_of or timezone.localdate()
+    metrics = list(MetricDefinition.objects.filter(is_active=True))
+    latest_periods = _latest_periods(as_of)
+    cohorts = [cohort] if cohort else program.cohorts.filter(starts_on__lte=as_of)
+    latest = reduce(
+        operator.or_,
+        (
+            Q(metric_id=metric.pk, period_start=latest_periods[metric.pk])
+            for metric in metrics
+            if metric.pk in latest_periods
+        ),
+        Q(pk__in=[]),
+    )
+    totals: dict[int, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for each in cohorts:
+        for metric_id, leaders, before, after in _levels(each, latest):
+            total = totals[metric_id]
+            total[0] += leaders
+            total[1] += before * leaders
+            total[2] += after * leaders
+    return [
+        _levels_row(metric, totals.get(metric.pk), latest_periods.get(metric.pk))
+        for metric in metrics
+    ]
+
+
+def _levels(cohort: Cohort, latest: Q) -> list[tuple[int, int, Decimal, Decimal]]:
+    """Per metric, for the cohort's leaders with both: (metric id, leaders, average
+    before the cohort started, average in the latest period). One query."""
+    rows = (
+        Observation.objects.filter(latest, leader__in=_participations_in(cohort).values("leader"))
+        .annotate(cutoff=_period_cutoff(cohort.starts_on))
+        .annotate(baseline=_baseline_value())
+        .filter(baseline__isnull=False)
+        .values("metric")
+        .annotate(leaders=Count("pk"), before=Avg("baseline"), after=Avg("value"))
+    )
+    return [
+        (row["metric"], row["leaders"], Decimal(row["before"]), Decimal(row["after"]))
+        for row in rows
+    ]
+
+
+def _levels_row(metric: MetricDefinition, total: list | None, latest_period) -> dict:
+    leaders, before, after = total or (0, None, None)
+    return {
+        "metric": {
+            "id": metric.pk,
+            "code": metric.code,
+            "name": metric.name,
+            "unit": metric.unit,
+            "direction": metric.direction,
+        },
+        "latest_period": period_label(latest_period, metric.period) if latest_period else None,
+        "leaders": leaders,
+        "before": rounded(before / leaders, places=2) if leaders else None,
+        "after": rounded(after / leaders, places=2) if leaders else None,
+    }

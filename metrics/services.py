@@ -167,58 +167,75 @@ def observation_rows_resolve(
         metric.code: metric
         for metric in MetricDefinition.objects.filter(code__in=codes, is_active=True)
     }
-
     inputs: list[tuple[int, ObservationInput]] = []
     errors: list[RowError] = []
     first_row_of_key: dict[tuple, int] = {}
     for number, raw in rows:
-        row_errors: list[RowError] = []
-
-        def fail(column: str, message: str, number=number, row_errors=row_errors) -> None:
-            row_errors.append(RowError(row=number, column=column, message=message))
-
-        email = User.objects.normalize_email(raw.get("leader_email"))
-        leader = leaders.get(email)
-        if not email:
-            fail("leader_email", "The leader's email is missing.")
-        elif leader is None:
-            fail("leader_email", f"No leader with the email {email}.")
-
-        code = str(raw.get("metric") or "").strip()
-        metric = metrics.get(code)
-        if not code:
-            fail("metric", "The metric code is missing.")
-        elif metric is None:
-            fail("metric", f'No active metric with the code "{code}".')
-
-        period_start = value = None
-        if metric is not None:
-            try:
-                period_start = parse_period(str(raw.get("period") or ""), metric.period)
-            except ValidationError as exc:
-                fail("period", exc.messages[0])
-            try:
-                value = validate_value(metric=metric, value=parse_value(raw.get("value") or ""))
-            except ValidationError as exc:
-                fail("value", exc.messages[0])
-
-        note = str(raw.get("note") or "").strip()
-        if len(note) > 500:
-            fail("note", "A note can be at most 500 characters.")
-
-        if not row_errors and leader and metric and period_start and value is not None:
-            observation = ObservationInput(leader, metric, period_start, value, note)
+        observation, row_errors = _observation_row_resolve(number, raw, leaders, metrics)
+        if observation is not None:
             earlier = first_row_of_key.setdefault(observation.key, number)
-            if earlier != number:
-                fail(
-                    "period",
-                    f"Row {earlier} already has {metric.code} for {email} in "
-                    f"{period_label(period_start, metric.period)}; each appears once per file.",
-                )
-            else:
+            if earlier == number:
                 inputs.append((number, observation))
+            else:
+                row_errors.append(_repeated_key_error(number, earlier, observation))
         errors.extend(row_errors)
     return inputs, errors
+
+
+def _observation_row_resolve(
+    number: int, raw: Mapping[str, str], leaders: dict, metrics: dict
+) -> tuple[ObservationInput | None, list[RowError]]:
+    """One raw row → its input, or the errors of each of its columns."""
+    row_errors: list[RowError] = []
+
+    def fail(column: str, message: str) -> None:
+        row_errors.append(RowError(row=number, column=column, message=message))
+
+    email = User.objects.normalize_email(raw.get("leader_email"))
+    leader = leaders.get(email)
+    if not email:
+        fail("leader_email", "The leader's email is missing.")
+    elif leader is None:
+        fail("leader_email", f"No leader with the email {email}.")
+
+    code = str(raw.get("metric") or "").strip()
+    metric = metrics.get(code)
+    if not code:
+        fail("metric", "The metric code is missing.")
+    elif metric is None:
+        fail("metric", f'No active metric with the code "{code}".')
+
+    period_start = value = None
+    if metric is not None:
+        try:
+            period_start = parse_period(str(raw.get("period") or ""), metric.period)
+        except ValidationError as exc:
+            fail("period", exc.messages[0])
+        try:
+            value = validate_value(metric=metric, value=parse_value(raw.get("value") or ""))
+        except ValidationError as exc:
+            fail("value", exc.messages[0])
+
+    note = str(raw.get("note") or "").strip()
+    if len(note) > 500:
+        fail("note", "A note can be at most 500 characters.")
+
+    if row_errors or not (leader and metric and period_start) or value is None:
+        return None, row_errors
+    return ObservationInput(leader, metric, period_start, value, note), row_errors
+
+
+def _repeated_key_error(number: int, earlier: int, observation: ObservationInput) -> RowError:
+    metric = observation.metric
+    return RowError(
+        row=number,
+        column="period",
+        message=(
+            f"Row {earlier} already has {metric.code} for {observation.leader.email} in "
+            f"{period_label(observation.period_start, metric.period)}; each appears once "
+            "per file."
+        ),
+    )
 
 
 def _existing_observations(inputs: Sequence[ObservationInput], *, lock: bool) -> dict:

@@ -1,14 +1,23 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from metrics import views
 
 app_name = "metrics"
 
+
+def moved(pattern_name: str):
+    """A page that moved to the dashboards: a permanent redirect, query string kept."""
+    return RedirectView.as_view(pattern_name=pattern_name, permanent=True, query_string=True)
+
+
 urlpatterns = [
     path("", views.index, name="index"),
-    path("me/", views.my_scorecard, name="my-scorecard"),
-    path("leaders/<int:pk>/", views.leader_scorecard, name="leader-scorecard"),
-    path("cohorts/<int:pk>/", views.cohort_table, name="cohort"),
-    path("programs/<int:pk>/impact/", views.program_impact, name="program-impact"),
     path("import/", views.observation_import, name="import"),
+    # One page per job: the scorecard is on the leader's dashboard, the cohort's metric
+    # table on the cohort dashboard, the impact figures on the program's impact page.
+    path("me/", moved("dashboards:leader_home")),
+    path("leaders/<int:leader_id>/", moved("dashboards:leader_detail")),
+    path("cohorts/<int:cohort_id>/", moved("dashboards:cohort_detail")),
+    path("programs/<int:program_id>/impact/", moved("dashboards:program_impact")),
 ]

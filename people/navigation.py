@@ -22,7 +22,6 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.LEADER, "Dashboard", "dashboards:leader_home"),
     (Role.LEADER, "My program", "programs:my-program"),
     (Role.LEADER, "My mentoring", "mentorship:my-mentoring"),
-    (Role.LEADER, "My scorecard", "metrics:my-scorecard"),
     (Role.LEADER, "My feedback", "feedback:mine"),
 ]
 

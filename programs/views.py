@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
 from common.web import CsvImport, run_service
+from mentorship.selectors import cohorts_visible_to
 from people.decorators import role_required
 from people.roles import Role
 from programs import selectors, services
@@ -19,12 +20,12 @@ IMPORT_SESSION_KEY = "programs_import_upload"
 
 
 def _cohort_for(request, pk: int):
-    return get_object_or_404(selectors.cohort_list(user=request.user), pk=pk)
+    return get_object_or_404(selectors.cohort_list(cohorts=cohorts_visible_to(request.user)), pk=pk)
 
 
 @role_required(Role.HR)
 def cohort_list(request):
-    cohorts = selectors.cohort_list(user=request.user)
+    cohorts = selectors.cohort_list(cohorts=cohorts_visible_to(request.user))
     return render(request, "programs/cohort_list.html", {"cohorts": cohorts})
 
 

@@ -313,3 +313,29 @@ class ProgramImpactDashboardSerializer(serializers.Serializer):
     completion = CompletionFiguresSerializer()
     before_after = BeforeAfterMetricSerializer(many=True)
     impact = ProgramImpactSerializer()
+
+
+def cohort_csv_rows(dashboard: dict) -> list[dict]:
+    """The cohort dashboard as HR exports it: one CSV row per leader."""
+    titles = [module["title"] for module in dashboard["modules"]]
+    rows = []
+    for row in dashboard["leaders"]:
+        rows.append(
+            {
+                "leader": row["leader"]["full_name"],
+                "email": row["leader"]["email"],
+                "status": row["status"],
+                "required_done": row["required_done"],
+                "required_total": row["required_total"],
+                "progress_percent": row["percent"],
+                **{
+                    f"module: {title}": (completed_on.isoformat() if completed_on else "")
+                    for title, completed_on in zip(titles, row["modules"], strict=True)
+                },
+                "mentor": (row["mentoring"]["mentor"] or {}).get("full_name", ""),
+                "mentoring_sessions_held": row["mentoring"]["sessions_held"],
+                "metrics_below_target": " ".join(row["metrics_below_target"]),
+                "at_risk_reasons": " ".join(row["at_risk_reasons"]),
+            }
+        )
+    return rows

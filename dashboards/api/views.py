@@ -1,6 +1,7 @@
 """The dashboards API: read-only, scoped like every other endpoint (404 outside scope)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
@@ -15,6 +16,7 @@ from dashboards.api.serializers import (
     LeaderDashboardSerializer,
     MentorDashboardSerializer,
     ProgramImpactDashboardSerializer,
+    cohort_csv_rows,
 )
 from mentorship.selectors import leaders_visible_to
 from people.models import User
@@ -36,7 +38,7 @@ def as_of_day(request):
     """The ``as_of`` query parameter as a date; a malformed one is a 400 naming the field."""
     query = DashboardQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    return query.validated_data.get("as_of") or selectors.today()
+    return query.validated_data.get("as_of") or timezone.localdate()
 
 
 class DashboardViewSet(viewsets.GenericViewSet):
@@ -112,7 +114,7 @@ class CohortDashboardViewSet(DashboardViewSet):
         if request.accepted_renderer.format == "csv":
             filename = f"cohort-{cohort.pk}-{dashboard['as_of']}.csv"
             return Response(
-                selectors.cohort_csv_rows(dashboard),
+                cohort_csv_rows(dashboard),
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(CohortDashboardSerializer(dashboard).data)

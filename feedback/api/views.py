@@ -26,7 +26,7 @@ from feedback.models import Cycle, Nomination, Questionnaire, RaterRequest
 from feedback.permissions import adds_raters_directly, can_withdraw_nomination
 from people.models import User
 from people.permissions import RolePermission
-from people.roles import AUTHENTICATED, Role, has_role
+from people.roles import AUTHENTICATED, Role
 
 TAGS = ["feedback"]
 
@@ -261,7 +261,7 @@ class NominationViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         subject = data.get("subject") or request.user
-        if subject != request.user and not has_role(request.user, Role.HR):
+        if not selectors.nomination_subjects(user=request.user).filter(pk=subject.pk).exists():
             raise NotFound("Leaders nominate raters for themselves only.")
         fields = {
             "cycle": data["cycle"],

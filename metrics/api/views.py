@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from common.fields import AsOfDateField
 from common.renderers import CsvRenderer
 from common.schema import DetailErrorSerializer, FieldErrorsSerializer
-from mentorship.selectors import leaders_visible_to
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.api.filters import ObservationFilter, TargetFilter
@@ -95,9 +95,8 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.observation_list(user=self.request.user).prefetch_related(
-            "changes__changed_by"
-        )
+        observations = selectors.observation_list(leaders=leaders_visible_to(self.request.user))
+        return observations.prefetch_related("changes__changed_by")
 
     @extend_schema(
         request=s.ObservationWriteSerializer,
@@ -197,7 +196,10 @@ class TargetViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.target_list(user=self.request.user)
+        user = self.request.user
+        return selectors.target_list(
+            leaders=leaders_visible_to(user), cohorts=cohorts_visible_to(user)
+        )
 
     def perform_create(self, serializer):
         serializer.instance = services.target_create(

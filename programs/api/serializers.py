@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from common.serializers import RowErrorSerializer
+from mentorship.selectors import leaders_visible_to
 from people.models import User
 from programs.models import (
     Cohort,
@@ -12,7 +13,7 @@ from programs.models import (
     Program,
     SessionAttendance,
 )
-from programs.selectors import enrollments_visible_to
+from programs.selectors import enrollments_of
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -190,7 +191,7 @@ class ModuleCompletionSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # Only enrollments the caller can see may be named (others "do not exist").
-            self.fields["enrollment"].queryset = enrollments_visible_to(request.user)
+            self.fields["enrollment"].queryset = enrollments_of(leaders_visible_to(request.user))
 
 
 class EnrollmentImportRequestSerializer(serializers.Serializer):
@@ -229,4 +230,4 @@ class SessionAttendanceSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["enrollment"].queryset = enrollments_visible_to(request.user)
+            self.fields["enrollment"].queryset = enrollments_of(leaders_visible_to(request.user))

@@ -10,6 +10,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.errors import ApplicationError
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.permissions import RolePermission
 from people.roles import AUTHENTICATED, Role
 from programs import selectors, services
@@ -132,7 +133,7 @@ class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     ordering_fields = ["starts_on", "name"]
 
     def get_queryset(self):
-        return selectors.cohort_list(user=self.request.user)
+        return selectors.cohort_list(cohorts=cohorts_visible_to(self.request.user))
 
     def perform_create(self, serializer):
         serializer.instance = services.cohort_create(**serializer.validated_data)
@@ -185,7 +186,7 @@ class CohortSessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     ordering_fields = ["starts_at"]
 
     def get_queryset(self):
-        return selectors.cohort_session_list(user=self.request.user)
+        return selectors.cohort_session_list(cohorts=cohorts_visible_to(self.request.user))
 
     def perform_create(self, serializer):
         serializer.instance = services.cohort_session_save(
@@ -231,7 +232,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering = ["cohort", "leader__full_name"]
 
     def get_queryset(self):
-        return selectors.enrollment_list(user=self.request.user)
+        return selectors.enrollment_list(leaders=leaders_visible_to(self.request.user))
 
     def get_permissions(self):
         if self.action in {"create", "activate", "complete", "withdraw"}:
@@ -326,7 +327,7 @@ class ModuleCompletionViewSet(
     ordering_fields = ["completed_on", "recorded_at"]
 
     def get_queryset(self):
-        return selectors.module_completion_list(user=self.request.user)
+        return selectors.module_completion_list(leaders=leaders_visible_to(self.request.user))
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -358,7 +359,7 @@ class SessionAttendanceViewSet(
     ordering_fields = ["session__starts_at", "recorded_at"]
 
     def get_queryset(self):
-        return selectors.session_attendance_list(user=self.request.user)
+        return selectors.session_attendance_list(leaders=leaders_visible_to(self.request.user))
 
     def perform_create(self, serializer):
         serializer.instance = services.session_attendance_record(
@@ -373,7 +374,8 @@ class CohortCalendarView(generics.GenericAPIView):
     renderer_classes = [ICalendarRenderer]
 
     def get_queryset(self):
-        return selectors.cohort_list(user=self.request.user).prefetch_related("sessions")
+        cohorts = selectors.cohort_list(cohorts=cohorts_visible_to(self.request.user))
+        return cohorts.prefetch_related("sessions")
 
     @extend_schema(
         tags=TAGS,

@@ -68,6 +68,12 @@ def test_leader_sees_their_dashboard_matching_the_api(demo, page_for):
         assert api["mentoring"]["mentor"]["full_name"] in mentoring.inner_text()
     with_trend = [m for m in api["metrics"]["metrics"] if len(m["trend"]) > 1]
     assert charts_drawn(page) == len(with_trend)
+    scorecard = page.get_by_role("region", name="Metric scorecard")
+    for row in api["metrics"]["metrics"]:
+        card = scorecard.get_by_role("article", name=row["metric"]["name"])
+        if row["attainment"] is not None:
+            assert f"Attainment\n{row['attainment']}%" in card.inner_text()
+    assert page.locator("svg").count() == 0  # one chart technology: Chart.js
     screenshot(page, "leader-dashboard")
     page.emulate_media(media="print")
     assert page.locator("header.topbar").is_hidden()
@@ -77,7 +83,9 @@ def test_leader_sees_their_dashboard_matching_the_api(demo, page_for):
 
 def test_leader_dashboard_reads_on_a_phone(demo, page_for):
     page = page_for("leader@example.com", DEMO_PASSWORD, viewport=PHONE)
-    page.goto("/dashboards/")
+    page.goto("/metrics/me/")  # the old scorecard bookmark
+    assert urlsplit(page.url).path == "/dashboards/"
+    assert page.get_by_role("heading", name="Metric scorecard").is_visible()
     assert fits_phone_width(page)
     screenshot(page, "leader-dashboard-phone")
 
@@ -144,6 +152,7 @@ def test_hr_sees_the_cohort_dashboard_matching_the_api(demo, page_for):
     csv = page.request.get(f"/api/v1/dashboards/cohorts/{cohort.pk}/?format=csv")
     assert csv.ok
     assert csv.text().count("\n") == len(api["leaders"]) + 1
+    _check_the_cohort_metric_table(page, api)
     screenshot(page, "hr-cohort-dashboard")
     page.set_viewport_size(PHONE)
     assert fits_phone_width(page)  # the wide heatmap scrolls inside its own box
@@ -151,9 +160,52 @@ def test_hr_sees_the_cohort_dashboard_matching_the_api(demo, page_for):
     page.set_viewport_size(DESKTOP)
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Program impact").first.click()
+        page.get_by_role("link", name="Program impact of this cohort").click()
     assert page.get_by_role("heading", level=1).inner_text().endswith(": impact")
+    assert page.get_by_label("Cohort", exact=True).input_value() == str(cohort.pk)
+    assert charts_drawn(page) == page.locator("canvas[data-chart]").count()
     screenshot(page, "hr-program-impact")
+    page.get_by_label("Cohort", exact=True).select_option("")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
+    assert "All cohorts" in page.locator(".dash-head").inner_text()
+
+
+def _check_the_cohort_metric_table(page, api) -> None:
+    """Every leader's latest values; sorting by a metric puts the highest last, then first."""
+    table = page.locator("table.metrics-table")
+    assert table.locator("tbody tr").count() == max(len(api["metrics"]["leaders"]), 1)
+    metric = api["metrics"]["metrics"][0]["metric"]
+    values = sorted(
+        float(row["latest"][metric["code"]]["value"])
+        for row in api["metrics"]["leaders"]
+        if metric["code"] in row["latest"]
+    )
+    for direction in ("ascending", "descending"):
+        with page.expect_navigation():
+            table.get_by_role("link", name=metric["name"], exact=True).click()
+        table = page.locator("table.metrics-table")
+        header = table.get_by_role("columnheader", name=metric["name"], exact=True)
+        assert header.get_attribute("aria-sort") == direction
+        if values:
+            first = table.locator("tbody tr").first.locator("td").first.inner_text()
+            expected = values[0] if direction == "ascending" else values[-1]
+            assert first.startswith(f"{expected:g}"), (first, expected)
+
+
+def test_hr_finds_a_cohorts_metrics_from_the_metrics_menu(demo, page_for):
+    cohort = Cohort.objects.order_by("-starts_on").first()
+    page = page_for("hr@example.com", DEMO_PASSWORD)
+    open_from_menu(page, "Metrics")
+    with page.expect_navigation():
+        page.get_by_role("link", name=cohort.name, exact=True).click()
+    assert urlsplit(page.url).path == f"/dashboards/cohorts/{cohort.pk}/"
+    assert page.get_by_role("heading", name="Metrics against target").is_visible()
+    page.goto(f"/metrics/cohorts/{cohort.pk}/?sort=name&dir=desc")  # an old bookmark
+    assert urlsplit(page.url).path == f"/dashboards/cohorts/{cohort.pk}/"
+    assert urlsplit(page.url).query == "sort=name&dir=desc"
+    header = page.locator("table.metrics-table").get_by_role("columnheader", name="Leader")
+    assert header.get_attribute("aria-sort") == "descending"
 
 
 def test_hr_imports_a_csv_and_sees_the_new_enrollments(demo, page_for, tmp_path):

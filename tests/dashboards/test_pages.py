@@ -107,3 +107,15 @@ def test_navigation_has_the_dashboards(client, hr, mentor, leader):
         client.force_login(user)
         html = client.get(reverse("dashboards:cohort_list") if user == hr else "/", follow=True)
         assert f">{label}</a>" in html.content.decode()
+
+
+def test_one_page_per_job_in_the_menu(leader, hr):
+    """A leader's scorecard is a section of their dashboard, not a second menu entry;
+    HR reaches the cohort metrics and impact through the cohort dashboards."""
+    from people.navigation import nav_items
+
+    leader_menu = [item["label"] for item in nav_items(leader)]
+    assert "Dashboard" in leader_menu and "My scorecard" not in leader_menu
+    hr_urls = [item["url"] for item in nav_items(hr)]
+    assert reverse("dashboards:cohort_list") in hr_urls
+    assert all(not url.startswith(("/metrics/cohorts/", "/metrics/programs/")) for url in hr_urls)

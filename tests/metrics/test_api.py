@@ -420,6 +420,24 @@ def test_scorecard_scope(api, people, role, expected):
     assert status_for(api, people[role], "get", url) == expected
 
 
+def test_cohort_defaults_follow_the_cohorts_the_caller_may_see(api, people):
+    """HR sees the defaults of a cohort nobody is enrolled in yet; a leader those of every
+    cohort they are or were in (the cohorts the programs API shows them), nobody else's."""
+    leader = people["leader"]
+    left = EnrollmentFactory(leader=leader, status="withdrawn")
+    theirs = EnrollmentFactory(leader=people["other_leader"])
+    empty = TargetFactory(leader=None, cohort=CohortFactory())
+    former = TargetFactory(leader=None, cohort=left.cohort)
+    others = TargetFactory(leader=None, cohort=theirs.cohort)
+
+    def seen(role):
+        return {row["id"] for row in api(people[role]).get(f"{BASE}/targets/").json()["results"]}
+
+    assert seen("hr") == {empty.pk, former.pk, others.pk}
+    assert seen("leader") == seen("mentor") == {former.pk}
+    assert seen("nobody") == set()
+
+
 def test_scorecard_anonymous_and_non_leader(api, hr, people):
     assert status_for(api, None, "get", f"{BASE}/scorecards/{people['leader'].pk}/") in DENIED
     assert status_for(api, hr, "get", f"{BASE}/scorecards/{people['mentor'].pk}/") == 404

@@ -4,6 +4,8 @@ from django.test import Client
 
 from metrics.models import Observation
 from tests.mentorship.factories import PairingFactory
+from tests.metrics.conftest import AS_OF
+from tests.programs.factories import CohortFactory
 
 
 def client_for(user) -> Client:
@@ -13,17 +15,30 @@ def client_for(user) -> Client:
     return client
 
 
-def test_leader_sees_own_scorecard(world):
-    response = client_for(world["ada"]).get("/metrics/me/")
+def test_leader_sees_own_scorecard_on_their_dashboard(world):
+    """The scorecard is a section of the leader's dashboard: every fact, one chart
+    technology (Chart.js, drawn from JSON, with a table of the values)."""
+    response = client_for(world["ada"]).get("/dashboards/", {"as_of": AS_OF})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "My scorecard" in html and "Sales attainment" in html
-    assert "<svg" in html  # the trend sparkline
+    assert "Metric scorecard" in html and "Sales attainment" in html
+    # June 2024: 100 against her own target of 110; 80 in March before the program.
+    assert "<dt>Attainment</dt><dd>90.9%</dd>" in html
+    assert '+20 <span class="muted">(from 2024-03)</span>' in html
+    assert "Baseline: the last period before your first program started" in html
+    assert 'id="metric-sales_attainment-data"' in html  # the Chart.js trend
+    assert "Values as a table" in html
+    assert "<svg" not in html
 
 
-def test_my_scorecard_is_for_leaders(hr):
-    assert client_for(hr).get("/metrics/me/").status_code == 403
-    assert client_for(None).get("/metrics/me/").status_code == 302
+def test_scorecard_pages_moved_to_the_dashboards(world, hr):
+    ada = world["ada"].pk
+    assert_moved(client_for(world["ada"]), "/metrics/me/", "/dashboards/")
+    assert_moved(client_for(hr), f"/metrics/leaders/{ada}/", f"/dashboards/leaders/{ada}/")
+    # My scorecard stays a leader's page: HR gets 403, nobody logged in the login page.
+    assert client_for(hr).get("/metrics/me/", follow=True).status_code == 403
+    anonymous = client_for(None).get("/metrics/me/", follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith("/login/")
 
 
 @pytest.mark.parametrize(
@@ -31,6 +46,7 @@ def test_my_scorecard_is_for_leaders(hr):
     [("hr", 200), ("mentor", 200), ("leader", 200), ("other_leader", 404), ("nobody", 404)],
 )
 def test_leader_scorecard_page_scope(hr, mentor, leader, other_leader, nobody, role, expected):
+    """The old scorecard address still answers as the leader page does, after the redirect."""
     PairingFactory(mentor=mentor, mentee=leader)
     user = {
         "hr": hr,
@@ -39,7 +55,9 @@ def test_leader_scorecard_page_scope(hr, mentor, leader, other_leader, nobody, r
         "other_leader": other_leader,
         "nobody": nobody,
     }[role]
-    assert client_for(user).get(f"/metrics/leaders/{leader.pk}/").status_code == expected
+    response = client_for(user).get(f"/metrics/leaders/{leader.pk}/", follow=True)
+    assert response.redirect_chain == [(f"/dashboards/leaders/{leader.pk}/", 301)]
+    assert response.status_code == expected
 
 
 @pytest.mark.parametrize(
@@ -47,8 +65,8 @@ def test_leader_scorecard_page_scope(hr, mentor, leader, other_leader, nobody, r
     [
         "/metrics/",
         "/metrics/import/",
-        "/metrics/cohorts/{cohort}/",
-        "/metrics/programs/{program}/impact/",
+        "/dashboards/cohorts/{cohort}/",
+        "/dashboards/programs/{program}/impact/",
     ],
 )
 def test_hr_pages_are_for_hr(world, hr, mentor, path):
@@ -59,38 +77,103 @@ def test_hr_pages_are_for_hr(world, hr, mentor, path):
     assert client_for(mentor).get(url).status_code == 403
 
 
+def assert_moved(client, old: str, new: str) -> None:
+    """A retired address answers 301 to the kept page, with its query string."""
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+    with_query = client.get(old + "?as_of=2024-07-15&sort=name")
+    assert with_query["Location"] == new + "?as_of=2024-07-15&sort=name"
+
+
+def test_cohort_and_impact_pages_moved_to_the_dashboards(world, hr):
+    cohort, program = world["cohort"].pk, world["program"].pk
+    client = client_for(hr)
+    assert_moved(client, f"/metrics/cohorts/{cohort}/", f"/dashboards/cohorts/{cohort}/")
+    assert_moved(
+        client, f"/metrics/programs/{program}/impact/", f"/dashboards/programs/{program}/impact/"
+    )
+    # Redirects decide nothing: the kept page checks the role after them.
+    assert client_for(None).get(f"/metrics/cohorts/{cohort}/").status_code == 301
+    followed = client_for(world["ada"]).get(f"/metrics/cohorts/{cohort}/", follow=True)
+    assert followed.status_code == 403
+
+
+def test_metrics_overview_links_to_the_kept_pages(world, hr):
+    html = client_for(hr).get("/metrics/").content.decode()
+    assert f'href="/dashboards/cohorts/{world["cohort"].pk}/#metrics-heading"' in html
+    assert f'href="/dashboards/programs/{world["program"].pk}/impact/"' in html
+    assert "/metrics/cohorts/" not in html and "/metrics/programs/" not in html
+
+
 @pytest.fixture
 def world_hr(world, hr):
     world["hr"] = hr
     return world
 
 
-def test_cohort_table_sorts_and_marks_below_target(world_hr):
+def test_cohort_metric_table_sorts_and_marks_below_target(world_hr):
     client = client_for(world_hr["hr"])
-    url = f"/metrics/cohorts/{world_hr['cohort'].pk}/"
-    html = client.get(url + "?sort=sales_attainment&dir=desc").content.decode()
-    assert html.index("Ada Lind") < html.index("Ben Ode") < html.index("Cleo Park")
-    html = client.get(url + "?sort=sales_attainment").content.decode()
-    assert html.index("Cleo Park") < html.index("Ben Ode") < html.index("Ada Lind")
-    assert 'class="below-target"' in html
-    assert 'aria-sort="ascending"' in html
-
-
-def test_program_impact_page_shows_caution(world_hr):
-    client = client_for(world_hr["hr"])
-    response = client.get(f"/metrics/programs/{world_hr['program'].pk}/impact/")
-    assert response.status_code == 200
+    url = f"/dashboards/cohorts/{world_hr['cohort'].pk}/"
+    html = client.get(url, {"as_of": AS_OF, "sort": "sales_attainment", "dir": "desc"})
+    table = metric_table_html(html)
+    assert table.index("Ada Lind") < table.index("Ben Ode") < table.index("Cleo Park")
+    html = client.get(url, {"as_of": AS_OF, "sort": "sales_attainment"})
+    table = metric_table_html(html)
+    assert table.index("Cleo Park") < table.index("Ben Ode") < table.index("Ada Lind")
+    assert 'class="below-target"' in table
+    assert 'aria-sort="ascending"' in table
+    # Sorting keeps the day; the direction flips on the sorted column only.
     assert (
-        "Too few leaders" in response.content.decode()
-        or "No comparison" in response.content.decode()
+        'href="?as_of=2024-07-15&amp;sort=sales_attainment&amp;dir=desc#metrics-heading"' in table
     )
+    assert '<span class="badge bad">below target 110%</span>' in table  # Ada, her own target
+    assert "2024-06: average 82%, median 96%" in table
+
+
+def test_cohort_metric_table_lists_who_is_below_target_and_links_the_csv(world_hr):
     cohort = world_hr["cohort"].pk
-    assert (
-        client.get(
-            f"/metrics/programs/{world_hr['program'].pk}/impact/?cohort={cohort}"
-        ).status_code
-        == 200
+    html = (
+        client_for(world_hr["hr"])
+        .get(f"/dashboards/cohorts/{cohort}/", {"as_of": AS_OF})
+        .content.decode()
     )
+    assert f"/api/v1/metrics/cohorts/{cohort}/summary/?format=csv&amp;as_of=2024-07-15" in html
+    below = html[html.index("<h3>Below target</h3>") :]
+    assert "Cleo Park</a>: Sales attainment 50% against 95% in 2024-06 (52.6% of target)" in below
+    assert f'href="/dashboards/leaders/{world_hr["cleo"].pk}/"' in below
+
+
+def metric_table_html(response) -> str:
+    html = response.content.decode()
+    return html[
+        html.index('<table class="metrics-table">') : html.index(
+            "</table>", html.index('<table class="metrics-table">')
+        )
+    ]
+
+
+def test_program_impact_page_shows_caution_and_each_cohort(world_hr):
+    client = client_for(world_hr["hr"])
+    url = f"/dashboards/programs/{world_hr['program'].pk}/impact/"
+    html = client.get(url, {"as_of": AS_OF}).content.decode()
+    assert "Too few leaders" in html
+    assert "Change, program leaders (n = 2)" in html
+    cohort = world_hr["cohort"]
+    one = client.get(url, {"as_of": AS_OF, "cohort": cohort.pk})
+    assert one.status_code == 200
+    assert f'<option value="{cohort.pk}" selected>' in one.content.decode()
+    assert one.context["dashboard"]["impact"]["cohort"]["id"] == cohort.pk
+
+
+def test_program_impact_page_with_another_programs_cohort_shows_all_and_says_so(world_hr):
+    other = CohortFactory()
+    response = client_for(world_hr["hr"]).get(
+        f"/dashboards/programs/{world_hr['program'].pk}/impact/", {"cohort": other.pk}
+    )
+    assert response.status_code == 200
+    assert "That cohort is not part of this program; showing all." in response.content.decode()
+    assert response.context["dashboard"]["impact"]["cohort"] is None
 
 
 def test_import_page_previews_then_imports(hr, leader):
@@ -122,9 +205,9 @@ def test_import_page_shows_file_and_row_errors(hr, leader):
 @pytest.mark.parametrize(
     "path",
     [
-        "/metrics/leaders/{ada}/",
-        "/metrics/cohorts/{cohort}/",
-        "/metrics/programs/{program}/impact/",
+        "/dashboards/leaders/{ada}/",
+        "/dashboards/cohorts/{cohort}/?sort=sales_attainment",
+        "/dashboards/programs/{program}/impact/",
     ],
 )
 def test_page_queries_do_not_grow_with_leaders_or_periods(world, hr, path):

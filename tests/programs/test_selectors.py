@@ -1,17 +1,22 @@
 """Progress numbers, computed in the database for many enrollments at once, and scoping."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from programs.models import Enrollment
 from programs.selectors import (
     cohort_list,
     competency_progress,
+    enrolled_by,
     enrollment_list,
     my_programs,
     percent,
+    status_on,
     with_progress,
+    withdrawn_by,
 )
 from tests.mentorship.factories import PairingFactory
 from tests.programs.factories import (
@@ -95,22 +100,72 @@ def test_progress_per_competency_for_many_enrollments_in_two_queries(
     assert summary[third.pk] == [("Relationships", 0, 1, Decimal("0.0"))]
 
 
+def test_progress_as_of_a_day_counts_only_completions_done_by_then(program):
+    enrollment = EnrollmentFactory(cohort=CohortFactory(program=program))
+    for title, day in [("Talk", 9), ("Listen", 11), ("Extra", 10)]:
+        ModuleCompletionFactory(
+            enrollment=enrollment,
+            module=program.modules.get(title=title),
+            completed_on=datetime.date(2024, 4, day),
+        )
+
+    def done(day):
+        (row,) = with_progress(Enrollment.objects.all(), as_of=datetime.date(2024, 4, day))
+        (communication, _) = competency_progress(
+            enrollments=[row], as_of=datetime.date(2024, 4, day)
+        )[row.pk]
+        return row.required_done, communication.required_done
+
+    assert done(8) == (0, 0)
+    assert done(10) == (1, 1)
+    assert done(11) == (2, 2)
+
+
+def test_status_on_a_past_day_follows_the_transition_timestamps(program):
+    cohort = CohortFactory(program=program, starts_on=datetime.date(2024, 4, 8))
+    moment = datetime.datetime(2024, 4, 9, 12, tzinfo=datetime.UTC)
+    enrollment = EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.WITHDRAWN,
+        activated_at=moment,
+        withdrawn_at=moment + datetime.timedelta(days=2),
+    )
+    on = {day: status_on(enrollment, datetime.date(2024, 4, day)) for day in (8, 9, 10, 11)}
+    assert on == {8: "invited", 9: "active", 10: "active", 11: "withdrawn"}
+    # Existing on a day: created by then, or in a cohort that had started.
+    existed = Enrollment.objects.filter(enrolled_by(datetime.date(2024, 4, 8)))
+    assert list(existed) == [enrollment]
+    assert not Enrollment.objects.filter(enrolled_by(datetime.date(2024, 4, 7))).exists()
+    assert not Enrollment.objects.filter(withdrawn_by(datetime.date(2024, 4, 10))).exists()
+    assert Enrollment.objects.filter(withdrawn_by(datetime.date(2024, 4, 11))).exists()
+
+
 def test_a_program_without_required_modules_is_zero_percent():
     assert percent(0, 0) == Decimal("0.0")
     assert percent(2, 3) == Decimal("66.7")
 
 
 def test_scope_follows_leaders_visible_to(hr, mentor, leader, other_leader):
+    """The web layer passes leaders_visible_to / cohorts_visible_to down as arguments."""
+
+    def enrollments(user):
+        return enrollment_list(leaders=leaders_visible_to(user))
+
+    def cohorts(user):
+        return cohort_list(cohorts=cohorts_visible_to(user))
+
     mine = EnrollmentFactory(leader=leader)
     theirs = EnrollmentFactory(leader=other_leader)
-    assert set(enrollment_list(user=hr)) == {mine, theirs}
-    assert list(enrollment_list(user=leader)) == [mine]
-    assert list(enrollment_list(user=mentor)) == []
-    assert list(cohort_list(user=mentor)) == []
+    empty = CohortFactory()
+    assert set(enrollments(hr)) == {mine, theirs}
+    assert set(cohorts(hr)) == {mine.cohort, theirs.cohort, empty}
+    assert list(enrollments(leader)) == [mine]
+    assert list(enrollments(mentor)) == []
+    assert list(cohorts(mentor)) == []
     PairingFactory(mentor=mentor, mentee=leader)
-    assert list(enrollment_list(user=mentor)) == [mine]
-    assert list(cohort_list(user=mentor)) == [mine.cohort]
-    assert list(cohort_list(user=other_leader)) == [theirs.cohort]
+    assert list(enrollments(mentor)) == [mine]
+    assert list(cohorts(mentor)) == [mine.cohort]
+    assert list(cohorts(other_leader)) == [theirs.cohort]
 
 
 def test_my_programs_skip_withdrawn_enrollments(leader, program):

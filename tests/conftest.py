@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, FACTORY_PASSWORD, ConsoleErrors, log_in
 from tests.people.factories import HRFactory, LeaderFactory, MentorFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,3 +225,74 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
             return value
         time.sleep(interval)
     pytest.fail(f"Timed out after {timeout}s waiting for {predicate}")
+
+
+# --- the browser harness (tests/browser.py) ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium (installed by scripts/test.sh), once per session."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop running in this thread, and Django
+    # refuses ORM calls from a thread with a running loop. The tests call the ORM
+    # synchronously between browser steps (never concurrently), so this is safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def console_errors():
+    errors = ConsoleErrors()
+    yield errors
+    unexpected = errors.unexpected()
+    if unexpected:
+        pytest.fail("JavaScript errors in the browser:\n" + "\n".join(unexpected))
+
+
+@pytest.fixture
+def browser_db(transactional_db):
+    """A committed database the live server sees, with the rows the migrations seed (role
+    groups, competencies, metric definitions) restored after earlier tests' flushes."""
+    restore_migrated_content()
+
+
+@pytest.fixture
+def new_page(browser, live_server, browser_db, console_errors):
+    """``new_page(viewport=PHONE)`` → a page in a fresh context, watched for JS errors."""
+    contexts = []
+
+    def open_page(viewport: dict = DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        console_errors.watch(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page_for(new_page):
+    """``page_for(user_or_email, password=...)`` → a page logged in through the login form."""
+
+    def open_logged_in(user, password: str = FACTORY_PASSWORD, viewport: dict = DESKTOP):
+        page = new_page(viewport)
+        log_in(page, getattr(user, "email", user), password)
+        return page
+
+    return open_logged_in

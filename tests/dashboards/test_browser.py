@@ -19,7 +19,7 @@ from feedback.selectors import report_build
 from feedback.services import cycle_close, cycle_create, feedback_tick
 from people.models import User
 from programs.models import Cohort
-from tests.dashboards.conftest import DESKTOP, PHONE, fits_phone_width, screenshot
+from tests.browser import DESKTOP, PHONE, fits_phone_width, screenshot
 from tests.feedback.factories import default_questionnaire
 
 pytestmark = pytest.mark.integration

@@ -1,19 +1,15 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
+"""The browser harness: Debian's Chromium driven by Playwright against pytest-django's
+live server (fixtures in tests/conftest.py), and what browser tests use to look.
 
 One browser per test session (starting Chromium is the slow part); each test gets a fresh
 browser context (cookies, storage), so tests never share a login. Every page a test opens
 collects JavaScript console errors and uncaught exceptions, and the test fails on any.
 """
 
-import os
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import restore_migrated_content
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,28 +25,6 @@ CHROMIUM_ARGS = [
 FACTORY_PASSWORD = "pass-word-123"  # tests/people/factories.py
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium (installed by scripts/test.sh), once per session."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop running in this thread, and Django
-    # refuses ORM calls from a thread with a running loop. The tests call the ORM
-    # synchronously between browser steps (never concurrently), so this is safe here.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class ConsoleErrors:
@@ -77,40 +51,6 @@ class ConsoleErrors:
         return [m for m in self.messages if not any(p.search(m) for p in self.allowed)]
 
 
-@pytest.fixture
-def console_errors():
-    errors = ConsoleErrors()
-    yield errors
-    unexpected = errors.unexpected()
-    if unexpected:
-        pytest.fail("JavaScript errors in the browser:\n" + "\n".join(unexpected))
-
-
-@pytest.fixture
-def browser_db(transactional_db):
-    """A committed database the live server sees, with the rows the migrations seed (role
-    groups, competencies, metric definitions) restored after earlier tests' flushes."""
-    restore_migrated_content()
-
-
-@pytest.fixture
-def new_page(browser, live_server, browser_db, console_errors):
-    """``new_page(viewport=PHONE)`` → a page in a fresh context, watched for JS errors."""
-    contexts = []
-
-    def open_page(viewport: dict = DESKTOP):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        console_errors.watch(page)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def log_in(page, email: str, password: str) -> None:
     """Log in through the login form, as a person would."""
     page.goto("/login/")
@@ -119,18 +59,6 @@ def log_in(page, email: str, password: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()
     assert "/login/" not in page.url, f"login as {email} failed"
-
-
-@pytest.fixture
-def page_for(new_page):
-    """``page_for(user_or_email, password=...)`` → a page logged in through the login form."""
-
-    def open_logged_in(user, password: str = FACTORY_PASSWORD, viewport: dict = DESKTOP):
-        page = new_page(viewport)
-        log_in(page, getattr(user, "email", user), password)
-        return page
-
-    return open_logged_in
 
 
 def screenshot(page, name: str) -> Path:

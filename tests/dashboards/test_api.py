@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.dashboards.world import build_world
+from tests.dashboards.world import build_world, grow
 from tests.people.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,14 +182,13 @@ def test_program_impact_includes_metrics_impact(api, hr, world):
 
 
 def test_cohort_endpoint_query_count_is_constant(api, hr, world):
-    from tests.dashboards.test_selectors import _grow
 
     client = api(hr)
     url = f"{BASE}/cohorts/{world.cohort.pk}/"
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
-    _grow(world, 4)
+    grow(world, 4)
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)

@@ -7,11 +7,9 @@ import pytest
 
 from dashboards import selectors
 from dashboards.api.serializers import cohort_csv_rows
-from tests.dashboards.world import build_world
+from tests.dashboards.world import build_world, grow
 from tests.mentorship.factories import MentoringSessionFactory, PairingFactory
-from tests.metrics.factories import observe
 from tests.people.factories import LeaderFactory
-from tests.programs.factories import EnrollmentFactory, ModuleCompletionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -235,21 +233,6 @@ def test_program_before_and_after_levels(world):
     assert rows["team_engagement"]["before"] is None
 
 
-def _grow(world, extra: int) -> None:
-    """More leaders in the cohort, each with completions, a mentor, sessions and metrics."""
-    for n in range(extra):
-        newcomer = LeaderFactory()
-        enrollment = EnrollmentFactory(cohort=world.cohort, leader=newcomer)
-        for module in world.modules[:2]:
-            ModuleCompletionFactory(enrollment=enrollment, module=module)
-        pairing = PairingFactory(mentor=world.mia, mentee=newcomer)
-        MentoringSessionFactory.create_batch(2, pairing=pairing)
-        for month in ("2024-03", "2024-05", "2024-06"):
-            observe(newcomer, "sales_attainment", month, 90 + n)
-        for quarter_start in ("2024-01", "2024-04"):
-            observe(newcomer, "team_engagement", quarter_start, 60 + n)
-
-
 @pytest.mark.parametrize(
     ("build", "queries"),
     [
@@ -270,6 +253,6 @@ def test_query_count_is_fixed_whatever_the_leaders_sessions_or_periods(
     build(world)  # warm per-user caches (the caller's roles are read once per request)
     with django_assert_num_queries(queries):
         build(world)
-    _grow(world, 5)
+    grow(world, 5)
     with django_assert_num_queries(queries):
         build(world)

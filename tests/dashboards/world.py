@@ -146,3 +146,18 @@ def build_world(*, leader, other_leader, mentor) -> World:
         mia=mentor,
         pairing=pairing,
     )
+
+
+def grow(world, extra: int) -> None:
+    """More leaders in the cohort, each with completions, a mentor, sessions and metrics."""
+    for n in range(extra):
+        newcomer = LeaderFactory()
+        enrollment = EnrollmentFactory(cohort=world.cohort, leader=newcomer)
+        for module in world.modules[:2]:
+            ModuleCompletionFactory(enrollment=enrollment, module=module)
+        pairing = PairingFactory(mentor=world.mia, mentee=newcomer)
+        MentoringSessionFactory.create_batch(2, pairing=pairing)
+        for month in ("2024-03", "2024-05", "2024-06"):
+            observe(newcomer, "sales_attainment", month, 90 + n)
+        for quarter_start in ("2024-01", "2024-04"):
+            observe(newcomer, "team_engagement", quarter_start, 60 + n)

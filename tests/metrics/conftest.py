@@ -24,8 +24,6 @@ from tests.metrics.factories import TargetFactory, metric, observe
 from tests.people.factories import LeaderFactory
 from tests.programs.factories import CohortFactory, EnrollmentFactory
 
-AS_OF = datetime.date(2024, 7, 15)
-
 
 @pytest.fixture
 def world(db):

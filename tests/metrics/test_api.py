@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from metrics.models import Observation, ObservationChange, Target
 from tests.mentorship.factories import PairingFactory
-from tests.metrics.conftest import AS_OF
 from tests.metrics.factories import ObservationFactory, TargetFactory, grow, metric, observe
+from tests.metrics.helpers import AS_OF
 from tests.openapi import assert_matches_schema
 from tests.people.factories import LeaderFactory
 from tests.programs.factories import CohortFactory, EnrollmentFactory

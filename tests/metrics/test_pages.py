@@ -4,7 +4,7 @@ from django.test import Client
 
 from metrics.models import Observation
 from tests.mentorship.factories import PairingFactory
-from tests.metrics.conftest import AS_OF
+from tests.metrics.helpers import AS_OF
 from tests.programs.factories import CohortFactory
 
 

@@ -2,8 +2,8 @@ import datetime
 from decimal import Decimal
 
 from metrics.selectors import attainment, cohort_summary, program_impact, scorecard_for
-from tests.metrics.conftest import AS_OF
 from tests.metrics.factories import observe
+from tests.metrics.helpers import AS_OF
 from tests.people.factories import LeaderFactory
 
 

@@ -577,7 +577,7 @@ def nomination_withdraw(*, nomination: Nomination, by: User, now=None) -> Nomina
 
 
 def _enqueue_delivery_ids(ids: list[int]) -> None:
-    from common.tasks import enqueue_on_commit
+    from common.broker import enqueue_on_commit
     from feedback.tasks import send_delivery
 
     for delivery_id in ids:

@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.broker import enqueue_on_commit
 from common.errors import ApplicationError, CapacityError, TransitionError
-from common.tasks import enqueue_on_commit
 from mentorship import notifications
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from mentorship.selectors import quiet_since, reporting_line, with_quiet

@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from common.tasks import enqueue
+from common.broker import enqueue
 from mentorship import services
 
 # A failed send releases its claim, so retrying the whole task re-sends only what failed.

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from common.tasks import enqueue
+from common.broker import enqueue
 from programs.calendar import ICS_CONTENT_TYPE, cohort_calendar, cohort_calendar_filename
 from programs.models import Enrollment
 from programs.services import enrollment_welcome_claim, enrollment_welcome_release

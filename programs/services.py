@@ -22,9 +22,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
+from common.broker import enqueue_on_commit
 from common.csv_import import CsvRow, RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError, CapacityError, TransitionError
-from common.tasks import enqueue_on_commit
 from people.models import User
 from people.roles import Role, grant_role, has_role
 from programs.models import (

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "common",
     "people",
     "programs",
     "mentorship",
@@ -216,6 +217,19 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, reviewed like code, and synced into the
 # database by django-celery-beat (visible and editable in the admin).
 CELERY_BEAT_SCHEDULE: dict = {}
+# The outbox (common/outbox.py): every email is a row, sent by one task with one retry
+# policy; one sweep a minute enqueues what is owed and not being worked on.
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.sweep", "schedule": 60.0}
+# An email claimed longer ago than this without being recorded is sent again (the worker died).
+OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=600)
+# An owed email enqueued longer ago than this and still queued is enqueued again.
+OUTBOX_REQUEUE_AFTER = env.int("OUTBOX_REQUEUE_AFTER", default=300)
+# SMTP attempts per email before it is marked failed (HR can retry it in the admin).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# The first retry waits this long; each next one twice as long, plus up to 30% jitter.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+# The most emails one sweep enqueues (the next sweep takes the rest).
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 # Feedback (feedback/tasks.py): a tick a minute opens, reminds, closes and re-enqueues owed emails.
 CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
 # A send claimed longer ago than this without being recorded is retried (the worker died).

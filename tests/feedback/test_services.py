@@ -15,7 +15,7 @@ from feedback.models import Cycle, Delivery, Nomination, Question, RaterRequest,
 from feedback.services import cycle_open, feedback_tick, nomination_create
 from feedback.tasks import send_delivery
 from people.models import User
-from tests.feedback.backends import FlakyBackend
+from tests.backends import FlakyBackend
 from tests.feedback.factories import DEFAULT_QUESTIONNAIRE, CycleFactory, default_questionnaire
 from tests.feedback.helpers import (
     answer_all,
@@ -281,7 +281,7 @@ def test_redis_down_while_cycle_opens_then_back_everything_is_sent(
 def test_smtp_failing_then_recovering_retries_with_backoff(
     cycle, team, clock, mailoutbox, settings
 ):
-    settings.EMAIL_BACKEND = "tests.feedback.backends.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.backends.FlakyBackend"
     FlakyBackend.failures_left = 6 + 6  # every invitation fails twice
     clock.set(at(2027, 3, 1, 8))
     tick()
@@ -313,7 +313,7 @@ def test_smtp_failing_then_recovering_retries_with_backoff(
 def test_smtp_failing_for_good_marks_failed_then_hr_can_retry(
     cycle, team, clock, mailoutbox, settings
 ):
-    settings.EMAIL_BACKEND = "tests.feedback.backends.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.backends.FlakyBackend"
     settings.FEEDBACK_SEND_MAX_ATTEMPTS = 2
     FlakyBackend.failures_left = 12
     clock.set(at(2027, 3, 1, 8))

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from common.tasks import enqueue
+from common.broker import enqueue
 from config.celery import ping
 from feedback.models import Cycle, Delivery, RaterRequest
 from feedback.services import feedback_tick

@@ -212,7 +212,6 @@ def seed() -> dict:
         Enrollment.objects.filter(pk=enrollment.pk).update(
             created_at=_at(datetime.date(2024, 3, 18)),
             activated_at=_at(april.starts_on, 8),
-            welcome_sent_at=_at(datetime.date(2024, 3, 18)),
             **ended,
         )
 

@@ -254,11 +254,6 @@ CELERY_BEAT_SCHEDULE["mentorship-quiet-pairing-nudges"] = {
     "task": "mentorship.send_quiet_pairing_nudges",
     "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
 }
-# Programs (programs/tasks.py): re-enqueue welcome emails whose enqueue was lost (Redis down).
-CELERY_BEAT_SCHEDULE["programs-sweep-unsent-welcomes"] = {
-    "task": "programs.sweep_unsent_welcomes",
-    "schedule": 600.0,
-}
 
 LOGGING = {
     "version": 1,

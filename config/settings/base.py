@@ -245,7 +245,8 @@ CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60
 # even if HR has not loaded that person yet (HR approves, and the account is made then).
 # Empty: leaders propose people already in the directory only.
 FEEDBACK_RATER_DOMAINS = env.list("FEEDBACK_RATER_DOMAINS", default=[])
-# Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays.
+# Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays
+# (they owe the emails; the outbox sends them).
 CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
     "task": "mentorship.send_action_item_nudges",
     "schedule": crontab(minute=0, hour=7),

@@ -1,31 +1,28 @@
-"""Enqueueing that survives a broker outage.
+"""The outbox's Celery tasks: thin wrappers over common.outbox (which publishes them by name)."""
 
-The database is the record of what is owed; the broker only carries a hint to
-do it now. So publishing happens after the transaction commits, and a failure
-to publish (Redis down) is logged, never raised into the caller's request: a
-periodic sweep finds the owed work in the database and enqueues it again.
-"""
+from celery import shared_task
+from django.conf import settings
 
-import logging
-
-from celery import Task
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
+from common import outbox
 
 
-def enqueue(task: Task, *args, **kwargs) -> bool:
-    """Publish a task now; return False (and log) if the broker is unreachable."""
-    try:
-        task.apply_async(args=args, kwargs=kwargs)
-    except Exception:
-        # Broker errors come from several libraries (kombu, redis, socket); any
-        # of them means "not enqueued now", which the sweep repairs.
-        logger.warning("Could not enqueue %s%r; a later sweep will retry.", task.name, args)
-        return False
-    return True
+@shared_task(
+    bind=True,
+    name=outbox.SEND_TASK,
+    acks_late=True,
+    max_retries=settings.OUTBOX_MAX_ATTEMPTS,
+)
+def send_email(self, email_id: int) -> str:
+    """Send one owed email; on an SMTP error, retry at the backed-off time the outbox chose."""
+    outcome, retry_at = outbox.email_send(email_id=email_id)
+    # Eager runs (tests, scripts) leave the retry to the sweep, which finds it in the database.
+    eager = self.request.is_eager
+    if outcome == outbox.Outcome.RETRY and not eager and self.request.retries < self.max_retries:
+        raise self.retry(countdown=outbox.seconds_until(retry_at))
+    return outcome
 
 
-def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
-    """Publish a task once the current transaction commits (never for rolled-back work)."""
-    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+@shared_task(name="outbox.sweep")
+def sweep() -> int:
+    """Enqueue every email owed and not being worked on (beat: every minute)."""
+    return outbox.emails_enqueue_owed()

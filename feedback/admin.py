@@ -6,11 +6,10 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from common.admin import ModelAdmin
-from feedback import services
+from feedback import emails, services
 from feedback.models import (
     FROZEN_MESSAGE,
     Cycle,
-    Delivery,
     Nomination,
     Question,
     Questionnaire,
@@ -96,27 +95,6 @@ class CycleAdmin(ModelAdmin):
         return self.inlines
 
 
-class DeliveryInline(admin.TabularInline):
-    model = Delivery
-    extra = 0
-    can_delete = False
-    readonly_fields = [
-        "kind",
-        "sequence",
-        "status",
-        "next_attempt_at",
-        "enqueued_at",
-        "claimed_at",
-        "sent_at",
-        "attempts",
-        "last_error",
-    ]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RaterRequest)
 class RaterRequestAdmin(ModelAdmin):
     list_display = ["subject", "rater", "group", "cycle", "status", "sent_at", "reminders_sent"]
@@ -136,8 +114,19 @@ class RaterRequestAdmin(ModelAdmin):
         "nudged_at",
         "attempts",
         "last_error",
+        "email_history",
     ]
-    inlines = [DeliveryInline]
 
     def has_add_permission(self, request):
         return False  # requests are created when a cycle opens
+
+    @admin.display(description="emails")
+    def email_history(self, rater_request: RaterRequest) -> str:
+        """What became of each email to this rater (the rows themselves, with a retry for
+        failed ones, are under Outbox → Emails)."""
+        rows = emails.request_emails([rater_request.pk]).order_by("created_at", "pk")
+        return "; ".join(
+            f"{row.kind.removeprefix('feedback.')}: {row.get_status_display().lower()}"
+            + (f" {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else "")
+            for row in rows
+        )

@@ -19,12 +19,12 @@ import zoneinfo
 from django.db.models import Q
 from django.utils import timezone
 
-from feedback import services
-from feedback.emails import delivery_send
+from common import outbox
+from common.models import Email
+from feedback import emails, services
 from feedback.models import (
     DEFAULT_QUESTIONNAIRE,
     Cycle,
-    Delivery,
     Question,
     Questionnaire,
     RaterRequest,
@@ -146,8 +146,8 @@ def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None)
     _nominate_peers(cycle, hr, now=opens_at - datetime.timedelta(days=2))
     services.cycle_open(cycle_id=cycle.pk, now=opens_at)
     # History: the invitations went out when the cycle opened (not emailed again today).
-    Delivery.objects.filter(request__cycle=cycle).update(
-        status=Delivery.Status.SENT, sent_at=opens_at, attempts=1
+    emails.request_emails(RaterRequest.objects.filter(cycle=cycle)).update(
+        status=Email.Status.SENT, sent_at=opens_at, attempts=1
     )
     RaterRequest.objects.filter(cycle=cycle).update(
         status=RaterRequest.Status.SENT, sent_at=opens_at, attempts=1
@@ -216,8 +216,9 @@ def _open_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -
     _nominate_peers(cycle, hr, now=opens_at - datetime.timedelta(days=3))
     services.cycle_open(cycle_id=cycle.pk, now=opens_at)
     # Send the invitations through the normal path: they land in var/mail/.
-    for delivery_id in Delivery.objects.filter(request__cycle=cycle).values_list("pk", flat=True):
-        delivery_send(delivery_id=delivery_id, now=now)
+    invitations = emails.request_emails(RaterRequest.objects.filter(cycle=cycle))
+    for email_id in invitations.values_list("pk", flat=True):
+        outbox.email_send(email_id=email_id, now=now)
     # About half have answered so far; the rest are pending (reminders follow on cadence).
     for seed, request in enumerate(
         RaterRequest.objects.filter(cycle=cycle, status=RaterRequest.Status.SENT)

@@ -362,55 +362,6 @@ class RaterRequest(models.Model):
         return max(self.due_at_override or self.cycle.due_at, self.cycle.due_at)
 
 
-class Delivery(models.Model):
-    """One email owed to a rater: the database record that makes sending exactly-once.
-
-    The tick or a service creates the row (a unique key stops duplicates); the
-    send task claims it with a conditional UPDATE (queued → sending) before SMTP
-    and records ``sent`` right after. A claim left in ``sending`` longer than the
-    claim timeout (the worker died) is claimable again.
-    """
-
-    class Kind(models.TextChoices):
-        INVITATION = "invitation", "Invitation"
-        REMINDER = "reminder", "Reminder"
-        CLOSING = "closing", "Closing tomorrow"
-        NUDGE = "nudge", "Nudge from HR"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
-
-    request = models.ForeignKey(RaterRequest, on_delete=models.CASCADE, related_name="deliveries")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    # Which reminder / nudge of its kind this is; 0 for invitation and closing.
-    sequence = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    next_attempt_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name_plural = "deliveries"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "kind", "sequence"], name="feedback_delivery_once"
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.sequence} for request {self.request_id} ({self.status})"
-
-
 class Response(models.Model):
     """One submitted questionnaire. Deliberately holds no link to the request or rater,
     no time, and a random id: nothing orders responses by arrival."""

@@ -1,8 +1,10 @@
 """Writes for feedback: questionnaires, cycles, nominations, requests, answers, the tick.
 
-Every state change that could race (opening, closing, sending, answering,
-nudging) is a conditional UPDATE on a status column: whoever changes the row
-does the follow-up work, everyone else finds nothing to do.
+Every state change that could race (opening, closing, answering, nudging) is a
+conditional UPDATE on a status column: whoever changes the row does the follow-up
+work, everyone else finds nothing to do. Emails to raters are owed to the outbox
+(common/outbox.py, built in feedback/emails.py) in the same transaction, under a
+key per request, kind and sequence, so a doubled tick owes nothing twice.
 """
 
 from __future__ import annotations
@@ -11,20 +13,21 @@ import dataclasses
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from common import outbox
 from common.errors import ApplicationError, NotAllowedError, TransitionError
+from common.models import Email
+from feedback import emails
 from feedback.links import ANSWERABLE_STATUSES, link_error, request_check_answerable
 from feedback.models import (
     FROZEN_MESSAGE,
     Answer,
     Cycle,
-    Delivery,
     Nomination,
     Question,
     Questionnaire,
@@ -209,23 +212,28 @@ def cycle_open(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
             ],
             ignore_conflicts=True,
         )
-        _deliveries_create(
+        _emails_owe(
             RaterRequest.objects.filter(cycle=cycle, status=RaterRequest.Status.PENDING),
-            kind=Delivery.Kind.INVITATION,
+            kind=emails.INVITATION,
             sequence=0,
             now=now,
         )
     return True
 
 
-def _deliveries_create(requests, *, kind: str, sequence: int, now: datetime.datetime) -> None:
-    """Owe one email of this kind and sequence to each request (idempotent: unique key)."""
-    Delivery.objects.bulk_create(
-        [
-            Delivery(request_id=request_id, kind=kind, sequence=sequence, next_attempt_at=now)
-            for request_id in requests.values_list("pk", flat=True)
-        ],
-        ignore_conflicts=True,
+def _emails_owe(requests, *, kind: str, sequence: int, now: datetime.datetime) -> int:
+    """Owe one email of this kind and sequence to each request's rater (owing it again
+    is a no-op); returns how many were newly owed."""
+    return len(
+        outbox.emails_owe(
+            (
+                emails.request_email(
+                    kind=kind, request_id=request_id, rater_email=address, sequence=sequence
+                )
+                for request_id, address in requests.values_list("pk", "rater__email")
+            ),
+            now=now,
+        )
     )
 
 
@@ -234,10 +242,9 @@ def _expire_requests(requests) -> int:
         expired = requests.filter(status__in=RaterRequest.OPEN_STATUSES).update(
             status=RaterRequest.Status.EXPIRED
         )
-        Delivery.objects.filter(
-            request__in=requests.filter(status=RaterRequest.Status.EXPIRED),
-            status=Delivery.Status.QUEUED,
-        ).update(status=Delivery.Status.SKIPPED)
+        outbox.emails_skip(
+            emails.request_emails(requests.filter(status=RaterRequest.Status.EXPIRED))
+        )
     return expired
 
 
@@ -351,9 +358,7 @@ def cycle_release(*, cycle: Cycle, now=None) -> Cycle:
     Cycle.objects.filter(pk=cycle.pk).update(
         status=Cycle.Status.CLOSED, closed_at=now, released_at=now
     )
-    Delivery.objects.filter(request__cycle=cycle, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SKIPPED
-    )
+    outbox.emails_skip(emails.request_emails(RaterRequest.objects.filter(cycle=cycle)))
     cycle.refresh_from_db()
     cycle_schedule_next(cycle=cycle)
     return cycle
@@ -576,16 +581,8 @@ def nomination_withdraw(*, nomination: Nomination, by: User, now=None) -> Nomina
 # --- requests: HR actions -------------------------------------------------------
 
 
-def _enqueue_delivery_ids(ids: list[int]) -> None:
-    from common.tasks import enqueue_on_commit
-    from feedback.tasks import send_delivery
-
-    for delivery_id in ids:
-        enqueue_on_commit(send_delivery, delivery_id)
-
-
 @transaction.atomic
-def request_nudge(*, request: RaterRequest, now=None) -> Delivery:
+def request_nudge(*, request: RaterRequest, now=None) -> RaterRequest:
     """A manual reminder from HR, at most once per 24 hours per request."""
     now = now or timezone.now()
     nudged = (
@@ -604,17 +601,14 @@ def request_nudge(*, request: RaterRequest, now=None) -> Delivery:
         raise ApplicationError(
             "This rater was nudged less than 24 hours ago.", extra={"nudged_at": request.nudged_at}
         )
-    sequence = request.deliveries.filter(kind=Delivery.Kind.NUDGE).count() + 1
-    delivery = Delivery.objects.create(
-        request=request,
-        kind=Delivery.Kind.NUDGE,
-        sequence=sequence,
-        next_attempt_at=now,
-        enqueued_at=now,
+    _emails_owe(
+        RaterRequest.objects.filter(pk=request.pk),
+        kind=emails.NUDGE,
+        sequence=emails.request_emails([request.pk]).filter(kind=emails.NUDGE).count() + 1,
+        now=now,
     )
-    _enqueue_delivery_ids([delivery.pk])
     request.refresh_from_db()
-    return delivery
+    return request
 
 
 @transaction.atomic
@@ -626,16 +620,8 @@ def request_retry(*, request: RaterRequest, now=None) -> RaterRequest:
     ).update(status=RaterRequest.Status.PENDING, last_error="")
     if not retried:
         raise TransitionError("Only a failed request of an open cycle can be retried.")
-    deliveries = Delivery.objects.filter(request=request, status=Delivery.Status.FAILED)
-    ids = list(deliveries.values_list("pk", flat=True))
-    deliveries.update(
-        status=Delivery.Status.QUEUED,
-        attempts=0,
-        next_attempt_at=now,
-        enqueued_at=now,
-        claimed_at=None,
-    )
-    _enqueue_delivery_ids(ids)
+    for email in emails.request_emails([request.pk]).filter(status=Email.Status.FAILED):
+        outbox.email_retry(email=email, now=now)
     request.refresh_from_db()
     return request
 
@@ -677,9 +663,7 @@ def _claim_answerable(request: RaterRequest, now, *, to: str) -> None:
         request.cycle.refresh_from_db()
         request_check_answerable(request, now)
         raise link_error("closed")
-    Delivery.objects.filter(request=request, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SKIPPED
-    )
+    outbox.emails_skip(emails.request_emails([request.pk]))
 
 
 def clean_answers(*, questionnaire: Questionnaire, data: dict) -> list[Answer]:
@@ -772,12 +756,11 @@ class TickResult:
     reminders: int = 0
     closing_reminders: int = 0
     closed: int = 0
-    enqueued: int = 0
 
 
 def feedback_tick(*, now: datetime.datetime | None = None) -> TickResult:
-    """Everything time-driven, idempotent and safe to run concurrently:
-    open due cycles, owe reminders, close what is due, then (re)enqueue owed emails."""
+    """Everything time-driven, idempotent and safe to run concurrently: open due cycles,
+    owe reminders, close what is due. (The outbox's own sweep sends what is owed.)"""
     now = now or timezone.now()
     result = TickResult()
     for cycle_id in Cycle.objects.filter(
@@ -790,19 +773,17 @@ def feedback_tick(*, now: datetime.datetime | None = None) -> TickResult:
         result.closing_reminders += closing
         if cycle.due_at <= now:
             result.closed += cycle_close(cycle_id=cycle.pk, now=now)
-    result.enqueued = deliveries_enqueue_owed(now=now)
     return result
 
 
 def reminders_create(*, cycle: Cycle, now: datetime.datetime) -> tuple[int, int]:
     """Owe the latest cadence reminder and the "closing tomorrow" reminder where due.
 
-    Each is a Delivery with a unique (request, kind, sequence): creating it twice
-    is a no-op, so a doubled tick owes nothing twice. Only the latest missed
-    cadence point is owed — a tick that was down for days does not spam.
+    Each is keyed by request, kind and sequence: owing it twice is a no-op, so a
+    doubled tick owes nothing twice. Only the latest missed cadence point is owed —
+    a tick that was down for days does not spam. Returns (reminders, closing) newly owed.
     """
     reminding = RaterRequest.objects.filter(cycle=cycle, status=RaterRequest.Status.SENT)
-    before = Delivery.objects.filter(request__cycle=cycle).count()
     points = [
         point
         for point in reminder_points(
@@ -813,49 +794,20 @@ def reminders_create(*, cycle: Cycle, now: datetime.datetime) -> tuple[int, int]
         )
         if point <= now
     ]
+    reminders = 0
     if points:
-        latest = points[-1]
-        _deliveries_create(
-            reminding.filter(sent_at__lte=latest - REMINDER_MIN_GAP),
-            kind=Delivery.Kind.REMINDER,
+        reminders = _emails_owe(
+            reminding.filter(sent_at__lte=points[-1] - REMINDER_MIN_GAP),
+            kind=emails.REMINDER,
             sequence=len(points),
             now=now,
         )
-    middle = Delivery.objects.filter(request__cycle=cycle).count()
-    _deliveries_create(
+    closing = _emails_owe(
         reminding.annotate(deadline=Coalesce("due_at_override", F("cycle__due_at"))).filter(
             deadline__gt=now, deadline__lte=now + CLOSING_REMINDER_BEFORE
         ),
-        kind=Delivery.Kind.CLOSING,
+        kind=emails.CLOSING,
         sequence=0,
         now=now,
     )
-    after = Delivery.objects.filter(request__cycle=cycle).count()
-    return middle - before, after - middle
-
-
-def deliveries_enqueue_owed(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue every email the database says is owed and nobody is working on.
-
-    That covers new ones, ones whose enqueue was lost (Redis down at commit, a
-    dropped message), retries that are due, and claims left by a worker that
-    died mid-send. Enqueueing twice is harmless: the send claims the row first.
-    """
-    now = now or timezone.now()
-    requeue_before = now - datetime.timedelta(seconds=settings.FEEDBACK_REQUEUE_AFTER)
-    stale_before = now - datetime.timedelta(seconds=settings.FEEDBACK_SEND_CLAIM_TIMEOUT)
-    owed = Delivery.objects.filter(
-        Q(
-            status=Delivery.Status.QUEUED,
-            next_attempt_at__lte=now,
-        )
-        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=requeue_before))
-        | Q(status=Delivery.Status.SENDING, claimed_at__lte=stale_before)
-        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=requeue_before))
-    )
-    # No transaction around read-then-write: on SQLite that upgrade fails fast under
-    # a concurrent writer, and a doubled enqueue is harmless anyway.
-    ids = list(owed.values_list("pk", flat=True)[: settings.FEEDBACK_ENQUEUE_BATCH])
-    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
-    _enqueue_delivery_ids(ids)
-    return len(ids)
+    return reminders, closing

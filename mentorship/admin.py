@@ -31,7 +31,6 @@ class PairingAdmin(ModelAdmin):
         "status",
         "started_on",
         "ended_on",
-        "quiet_nudged_since",
         "created_by",
         "created_at",
     ]
@@ -59,7 +58,7 @@ class MentoringSessionAdmin(ModelAdmin):
     list_select_related = ["pairing__mentor", "pairing__mentee"]
     date_hierarchy = "starts_at"
     exclude = ["private_notes"]
-    readonly_fields = ["pairing", "sequence", "invitation_sent_sequence", "logged_by"]
+    readonly_fields = ["pairing", "sequence", "logged_by"]
     inlines = [ActionItemInline]
 
 
@@ -69,7 +68,7 @@ class ActionItemAdmin(ModelAdmin):
     list_filter = ["owner"]
     search_fields = ["description"]
     list_select_related = ["session__pairing__mentor", "session__pairing__mentee"]
-    readonly_fields = ["session", "due_soon_notified_at", "overdue_notified_at"]
+    readonly_fields = ["session"]
 
 
 @admin.register(Goal)

@@ -13,7 +13,8 @@ import datetime
 
 from django.utils import timezone
 
-from mentorship import services
+from common.models import Email
+from mentorship import emails, services
 from mentorship.models import Goal, MentoringSession, MentorProfile, Pairing
 from people.demo import LEADERS, MENTORS
 from people.models import User
@@ -170,8 +171,10 @@ def _plan_next_week(index, pairing, mentor, competencies, now) -> None:
         duration_minutes=45,
         topics=[competencies[TOPIC_ROTATION[index % 5]]],
     )
-    # Demo data emails nobody: mark this invitation as already sent.
-    MentoringSession.objects.filter(pk=session.pk).update(invitation_sent_sequence=0)
+    # Demo data emails nobody: record this invitation as already sent.
+    Email.objects.about(kinds=[emails.SESSION_INVITATION], refs=[session.pk]).update(
+        status=Email.Status.SENT, sent_at=timezone.now()
+    )
 
 
 def _goals(index) -> list[tuple[str, str, int]]:

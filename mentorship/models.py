@@ -64,9 +64,6 @@ class Pairing(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     objectives = models.TextField(blank=True)
-    # The start of the quiet spell (date of the last held session, or started_on)
-    # the mentor was last nudged about: one nudge per pairing per quiet spell.
-    quiet_nudged_since = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -133,9 +130,6 @@ class MentoringSession(models.Model):
     # Calendar revision (iCalendar SEQUENCE): bumped whenever a planned session
     # moves or is cancelled; invitations carry it so calendars apply updates in order.
     sequence = models.PositiveIntegerField(default=0, editable=False)
-    # The revision whose invitation went out: claimed by a conditional UPDATE so a
-    # repeated task never emails the same revision twice.
-    invitation_sent_sequence = models.IntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,9 +176,6 @@ class ActionItem(models.Model):
     owner = models.CharField(max_length=10, choices=Owner.choices, default=Owner.MENTEE)
     due_on = models.DateField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    # Nudges claimed by a conditional UPDATE: one email per item per state.
-    due_soon_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

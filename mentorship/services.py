@@ -3,8 +3,8 @@
 Capacity is counted on ``MentorProfile.active_mentees`` with conditional
 UPDATEs, so the database refuses a pairing beyond capacity even when two HR
 users pair the same mentor at the same moment. Calendar invitations and nudges
-are sent by tasks enqueued after commit; each send is claimed by a state change
-so a repeated task never emails twice.
+are owed to the outbox (common/outbox.py) in the same transaction as the change,
+under a key that is never owed twice, and sent by it after commit.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common import outbox
 from common.errors import ApplicationError, CapacityError, TransitionError
-from common.tasks import enqueue_on_commit
-from mentorship import notifications
+from mentorship import emails
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from mentorship.selectors import quiet_since, reporting_line, with_quiet
 from people.models import User
@@ -211,7 +211,7 @@ def session_create(
                 by=by,
             )
         if session.status == MentoringSession.Status.PLANNED:
-            _send_invitation_after_commit(session)
+            _invitation_owe(session)
     return session
 
 
@@ -271,7 +271,7 @@ def session_update(
         if topics is not None:
             session.topics.set(topics)
         if moved and session.status == MentoringSession.Status.PLANNED:
-            _send_invitation_after_commit(session)
+            _invitation_owe(session)
     return session
 
 
@@ -286,7 +286,7 @@ def _cancel(session: MentoringSession) -> MentoringSession:
         status=MentoringSession.Status.CANCELLED, sequence=F("sequence") + 1
     )
     session.refresh_from_db()
-    _send_invitation_after_commit(session)
+    _invitation_owe(session)
     return session
 
 
@@ -305,51 +305,9 @@ def _validate_session(session: MentoringSession) -> None:
         raise ValidationError({"starts_at": f"The pairing ended on {pairing.ended_on:%d %b %Y}."})
 
 
-def _send_invitation_after_commit(session: MentoringSession) -> None:
-    # Imported here: the tasks module wraps these services.
-    from mentorship.tasks import send_session_invitation
-
-    enqueue_on_commit(send_session_invitation, session.pk, session.sequence)
-
-
-def session_invitation_send(*, session_id: int, sequence: int) -> bool:
-    """Email both people the invitation (or cancellation) for one revision, once.
-
-    The claim is a conditional UPDATE of ``invitation_sent_sequence``: a repeated
-    task, or one for a revision that has since been superseded, sends nothing.
-    """
-    claimed = (
-        MentoringSession.objects.filter(pk=session_id, sequence=sequence)
-        .exclude(status=MentoringSession.Status.HELD)
-        .exclude(invitation_sent_sequence__gte=sequence)
-        .update(invitation_sent_sequence=sequence)
-    )
-    if not claimed:
-        return False
-    session = MentoringSession.objects.select_related("pairing__mentor", "pairing__mentee").get(
-        pk=session_id
-    )
-    try:
-        notifications.send_session_invitation(session)
-    except Exception:
-        # Release the claim so the next sweep retries this revision.
-        MentoringSession.objects.filter(pk=session_id, invitation_sent_sequence=sequence).update(
-            invitation_sent_sequence=None if sequence == 0 else sequence - 1
-        )
-        raise
-    return True
-
-
-def session_invitations_owed() -> list[tuple[int, int]]:
-    """(id, sequence) of planned/cancelled sessions whose latest revision was never sent
-    (its enqueue was lost while Redis was down); the daily sweep sends them."""
-    upcoming = MentoringSession.objects.filter(
-        starts_at__gte=timezone.now() - datetime.timedelta(days=1)
-    ).exclude(status=MentoringSession.Status.HELD)
-    owed = upcoming.filter(invitation_sent_sequence__isnull=True) | upcoming.filter(
-        invitation_sent_sequence__lt=F("sequence")
-    )
-    return list(owed.values_list("pk", "sequence"))
+def _invitation_owe(session: MentoringSession) -> None:
+    """Owe both people the invitation (or cancellation) of the session's current revision."""
+    outbox.email_owe(emails.session_invitation(session))
 
 
 # ---------------------------------------------------------------- action items
@@ -374,10 +332,6 @@ def action_item_create(
 def action_item_update(*, item: ActionItem, **changes) -> ActionItem:
     editable = {"description", "owner", "due_on"}
     _reject_unknown_fields(changes, editable)
-    if "due_on" in changes and changes["due_on"] != item.due_on:
-        # A new due date is a new promise: the nudges for it may go out again.
-        item.due_soon_notified_at = None
-        item.overdue_notified_at = None
     for name, value in changes.items():
         setattr(item, name, value)
     item.full_clean(exclude=["session", "created_by"], validate_constraints=False)
@@ -456,79 +410,37 @@ def _validate_goal(goal: Goal) -> None:
 # ---------------------------------------------------------------- nudges
 
 
-def action_item_nudges_send(*, today: datetime.date | None = None) -> int:
-    """Email owners of open items due tomorrow or overdue; once per item per state.
-
-    Each email is claimed first by a conditional UPDATE of its ``*_notified_at``
-    column, so a doubled beat or a retried task finds nothing left to send.
-    """
+def action_item_nudges_owe(*, today: datetime.date | None = None) -> int:
+    """Owe the owners of open items due tomorrow or overdue one email per item, state and
+    due date (a new due date is a new promise); returns how many were newly owed."""
     today = today or timezone.localdate()
     open_items = ActionItem.objects.filter(
         done_at__isnull=True, session__pairing__status=Pairing.Status.ACTIVE
-    )
-    states = [
-        (
-            "due_soon",
-            open_items.filter(due_on=today + datetime.timedelta(days=1)),
-            "due_soon_notified_at",
-        ),
-        ("overdue", open_items.filter(due_on__lt=today), "overdue_notified_at"),
-    ]
-    sent = 0
-    for state, candidates, claim_field in states:
-        for item_id in candidates.filter(**{f"{claim_field}__isnull": True}).values_list(
-            "pk", flat=True
-        ):
-            if not _claim(ActionItem, item_id, claim_field):
-                continue
-            item = ActionItem.objects.select_related(
-                "session__pairing__mentor", "session__pairing__mentee"
-            ).get(pk=item_id)
-            try:
-                notifications.send_action_item_nudge(item, state=state)
-            except Exception:
-                ActionItem.objects.filter(pk=item_id).update(**{claim_field: None})
-                raise
-            sent += 1
-    return sent
+    ).select_related("session__pairing__mentor", "session__pairing__mentee")
+    due_soon = open_items.filter(due_on=today + datetime.timedelta(days=1))
+    overdue = open_items.filter(due_on__lt=today)
+    owed = [emails.action_item_nudge(item, overdue=False) for item in due_soon]
+    owed += [emails.action_item_nudge(item, overdue=True) for item in overdue]
+    return len(outbox.emails_owe(owed))
 
 
-def _claim(model, pk: int, field: str) -> bool:
-    return bool(
-        model.objects.filter(pk=pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()})
-    )
-
-
-def quiet_pairing_nudges_send(*, today: datetime.date | None = None) -> list[Pairing]:
-    """Nudge mentors of active pairings that have gone quiet (``with_quiet``), and send
-    HR a digest of the pairings that newly went quiet. Once per pairing per quiet spell.
-
-    A quiet spell is identified by its start (``quiet_since``); the mentor is nudged
-    when ``quiet_nudged_since`` is not yet that day, claimed by a conditional UPDATE.
-    """
+@transaction.atomic
+def quiet_pairing_nudges_owe(*, today: datetime.date | None = None) -> list[Pairing]:
+    """Owe the mentors of active pairings that have gone quiet (``with_quiet``) one nudge
+    per quiet spell, and every HR person one digest of the pairings newly nudged, in one
+    transaction: the digest is owed with its nudges or not at all."""
     today = today or timezone.localdate()
     candidates = with_quiet(Pairing.objects.filter(status=Pairing.Status.ACTIVE), day=today).filter(
         is_quiet=True
     )
-    nudged: list[Pairing] = []
+    pairing_of, nudges = {}, []
     for pairing in candidates.select_related("mentor", "mentee"):
-        spell_start = quiet_since(last_contact=pairing.last_contact, started_on=pairing.started_on)
-        claimed = (
-            Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE)
-            .exclude(quiet_nudged_since=spell_start)
-            .update(quiet_nudged_since=spell_start)
-        )
-        if not claimed:
-            continue
-        try:
-            notifications.send_quiet_pairing_nudge(pairing, quiet_since=spell_start)
-        except Exception:
-            Pairing.objects.filter(pk=pairing.pk, quiet_nudged_since=spell_start).update(
-                quiet_nudged_since=pairing.quiet_nudged_since
-            )
-            raise
-        nudged.append(pairing)
+        since = quiet_since(last_contact=pairing.last_contact, started_on=pairing.started_on)
+        nudge = emails.quiet_pairing_nudge(pairing, since=since)
+        pairing_of[nudge.key] = pairing
+        nudges.append(nudge)
+    nudged = [pairing_of[nudge.key] for nudge in outbox.emails_owe(nudges)]
     if nudged:
         hr_people = User.objects.filter(groups__name=Role.HR, is_active=True).distinct()
-        notifications.send_quiet_pairings_digest(list(hr_people), nudged)
+        outbox.emails_owe(emails.quiet_digest(person, nudged, day=today) for person in hr_people)
     return nudged

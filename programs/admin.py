@@ -154,7 +154,6 @@ class EnrollmentAdmin(ModelAdmin):
         "activated_at",
         "completed_at",
         "withdrawn_at",
-        "welcome_sent_at",
     ]
     actions = [activate, complete, withdraw]
     inlines = [ModuleCompletionInline]

@@ -225,7 +225,6 @@ def seed(*, today: datetime.date) -> dict:
         Enrollment.objects.filter(pk=enrollment.pk).update(
             created_at=_at(datetime.date(2024, 3, 18)),
             activated_at=_at(april.starts_on, 8),
-            welcome_sent_at=_at(datetime.date(2024, 3, 18)),
             **ended,
         )
 

@@ -1,8 +1,7 @@
-"""The welcome email: built here, sent once by programs.tasks."""
+"""The welcome email: owed by ``enrollment_create``, built and sent by the outbox."""
 
 from __future__ import annotations
 
-import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -11,15 +10,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from common.tasks import enqueue
+from common.models import Email
+from common.outbox import EmailKind, Owed
 from programs.calendar import ICS_CONTENT_TYPE, cohort_calendar, cohort_calendar_filename
 from programs.models import Enrollment
-from programs.services import enrollment_welcome_claim, enrollment_welcome_release
 
-# Enrollments older than this are not swept: a missed welcome a week late helps nobody.
-SWEEP_WINDOW = datetime.timedelta(days=2)
-# Give the on-commit enqueue time to work before the sweep doubts it.
-SWEEP_GRACE = datetime.timedelta(minutes=10)
+WELCOME = "programs.welcome"
+
+
+def welcome_email(enrollment: Enrollment) -> Owed:
+    """The welcome an enrollment owes its leader, once."""
+    return Owed(kind=WELCOME, ref=enrollment.pk, to=[enrollment.leader.email])
 
 
 def cohort_local_sessions(cohort) -> list[dict]:
@@ -57,31 +58,14 @@ def welcome_message(enrollment: Enrollment) -> EmailMultiAlternatives:
     return message
 
 
-def enrollment_welcome_send(*, enrollment_id: int) -> bool:
-    """Send the welcome email unless it was sent already or the enrollment is gone/withdrawn."""
+def welcome_build(email: Email) -> EmailMultiAlternatives | None:
+    """The welcome, unless the enrollment was withdrawn or completed before it went out."""
     enrollment = (
         Enrollment.objects.select_related("cohort__program", "leader")
-        .filter(pk=enrollment_id, status__in=Enrollment.OPEN_STATUSES)
+        .filter(pk=email.ref, status__in=Enrollment.OPEN_STATUSES)
         .first()
     )
-    if enrollment is None or not enrollment_welcome_claim(enrollment_id=enrollment_id):
-        return False
-    try:
-        welcome_message(enrollment).send()
-    except Exception:
-        enrollment_welcome_release(enrollment_id=enrollment_id)
-        raise
-    return True
+    return welcome_message(enrollment) if enrollment is not None else None
 
 
-def enrollment_welcome_sweep() -> int:
-    from programs.tasks import send_enrollment_welcome
-
-    now = timezone.now()
-    owed = Enrollment.objects.filter(
-        welcome_sent_at__isnull=True,
-        status__in=Enrollment.OPEN_STATUSES,
-        created_at__gte=now - SWEEP_WINDOW,
-        created_at__lte=now - SWEEP_GRACE,
-    ).values_list("pk", flat=True)
-    return sum(enqueue(send_enrollment_welcome, pk) for pk in owed)
+KINDS = [EmailKind(WELCOME, build=welcome_build)]

@@ -219,8 +219,6 @@ class Enrollment(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # Claimed by the welcome-email task with a conditional UPDATE so it is sent once.
-    welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["cohort", "leader__full_name"]

@@ -22,11 +22,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
+from common import outbox
 from common.csv_import import CsvRow, RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError, CapacityError, TransitionError
-from common.tasks import enqueue_on_commit
 from people.models import User
 from people.roles import Role, grant_role, has_role
+from programs.emails import welcome_email
 from programs.models import (
     Cohort,
     CohortSession,
@@ -73,7 +74,7 @@ def _open_enrollment_elsewhere(*, cohort: Cohort, leader: User) -> Enrollment | 
 def enrollment_create(
     *, cohort: Cohort, leader: User, by: User | None, send_welcome: bool = True
 ) -> Enrollment:
-    """Enroll a leader (status invited), take a seat and send the welcome email after commit."""
+    """Enroll a leader (status invited), take a seat and owe the welcome email (sent on commit)."""
     # Friendly checks first, outside the transaction: they only give a better message;
     # the unique constraints and the seat UPDATE below are what hold under races.
     # (Starting the transaction with the write also lets SQLite queue writers
@@ -111,9 +112,7 @@ def enrollment_create(
                 field="leader",
             ) from exc
         if send_welcome:
-            from programs.tasks import send_enrollment_welcome
-
-            enqueue_on_commit(send_enrollment_welcome, enrollment.pk)
+            outbox.email_owe(welcome_email(enrollment))
     return enrollment
 
 
@@ -272,20 +271,6 @@ def session_attendance_record(
         enrollment=enrollment, session=session, defaults={"recorded_by": by}
     )
     return attendance
-
-
-def enrollment_welcome_claim(*, enrollment_id: int) -> bool:
-    """Claim the right to send the welcome email; False if it was already claimed."""
-    return bool(
-        Enrollment.objects.filter(pk=enrollment_id, welcome_sent_at__isnull=True).update(
-            welcome_sent_at=timezone.now()
-        )
-    )
-
-
-def enrollment_welcome_release(*, enrollment_id: int) -> None:
-    """Sending failed: un-claim so a retry (or the sweep) sends it."""
-    Enrollment.objects.filter(pk=enrollment_id).update(welcome_sent_at=None)
 
 
 # --- CSV import ---------------------------------------------------------------------

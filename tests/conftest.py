@@ -1,5 +1,8 @@
-"""Shared fixtures: API clients per role, the clock, the live Redis, a real Celery worker."""
+"""Shared fixtures: API clients per role, the clock, the live Redis, a real Celery worker
+and the outbox around it (where its emails land, a broker that is down)."""
 
+import collections
+import contextlib
 import datetime
 import os
 import subprocess
@@ -214,6 +217,90 @@ def celery_worker(transactional_db, settings):
         worker.stop()
         app.conf.task_always_eager = True
         app.conf.task_default_queue = "celery"
+
+
+@pytest.fixture
+def mail_dir(tmp_path, monkeypatch):
+    """Where the real worker writes the emails it sends; set before the worker starts."""
+    directory = tmp_path / "mail"
+    directory.mkdir()
+    monkeypatch.setenv("LODESTAR_TEST_MAIL_DIR", str(directory))
+    # The worker treats a claim older than 2 s as abandoned, so a killed worker's
+    # in-flight email is sent again within the test instead of after 10 minutes.
+    monkeypatch.setenv("OUTBOX_CLAIM_TIMEOUT", "2")
+    return directory
+
+
+@pytest.fixture
+def outbox_worker(mail_dir, settings, celery_worker):
+    """A real worker whose emails land in ``mail_dir``, started after its environment is
+    set; this process sweeps (as beat would) with the same short timeouts."""
+    settings.OUTBOX_CLAIM_TIMEOUT = 2
+    settings.OUTBOX_REQUEUE_AFTER = 1
+    return celery_worker
+
+
+def mail_counts(directory) -> collections.Counter:
+    """How many emails each address received, from the file backend's files."""
+    counts = collections.Counter()
+    for path in directory.iterdir():
+        for line in path.read_text().splitlines():
+            if line.startswith("To: "):
+                counts.update(address.strip() for address in line[4:].split(","))
+    return counts
+
+
+def worker_drained():
+    """A predicate, true once the worker processed everything queued before this call
+    (FIFO, solo pool)."""
+    from django.core.cache import cache
+
+    from common.broker import enqueue
+    from config.celery import ping
+
+    key = uuid.uuid4().hex
+    enqueue(ping, key)
+    return lambda: cache.get(f"ping:{key}") == "pong"
+
+
+def _broker_refuses(*args, **kwargs):
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@contextlib.contextmanager
+def broker_down():
+    """Publishing the outbox's send task fails, as when Redis is down (for eager tests,
+    which never reach the broker)."""
+    from common.tasks import send_email
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(send_email, "apply_async", _broker_refuses)
+        yield
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's publisher at ``url`` (the worker keeps its own connection)."""
+    from config.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = url
+
+
+@contextlib.contextmanager
+def redis_down():
+    """This process publishes to a port nobody listens on: "Redis is down" (for tests with
+    the real worker, which keeps its own connection)."""
+    from config.celery import app
+
+    real_broker = app.conf.broker_url
+    _use_broker("redis://127.0.0.1:1/0")
+    try:
+        yield
+    finally:
+        _use_broker(real_broker)
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "common",
     "people",
     "programs",
     "mentorship",
@@ -190,7 +191,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 )
 
 # Celery: Redis broker, JSON only, at-least-once delivery made safe by
-# idempotent tasks (every send is claimed by a state change in the database).
+# idempotent tasks (every email is claimed by a conditional UPDATE of its outbox row).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -204,7 +205,7 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request when Redis is down: fail fast, the
-# database remembers what is owed and a later tick enqueues it again.
+# database remembers what is owed and the outbox sweep enqueues it again.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
@@ -217,20 +218,36 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, reviewed like code, and synced into the
 # database by django-celery-beat (visible and editable in the admin).
 CELERY_BEAT_SCHEDULE: dict = {}
-# Feedback (feedback/tasks.py): a tick a minute opens, reminds, closes and re-enqueues owed emails.
-CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
-# A send claimed longer ago than this without being recorded is retried (the worker died).
-FEEDBACK_SEND_CLAIM_TIMEOUT = env.int("FEEDBACK_SEND_CLAIM_TIMEOUT", default=600)
+# The outbox (common/outbox.py): every email is a row, sent by one task with one retry
+# policy; one sweep a minute enqueues what is owed and not being worked on.
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.sweep", "schedule": 60.0}
+# An email claimed longer ago than this without being recorded is sent again (the worker died).
+OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=600)
 # An owed email enqueued longer ago than this and still queued is enqueued again.
-FEEDBACK_REQUEUE_AFTER = env.int("FEEDBACK_REQUEUE_AFTER", default=300)
-FEEDBACK_SEND_MAX_ATTEMPTS = env.int("FEEDBACK_SEND_MAX_ATTEMPTS", default=5)
-FEEDBACK_SEND_RETRY_BASE_SECONDS = env.int("FEEDBACK_SEND_RETRY_BASE_SECONDS", default=60)
-FEEDBACK_ENQUEUE_BATCH = 500
+OUTBOX_REQUEUE_AFTER = env.int("OUTBOX_REQUEUE_AFTER", default=300)
+# SMTP attempts per email before it is marked failed (HR can retry it in the admin).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# The first retry waits this long; each next one twice as long, plus up to 30% jitter.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+# The most emails one sweep enqueues (the next sweep takes the rest).
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
+_RENAMED = {
+    "FEEDBACK_SEND_CLAIM_TIMEOUT": "OUTBOX_CLAIM_TIMEOUT",
+    "FEEDBACK_REQUEUE_AFTER": "OUTBOX_REQUEUE_AFTER",
+    "FEEDBACK_SEND_MAX_ATTEMPTS": "OUTBOX_MAX_ATTEMPTS",
+    "FEEDBACK_SEND_RETRY_BASE_SECONDS": "OUTBOX_RETRY_BASE_SECONDS",
+}
+_still_set = [f"{old} (now {new})" for old, new in _RENAMED.items() if old in env.ENVIRON]
+if _still_set:
+    raise ImproperlyConfigured(f"Renamed settings are still set: {', '.join(_still_set)}.")
+# Feedback (feedback/tasks.py): a tick a minute opens cycles, owes reminders and closes.
+CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
 # The company's email domains: a leader may propose a rater by an address on one of them
 # even if HR has not loaded that person yet (HR approves, and the account is made then).
 # Empty: leaders propose people already in the directory only.
 FEEDBACK_RATER_DOMAINS = env.list("FEEDBACK_RATER_DOMAINS", default=[])
-# Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays.
+# Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays
+# (they owe the emails; the outbox sends them).
 CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
     "task": "mentorship.send_action_item_nudges",
     "schedule": crontab(minute=0, hour=7),
@@ -238,11 +255,6 @@ CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
 CELERY_BEAT_SCHEDULE["mentorship-quiet-pairing-nudges"] = {
     "task": "mentorship.send_quiet_pairing_nudges",
     "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
-}
-# Programs (programs/tasks.py): re-enqueue welcome emails whose enqueue was lost (Redis down).
-CELERY_BEAT_SCHEDULE["programs-sweep-unsent-welcomes"] = {
-    "task": "programs.sweep_unsent_welcomes",
-    "schedule": 600.0,
 }
 
 LOGGING = {

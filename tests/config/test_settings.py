@@ -60,3 +60,21 @@ def test_production_starts_with_a_real_secret_key():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True"
+
+
+def test_outbox_settings_come_from_the_environment():
+    result = _settings_in_subprocess(
+        "config.settings.local",
+        {"OUTBOX_MAX_ATTEMPTS": "7", "OUTBOX_CLAIM_TIMEOUT": "90"},
+        "settings.OUTBOX_MAX_ATTEMPTS, settings.OUTBOX_CLAIM_TIMEOUT",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "7 90"
+
+
+def test_a_renamed_feedback_send_setting_still_set_stops_startup():
+    result = _settings_in_subprocess(
+        "config.settings.local", {"FEEDBACK_SEND_MAX_ATTEMPTS": "3"}, "settings.OUTBOX_MAX_ATTEMPTS"
+    )
+    assert result.returncode != 0
+    assert "FEEDBACK_SEND_MAX_ATTEMPTS (now OUTBOX_MAX_ATTEMPTS)" in result.stderr

@@ -4,7 +4,10 @@ import dataclasses
 
 from django.test import TestCase
 
-from feedback.models import Cycle, Delivery, RaterRequest
+from common.models import Email
+from common.outbox import emails_enqueue_owed
+from feedback.emails import request_emails
+from feedback.models import Cycle, RaterRequest
 from feedback.services import feedback_tick, response_submit
 from mentorship.models import Pairing
 from tests.mentorship.factories import PairingFactory
@@ -68,12 +71,22 @@ def committed(function, *args, **kwargs):
 
 
 def tick(**kwargs):
-    return committed(feedback_tick, **kwargs)
+    """What beat runs every minute: the feedback tick, then the outbox sweep."""
+    result = committed(feedback_tick, **kwargs)
+    emails_enqueue_owed(**kwargs)
+    return result
+
+
+def feedback_emails(cycle: Cycle | None = None):
+    """The outbox rows of rater emails (of one cycle)."""
+    requests = RaterRequest.objects.filter(cycle=cycle) if cycle else RaterRequest.objects.all()
+    return request_emails(requests)
 
 
 def sent_count(kind: str | None = None) -> int:
-    deliveries = Delivery.objects.filter(status=Delivery.Status.SENT)
-    return deliveries.filter(kind=kind).count() if kind else deliveries.count()
+    """Rater emails sent (of one kind: "invitation", "reminder", "closing", "nudge")."""
+    sent = feedback_emails().filter(status=Email.Status.SENT)
+    return sent.filter(kind=f"feedback.{kind}").count() if kind else sent.count()
 
 
 def recipients(outbox) -> list[str]:

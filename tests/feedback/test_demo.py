@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+from common.models import Email
 from feedback.demo import APRIL_CYCLE, CURRENT_CYCLE
-from feedback.models import Cycle, Delivery, Nomination, RaterRequest, Response
+from feedback.models import Cycle, Nomination, RaterRequest, Response
 from feedback.selectors import report_build
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ def snapshot():
         Nomination.objects.count(),
         RaterRequest.objects.count(),
         Response.objects.count(),
-        Delivery.objects.count(),
+        Email.objects.count(),
     )
 
 

@@ -5,22 +5,24 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from kombu.exceptions import OperationalError
 
 from common.errors import ApplicationError, NotAllowedError, TransitionError
+from common.models import Email
+from common.outbox import email_send
+from common.tasks import send_email
 from feedback import services
-from feedback.emails import delivery_send
 from feedback.links import request_for_token
-from feedback.models import Cycle, Delivery, Nomination, Question, RaterRequest, Response
+from feedback.models import Cycle, Nomination, Question, RaterRequest, Response
 from feedback.services import cycle_open, feedback_tick, nomination_create
-from feedback.tasks import send_delivery
 from people.models import User
-from tests.feedback.backends import FlakyBackend
+from tests.backends import FlakyBackend
+from tests.conftest import broker_down
 from tests.feedback.factories import DEFAULT_QUESTIONNAIRE, CycleFactory, default_questionnaire
 from tests.feedback.helpers import (
     answer_all,
     answers_for,
     committed,
+    feedback_emails,
     recipients,
     sent_count,
     team_in,
@@ -229,9 +231,9 @@ def test_redelivered_task_sends_nothing_twice(cycle, team, clock, mailoutbox):
     clock.set(at(2027, 3, 1, 8))
     tick()
     assert len(mailoutbox) == 6
-    for delivery in Delivery.objects.all():
-        send_delivery.apply(args=[delivery.pk])
-        send_delivery.apply(args=[delivery.pk])
+    for email in Email.objects.all():
+        send_email.apply(args=[email.pk])
+        send_email.apply(args=[email.pk])
     assert len(mailoutbox) == 6
 
 
@@ -240,38 +242,32 @@ def test_claim_left_by_a_dead_worker_is_retried_once_after_the_timeout(
 ):
     # The broker is down while the cycle opens: nothing is published.
     clock.set(at(2027, 3, 1, 8))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(send_delivery, "apply_async", _broker_down)
+    with broker_down():
         tick()
-    delivery = Delivery.objects.first()
+    email = Email.objects.first()
     # A worker claimed one and died before SMTP acceptance was recorded.
-    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=clock.now)
-    clock.advance(seconds=settings.FEEDBACK_REQUEUE_AFTER)
+    Email.objects.filter(pk=email.pk).update(status="sending", claimed_at=clock.now)
+    clock.advance(seconds=settings.OUTBOX_REQUEUE_AFTER)
     tick()
     assert len(mailoutbox) == 5, "the fresh claim is left alone"
-    clock.advance(seconds=settings.FEEDBACK_SEND_CLAIM_TIMEOUT)
+    clock.advance(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     tick()
     tick()
     assert len(mailoutbox) == 6
     assert sent_count("invitation") == 6
 
 
-def _broker_down(*args, **kwargs):
-    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-
 def test_redis_down_while_cycle_opens_then_back_everything_is_sent(
     cycle, team, clock, mailoutbox, settings
 ):
     clock.set(at(2027, 3, 1, 8))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(send_delivery, "apply_async", _broker_down)
+    with broker_down():
         assert tick().opened == 1  # does not raise, does not hang
         clock.advance(minutes=1)
         tick()
     assert mailoutbox == []
-    assert Delivery.objects.filter(status="queued").count() == 6
-    clock.advance(seconds=settings.FEEDBACK_REQUEUE_AFTER)
+    assert Email.objects.filter(status="queued").count() == 6
+    clock.advance(seconds=settings.OUTBOX_REQUEUE_AFTER)
     tick()
     tick()
     assert len(mailoutbox) == 6
@@ -281,26 +277,24 @@ def test_redis_down_while_cycle_opens_then_back_everything_is_sent(
 def test_smtp_failing_then_recovering_retries_with_backoff(
     cycle, team, clock, mailoutbox, settings
 ):
-    settings.EMAIL_BACKEND = "tests.feedback.backends.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.backends.FlakyBackend"
     FlakyBackend.failures_left = 6 + 6  # every invitation fails twice
     clock.set(at(2027, 3, 1, 8))
     tick()
     assert mailoutbox == []
-    delivery = Delivery.objects.first()
-    assert delivery.status == "queued" and delivery.attempts == 1
-    assert "SMTPServerDisconnected" in delivery.last_error
-    first_wait = delivery.next_attempt_at - clock.now
-    base = datetime.timedelta(seconds=settings.FEEDBACK_SEND_RETRY_BASE_SECONDS)
+    email = Email.objects.first()
+    assert email.status == "queued" and email.attempts == 1
+    assert "SMTPServerDisconnected" in email.last_error
+    first_wait = email.next_attempt_at - clock.now
+    base = datetime.timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS)
     assert base <= first_wait <= base * 1.3
     assert "SMTPServerDisconnected" in RaterRequest.objects.first().last_error
 
-    clock.set(
-        delivery.next_attempt_at + datetime.timedelta(seconds=settings.FEEDBACK_REQUEUE_AFTER)
-    )
+    clock.set(email.next_attempt_at + datetime.timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER))
     tick()
-    delivery.refresh_from_db()
-    assert delivery.attempts == 2
-    assert 2 * base <= delivery.next_attempt_at - clock.now <= 2 * base * 1.3
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert 2 * base <= email.next_attempt_at - clock.now <= 2 * base * 1.3
 
     for _ in range(2):
         clock.advance(hours=1)
@@ -313,8 +307,8 @@ def test_smtp_failing_then_recovering_retries_with_backoff(
 def test_smtp_failing_for_good_marks_failed_then_hr_can_retry(
     cycle, team, clock, mailoutbox, settings
 ):
-    settings.EMAIL_BACKEND = "tests.feedback.backends.FlakyBackend"
-    settings.FEEDBACK_SEND_MAX_ATTEMPTS = 2
+    settings.EMAIL_BACKEND = "tests.backends.FlakyBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     FlakyBackend.failures_left = 12
     clock.set(at(2027, 3, 1, 8))
     tick()
@@ -323,7 +317,7 @@ def test_smtp_failing_for_good_marks_failed_then_hr_can_retry(
     assert set(RaterRequest.objects.values_list("status", flat=True)) == {"failed"}
     request = RaterRequest.objects.first()
     assert "Connection unexpectedly closed" in request.last_error
-    assert Delivery.objects.filter(status="failed").count() == 6
+    assert Email.objects.filter(status="failed").count() == 6
 
     clock.advance(hours=1)
     tick()
@@ -370,26 +364,23 @@ def test_reminders_and_closing_skip_answered_and_declined(cycle, team, clock, ma
     tick()
     # A reminder owed before the rater answered is not sent after they did.
     clock.set(at(2027, 3, 4, 8))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(send_delivery, "apply_async", _broker_down)
+    with broker_down():
         tick()
     answer_all(cycle)
     clock.advance(hours=1)
     tick()
     assert len(mailoutbox) == 6
-    assert set(Delivery.objects.filter(kind="reminder").values_list("status", flat=True)) == {
-        "skipped"
-    }
+    reminders = feedback_emails(cycle).filter(kind="feedback.reminder")
+    assert set(reminders.values_list("status", flat=True)) == {"skipped"}
 
 
 def test_send_after_due_is_skipped(cycle, team, clock, mailoutbox):
     clock.set(at(2027, 3, 1, 8))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(send_delivery, "apply_async", _broker_down)
+    with broker_down():
         tick()
-    delivery = Delivery.objects.first()
+    email = Email.objects.first()
     clock.set(at(2027, 3, 11, 9))
-    assert delivery_send(delivery_id=delivery.pk)[0] == "skipped"
+    assert email_send(email_id=email.pk)[0] == "skipped"
     assert mailoutbox == []
 
 

@@ -1,40 +1,27 @@
 """The scheduling through a real Celery worker on real Redis (emails written to files)."""
 
-import collections
 import datetime
-import uuid
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
-from common.tasks import enqueue
-from config.celery import ping
-from feedback.models import Cycle, Delivery, RaterRequest
+from common.broker import enqueue
+from common.models import Email
+from common.outbox import emails_enqueue_owed
+from common.tasks import send_email
+from feedback.models import Cycle, RaterRequest
 from feedback.services import feedback_tick
-from feedback.tasks import send_delivery
-from tests.conftest import wait_for
+from tests.conftest import mail_counts, redis_down, wait_for, worker_drained
 from tests.feedback.factories import CycleFactory
 from tests.feedback.helpers import team_in
 
 pytestmark = pytest.mark.integration
 
 
-def mail_counts(directory) -> collections.Counter:
-    """How many emails each address received, from the file backend's files."""
-    counts = collections.Counter()
-    for path in directory.iterdir():
-        for line in path.read_text().splitlines():
-            if line.startswith("To: "):
-                counts[line[4:].strip()] += 1
-    return counts
-
-
-def worker_drained() -> bool:
-    """True once the worker processed everything queued before this call (FIFO, solo pool)."""
-    key = uuid.uuid4().hex
-    enqueue(ping, key)
-    return lambda: cache.get(f"ping:{key}") == "pong"
+def beat() -> None:
+    """What beat runs every minute: the feedback tick and the outbox sweep."""
+    feedback_tick()
+    emails_enqueue_owed()
 
 
 def open_cycle_now(leaders: int, reports: int = 2) -> Cycle:
@@ -50,19 +37,19 @@ def open_cycle_now(leaders: int, reports: int = 2) -> Cycle:
     return cycle
 
 
-def test_worker_killed_mid_batch_then_restarted_sends_everything_once(feedback_worker, mail_dir):
+def test_worker_killed_mid_batch_then_restarted_sends_everything_once(outbox_worker, mail_dir):
     cycle = open_cycle_now(leaders=10, reports=4)  # 10 x (self, manager, mentor, 4) = 70
     assert feedback_tick().opened == 1
     wait_for(lambda: sum(mail_counts(mail_dir).values()) >= 3, timeout=60, interval=0.02)
-    feedback_worker.kill()
+    outbox_worker.kill()
     at_kill = sum(mail_counts(mail_dir).values())
     assert at_kill < 70, "the kill landed mid-batch"
 
-    feedback_worker.start()
+    outbox_worker.start()
 
     def all_sent():
-        feedback_tick()  # finds the abandoned claim and any lost message in the database
-        return not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
+        beat()  # the sweep finds the abandoned claim and any lost message in the database
+        return not Email.objects.exclude(status=Email.Status.SENT).exists()
 
     wait_for(all_sent, timeout=90, interval=1)
     counts = mail_counts(mail_dir)
@@ -74,21 +61,21 @@ def test_worker_killed_mid_batch_then_restarted_sends_everything_once(feedback_w
     assert set(RaterRequest.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_redelivered_and_doubled_tasks_send_nothing_twice(feedback_worker, mail_dir):
+def test_redelivered_and_doubled_tasks_send_nothing_twice(outbox_worker, mail_dir):
     cycle = open_cycle_now(leaders=2)
     feedback_tick()
     feedback_tick()  # a second beat at the same time
-    wait_for(lambda: not Delivery.objects.exclude(status=Delivery.Status.SENT).exists())
-    for delivery_id in Delivery.objects.values_list("pk", flat=True):
-        enqueue(send_delivery, delivery_id)
-        enqueue(send_delivery, delivery_id)
+    wait_for(lambda: not Email.objects.exclude(status=Email.Status.SENT).exists())
+    for email_id in Email.objects.values_list("pk", flat=True):
+        enqueue(send_email, email_id)
+        enqueue(send_email, email_id)
     wait_for(worker_drained())
     counts = mail_counts(mail_dir)
     assert sum(counts.values()) == RaterRequest.objects.filter(cycle=cycle).count() == 10
     assert set(counts.values()) == {1}
 
 
-def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, time_machine):
+def test_lifecycle_through_the_real_worker(outbox_worker, mail_dir, time_machine):
     """Open → invite → remind → closing reminder → close, with this process's clock walked
     through a window that ends a few hours from now (the worker runs on real time)."""
     from feedback.services import response_submit
@@ -107,7 +94,7 @@ def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, time_machi
     team = team_in(cycle.cohort, reports=3)
 
     def settled():
-        return not Delivery.objects.filter(status__in=["queued", "sending"]).exists()
+        return not Email.objects.filter(status__in=["queued", "sending"]).exists()
 
     clock.set(cycle.opens_at)
     assert feedback_tick().opened == 1
@@ -141,34 +128,17 @@ def test_lifecycle_through_the_real_worker(feedback_worker, mail_dir, time_machi
     assert RaterRequest.objects.filter(status="expired").count() == 4
 
 
-def _use_broker(url: str) -> None:
-    """Point this process's publisher at ``url`` (the worker keeps its own connection)."""
-    from config.celery import app
-
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
-
-
-def test_redis_down_while_the_cycle_opens_then_back_everything_is_sent(
-    feedback_worker, mail_dir, settings
-):
-    from config.celery import app
-
-    real_broker = app.conf.broker_url
+def test_redis_down_while_the_cycle_opens_then_back_everything_is_sent(outbox_worker, mail_dir):
     cycle = open_cycle_now(leaders=2)
-    _use_broker("redis://127.0.0.1:1/0")  # nothing listens there: "Redis is down"
-    try:
+    with redis_down():
         started = timezone.now()
         assert feedback_tick().opened == 1  # the open commits; publishing fails and is logged
         assert (timezone.now() - started).total_seconds() < 15, "a broker outage must not hang"
-        assert Delivery.objects.filter(status=Delivery.Status.QUEUED).count() == 10
-    finally:
-        _use_broker(real_broker)
+        assert Email.objects.filter(status=Email.Status.QUEUED).count() == 10
 
     def all_sent():
-        feedback_tick()  # Redis is back: the database says what is owed
-        return not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
+        beat()  # Redis is back: the database says what is owed
+        return not Email.objects.exclude(status=Email.Status.SENT).exists()
 
     wait_for(all_sent, timeout=60, interval=1)
     counts = mail_counts(mail_dir)

@@ -63,11 +63,3 @@ def committed_db(transactional_db):
     from tests.conftest import restore_migrated_content
 
     restore_migrated_content()
-
-
-@pytest.fixture
-def mail_dir(tmp_path, monkeypatch):
-    """Where the real worker writes emails; set before the worker starts."""
-    directory = tmp_path / "mail"
-    monkeypatch.setenv("LODESTAR_TEST_MAIL_DIR", str(directory))
-    return directory

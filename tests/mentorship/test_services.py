@@ -281,13 +281,6 @@ def test_marking_a_planned_session_held_needs_its_time_to_have_come(pairing):
 # ---------------------------------------------------------------- items and goals
 
 
-def test_a_new_due_date_rearms_the_nudges():
-    item = ActionItemFactory(overdue_notified_at=timezone.now())
-    services.action_item_update(item=item, due_on=TODAY + datetime.timedelta(days=30))
-    item.refresh_from_db()
-    assert item.overdue_notified_at is None
-
-
 def test_action_item_owner_must_be_mentor_or_mentee():
     item = ActionItemFactory()
     with pytest.raises(ValidationError):

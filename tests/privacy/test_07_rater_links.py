@@ -5,15 +5,18 @@ pick it up and answer or decline for that rater.
 Defence: a link expires with its request (deadline or extension, plus a short grace);
 a token minted before its request existed is refused; form errors re-render with 200;
 no log line carries a live token; the rater pages send only their origin as Referer
-and are not cached."""
+and are not cached; the outbox builds each email when it sends it, so no token is
+stored in it or shown in its admin."""
 
 import datetime
 import io
 import logging
+import re
 
 import pytest
 from django.core import signing
 
+from common.models import Email
 from feedback.links import TOKEN_SALT, request_token
 from feedback.models import RaterRequest
 from tests.feedback.factories import RaterRequestFactory
@@ -120,3 +123,27 @@ def test_rater_pages_send_no_token_in_the_referer_and_are_not_cached(
         # The origin only (the form still posts with a real Origin header for CSRF).
         assert response["Referrer-Policy"] == "strict-origin"
         assert "no-store" in response["Cache-Control"]
+
+
+def test_the_outbox_neither_stores_nor_shows_a_rater_link(client, hr, live_request, mailoutbox):
+    """Emails are built when they are sent: the outbox row of an invitation names its
+    request, never the link, so neither HR's email admin nor the database holds a live
+    token (and a failure's error names the exception, not the message)."""
+    hr.is_staff = hr.is_superuser = True
+    hr.save()
+    client.force_login(hr)
+    invitation = next(m for m in mailoutbox if m.to == [live_request.rater.email])
+    token = re.search(r"/feedback/r/([^/\s]+)/", invitation.body).group(1)
+    row = Email.objects.get(kind="feedback.invitation", ref=live_request.pk)
+
+    pages = [
+        client.get("/admin/common/email/"),
+        client.get(f"/admin/common/email/{row.pk}/change/"),
+    ]
+    stored = " ".join(str(value) for value in Email.objects.values_list().get(pk=row.pk))
+
+    assert all(page.status_code == 200 for page in pages)
+    assert token not in stored and "/feedback/r/" not in stored
+    for page in pages:
+        assert token not in page.content.decode()
+        assert "/feedback/r/" not in page.content.decode()

@@ -8,11 +8,3 @@ def reference_data(transactional_db):
     from tests.conftest import restore_migrated_content
 
     restore_migrated_content()
-
-
-@pytest.fixture
-def mail_dir(tmp_path, monkeypatch):
-    """Where the real worker writes emails; set before the worker starts."""
-    directory = tmp_path / "mail"
-    monkeypatch.setenv("LODESTAR_TEST_MAIL_DIR", str(directory))
-    return directory

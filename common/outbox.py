@@ -1,0 +1,302 @@
+"""The outbox: the one way Lodestar sends email.
+
+1. A service owes an email (``emails_owe``) in the same transaction as the business
+   change: one ``Email`` row per email, under a unique key, so owing it twice is a no-op.
+   The row is enqueued after the transaction commits.
+2. One task sends one row (``email_send``): it claims the row with a conditional UPDATE
+   (queued → sending, or a claim left stale by a dead worker), builds the message from
+   the row's reference through the kind its app registered (``EmailKind``), talks to
+   SMTP outside any transaction, and records sent, skipped (no longer owed), or a
+   failure: retried with one backoff policy, then failed for HR to retry.
+3. One periodic sweep (``emails_enqueue_owed``) enqueues every row that is owed and
+   that nobody is working on: lost enqueues (Redis down), due retries, stale claims.
+
+Only a worker killed between SMTP acceptance and the record can cause a repeat, and
+only of the one email it was sending. Bodies are never stored, so no live link or token
+sits in the database, the admin or the logs.
+
+common sits below every app: apps register their kinds in ``AppConfig.ready()``, and
+nothing here imports them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import logging
+import random
+from collections.abc import Callable, Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from common.broker import enqueue, enqueue_on_commit
+from common.errors import TransitionError
+from common.models import Email
+
+logger = logging.getLogger(__name__)
+
+# The Celery task that sends one row (common/tasks.py), published by name: the task
+# module imports this one, never the other way round.
+SEND_TASK = "outbox.send"
+# Every message carries its row's id in this header.
+OUTBOX_HEADER = "X-Lodestar-Outbox-Id"
+
+
+# --- kinds: how each app's emails are built -------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class EmailKind:
+    """How an app builds one kind of email when it is sent, and what sending it changes.
+
+    ``build(email)`` returns the message, or None when the email is no longer owed (it
+    is then skipped). ``on_sent(email)`` and ``on_failed(email, final=...)`` run in the
+    transaction that records the outcome (``email.sent_at`` / ``email.last_error`` set).
+    """
+
+    name: str
+    build: Callable[[Email], EmailMessage | None]
+    on_sent: Callable[[Email], None] | None = None
+    on_failed: Callable[..., None] | None = None
+
+
+_kinds: dict[str, EmailKind] = {}
+
+
+def kinds_register(*kinds: EmailKind) -> None:
+    for kind in kinds:
+        if _kinds.setdefault(kind.name, kind) != kind:
+            raise ImproperlyConfigured(f"Two different email kinds are named {kind.name!r}.")
+
+
+# --- owing ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Owed:
+    """One email to owe: what it is about and to whom (the message is built when sent)."""
+
+    kind: str
+    ref: int
+    to: Sequence[str]
+    # Tells apart emails of one kind about one thing: a calendar revision, a due date.
+    variant: str = ""
+    params: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return ":".join(part for part in (self.kind, str(self.ref), self.variant) if part)
+
+
+def emails_owe(owed: Iterable[Owed], *, now: datetime.datetime | None = None) -> list[Owed]:
+    """Owe each email once and enqueue it after commit; returns the ones newly owed.
+
+    A key owed before (whatever became of it) is left alone. Under a race two callers
+    may both count an email as new, but only one row exists and it is sent once.
+    """
+    now = now or timezone.now()
+    wanted = list({item.key: item for item in owed}.values())
+    if not wanted:
+        return []
+    # Read before opening a transaction here: on SQLite a transaction that reads before
+    # it writes fails at once under a concurrent writer instead of waiting its turn.
+    known = set(
+        Email.objects.filter(key__in=[item.key for item in wanted]).values_list("key", flat=True)
+    )
+    fresh = [item for item in wanted if item.key not in known]
+    if not fresh:
+        return []
+    with transaction.atomic():
+        Email.objects.bulk_create(
+            [
+                Email(
+                    kind=item.kind,
+                    key=item.key,
+                    ref=item.ref,
+                    params=item.params,
+                    to=", ".join(item.to),
+                    next_attempt_at=now,
+                    enqueued_at=now,
+                    created_at=now,
+                )
+                for item in fresh
+            ],
+            ignore_conflicts=True,
+        )
+        created = Email.objects.filter(
+            key__in=[item.key for item in fresh], status=Email.Status.QUEUED
+        )
+        for email_id in created.values_list("pk", flat=True):
+            enqueue_on_commit(SEND_TASK, email_id)
+    return fresh
+
+
+def email_owe(owed: Owed, *, now: datetime.datetime | None = None) -> bool:
+    """Owe one email; False if it was owed before."""
+    return bool(emails_owe([owed], now=now))
+
+
+def emails_skip(emails: QuerySet[Email]) -> int:
+    """These emails are no longer owed: the queued ones are skipped (one being sent
+    right now finishes; its builder decides again whether it is still owed)."""
+    return emails.filter(status=Email.Status.QUEUED).update(status=Email.Status.SKIPPED)
+
+
+@transaction.atomic
+def email_retry(*, email: Email, now: datetime.datetime | None = None) -> Email:
+    """HR sends a failed email again, with a fresh set of attempts (the builder still
+    decides whether it is owed; the last error stays until it is sent)."""
+    now = now or timezone.now()
+    retried = Email.objects.filter(pk=email.pk, status=Email.Status.FAILED).update(
+        status=Email.Status.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        enqueued_at=now,
+        claimed_at=None,
+    )
+    if not retried:
+        raise TransitionError("Only a failed email can be retried.")
+    enqueue_on_commit(SEND_TASK, email.pk)
+    email.refresh_from_db()
+    return email
+
+
+# --- sending ----------------------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    NOT_CLAIMED = "not_claimed"  # someone else has it, it is done, or it is not due yet
+    SKIPPED = "skipped"  # no longer owed (the builder said so)
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def email_send(
+    *, email_id: int, now: datetime.datetime | None = None
+) -> tuple[Outcome, datetime.datetime | None]:
+    """Send one owed email at most once; returns the outcome and, for a retry, when."""
+    now = now or timezone.now()
+    if not _claim(email_id, now):
+        return Outcome.NOT_CLAIMED, None
+    email = Email.objects.get(pk=email_id)
+    kind = _kinds.get(email.kind)
+    try:
+        if kind is None:
+            raise ImproperlyConfigured(f"No email kind {email.kind!r} is registered.")
+        message = kind.build(email)
+        if message is None:
+            Email.objects.filter(pk=email_id).update(status=Email.Status.SKIPPED)
+            return Outcome.SKIPPED, None
+        # The same id on every attempt: a repeat (the one a killed worker can cause) is
+        # recognisable as such downstream.
+        message.extra_headers[OUTBOX_HEADER] = str(email.pk)
+        message.send()
+    except Exception as error:  # SMTP, socket, TLS and builder errors all mean "not sent"
+        return _record_failure(email, kind, error, now)
+    _record_sent(email, kind, message, now)
+    return Outcome.SENT, None
+
+
+def _claim(email_id: int, now: datetime.datetime) -> bool:
+    stale_before = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    return bool(
+        Email.objects.filter(pk=email_id, next_attempt_at__lte=now)
+        .filter(
+            Q(status=Email.Status.QUEUED)
+            | Q(status=Email.Status.SENDING, claimed_at__lte=stale_before)
+        )
+        .update(status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+@transaction.atomic
+def _record_sent(
+    email: Email, kind: EmailKind, message: EmailMessage, now: datetime.datetime
+) -> None:
+    email.status, email.sent_at, email.last_error = Email.Status.SENT, now, ""
+    email.to = ", ".join(message.to) or email.to
+    Email.objects.filter(pk=email.pk).update(
+        status=email.status, sent_at=now, last_error="", to=email.to
+    )
+    if kind.on_sent:
+        kind.on_sent(email)
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    """Exponential backoff with jitter: base * 2^(attempt - 1), plus up to 30% at random
+    so many failed sends do not all hit a recovering server at once."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0)
+    return datetime.timedelta(seconds=base * (1 + random.uniform(0, 0.3)))  # noqa: S311 — jitter, not security
+
+
+@transaction.atomic
+def _record_failure(
+    email: Email, kind: EmailKind | None, error: Exception, now: datetime.datetime
+) -> tuple[Outcome, datetime.datetime | None]:
+    # The error names the exception, never the message: no body, link or token.
+    email.last_error = f"{type(error).__name__}: {error}"[:1000]
+    logger.warning(
+        "Email %s (%s) failed on attempt %s: %s",
+        email.pk,
+        email.kind,
+        email.attempts,
+        email.last_error,
+    )
+    final = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    if final:
+        email.status, retry_at = Email.Status.FAILED, None
+        Email.objects.filter(pk=email.pk).update(status=email.status, last_error=email.last_error)
+    else:
+        email.status, retry_at = Email.Status.QUEUED, now + retry_delay(email.attempts)
+        # Back to the queue; the retry message (or, if it is lost, the sweep) takes it then.
+        Email.objects.filter(pk=email.pk).update(
+            status=email.status,
+            claimed_at=None,
+            next_attempt_at=retry_at,
+            enqueued_at=retry_at,
+            last_error=email.last_error,
+        )
+    if kind is not None and kind.on_failed:
+        kind.on_failed(email, final=final)
+    return (Outcome.FAILED, None) if final else (Outcome.RETRY, retry_at)
+
+
+def seconds_until(moment: datetime.datetime) -> float:
+    return max((moment - timezone.now()).total_seconds(), 1.0)
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+def emails_enqueue_owed(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue every email that is owed and that nobody is working on.
+
+    That covers ones whose enqueue was lost (Redis down at commit, a dropped
+    message), retries that are due, and claims left by a worker that died mid-send.
+    Enqueueing twice is harmless: the send claims the row first.
+    """
+    now = now or timezone.now()
+    requeue_before = now - datetime.timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER)
+    stale_before = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    owed = Email.objects.filter(
+        Q(status=Email.Status.QUEUED, next_attempt_at__lte=now)
+        | Q(status=Email.Status.SENDING, claimed_at__lte=stale_before)
+    ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=requeue_before))
+    # No transaction around read-then-write: on SQLite that upgrade fails fast under
+    # a concurrent writer, and a doubled enqueue is harmless anyway.
+    ids = list(
+        owed.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[
+            : settings.OUTBOX_SWEEP_BATCH
+        ]
+    )
+    Email.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for email_id in ids:
+        enqueue(SEND_TASK, email_id)
+    return len(ids)

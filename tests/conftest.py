@@ -349,14 +349,15 @@ def console_errors():
 
 
 @pytest.fixture
-def browser_db(transactional_db):
-    """A committed database the live server sees, with the rows the migrations seed (role
-    groups, competencies, metric definitions) restored after earlier tests' flushes."""
+def committed_db(transactional_db):
+    """Committed rows other connections (the live server, threads, a worker process) can
+    see, with the rows the migrations seed (role groups, competencies, metric definitions,
+    the default questionnaire) restored after earlier tests' flushes."""
     restore_migrated_content()
 
 
 @pytest.fixture
-def new_page(browser, live_server, browser_db, console_errors):
+def new_page(browser, live_server, committed_db, console_errors):
     """``new_page(viewport=PHONE)`` → a page in a fresh context, watched for JS errors."""
     contexts = []
 

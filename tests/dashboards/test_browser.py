@@ -28,7 +28,7 @@ DEMO_PASSWORD = "lodestar-demo"  # published in the README
 
 
 @pytest.fixture
-def demo(browser_db):
+def demo(committed_db):
     """The demo organisation `make run` seeds (people, programs, mentoring, feedback, metrics)."""
     call_command("seed_demo", stdout=io.StringIO())
 

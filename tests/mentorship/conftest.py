@@ -54,12 +54,3 @@ def world(mentor, other_mentor, leader, other_leader) -> World:
         goal=GoalFactory(mentee=leader, pairing=pairing),
         other_goal=GoalFactory(mentee=other_leader, pairing=other_pairing),
     )
-
-
-@pytest.fixture
-def committed_db(transactional_db):
-    """Committed rows other connections (threads, a worker process) can see, with the rows
-    the migrations seed restored after earlier tests' flushes."""
-    from tests.conftest import restore_migrated_content
-
-    restore_migrated_content()

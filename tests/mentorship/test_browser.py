@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def pairing(browser_db):
+def pairing(committed_db):
     mentor = MentorFactory(full_name="Helen Okafor")
     MentorProfileFactory(user=mentor, active_mentees=1)
     return PairingFactory(mentor=mentor, mentee=LeaderFactory(full_name="Sam Rivera"))

@@ -18,7 +18,7 @@ from tests.people.factories import HRFactory, LeaderFactory
 from tests.programs.factories import CohortFactory
 
 
-@pytest.mark.usefixtures("reference_data")
+@pytest.mark.usefixtures("committed_db")
 def test_two_hr_users_racing_for_the_last_seat_one_wins():
     cohort = CohortFactory(capacity=1)
     contenders = [(HRFactory(), LeaderFactory()), (HRFactory(), LeaderFactory())]
@@ -49,7 +49,7 @@ def test_two_hr_users_racing_for_the_last_seat_one_wins():
     assert Enrollment.objects.filter(cohort=cohort).count() == 1
 
 
-@pytest.mark.usefixtures("reference_data")
+@pytest.mark.usefixtures("committed_db")
 def test_many_concurrent_enrollments_never_overbook():
     cohort = CohortFactory(capacity=3)
     hr = HRFactory()

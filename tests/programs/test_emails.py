@@ -159,7 +159,7 @@ def test_the_sweep_sends_welcomes_whose_enqueue_was_lost(
 
 
 @pytest.mark.integration
-def test_welcome_through_the_real_worker(reference_data, outbox_worker, mail_dir):
+def test_welcome_through_the_real_worker(committed_db, outbox_worker, mail_dir):
     cohort = april_cohort()
     leader = LeaderFactory(email="worker.path@example.com")
     enrollment = enrollment_create(cohort=cohort, leader=leader, by=None)
@@ -190,7 +190,7 @@ def smtp_stalls_for(monkeypatch):
 
 @pytest.mark.integration
 def test_a_welcome_in_flight_when_the_worker_is_killed_is_sent_once_after_restart(
-    reference_data, smtp_stalls_for, outbox_worker, mail_dir, monkeypatch
+    committed_db, smtp_stalls_for, outbox_worker, mail_dir, monkeypatch
 ):
     cohort = april_cohort()
     stalled = enrollment_create(cohort=cohort, leader=LeaderFactory(email=STALLED), by=None)
@@ -212,7 +212,7 @@ def test_a_welcome_in_flight_when_the_worker_is_killed_is_sent_once_after_restar
 
 @pytest.mark.integration
 def test_redis_down_while_enrolling_the_sweep_sends_the_welcome_later_once(
-    reference_data, outbox_worker, mail_dir
+    committed_db, outbox_worker, mail_dir
 ):
     with redis_down():
         enrollment = enrollment_create(cohort=april_cohort(), leader=LeaderFactory(), by=None)

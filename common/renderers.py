@@ -1,4 +1,4 @@
-"""The one CSV renderer every export uses (``?format=csv``).
+"""The renderers every export uses: one CSV renderer (``?format=csv``), one calendar.
 
 Spreadsheet tools run a cell that starts with ``= + - @`` (or a tab or carriage return
 before one) as a formula, so a name typed into the HR system could open a link or run
@@ -11,7 +11,7 @@ import csv
 import io
 import re
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -49,3 +49,17 @@ class CsvRenderer(BaseRenderer):
             for row in rows:
                 writer.writerow([csv_cell(row.get(name)) for name in header])
         return (BOM + buffer.getvalue()).encode(self.charset)
+
+
+class ICalendarRenderer(BaseRenderer):
+    """A calendar (``.ics`` bytes a view built with icalendar) as ``text/calendar``. An
+    error negotiated to this renderer (401, 403, 404) still says what went wrong, as JSON."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return JSONRenderer().render(data)

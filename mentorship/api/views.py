@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.renderers import ICalendarRenderer
 from mentorship import selectors, services
 from mentorship.api import filters
 from mentorship.api.serializers import (
@@ -312,18 +313,6 @@ class SuggestionsView(APIView):
                 {"mentee": mentee, "needed": needed, "suggestions": suggestions}
             ).data
         )
-
-
-class ICalendarRenderer(renderers.BaseRenderer):
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        # Errors (401/403) as a short text rather than an invalid calendar.
-        return str(data.get("detail", data) if isinstance(data, dict) else data).encode()
 
 
 @extend_schema(tags=["mentorship"])

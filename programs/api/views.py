@@ -6,10 +6,10 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from common.errors import ApplicationError
+from common.renderers import ICalendarRenderer
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.permissions import RolePermission
 from people.roles import AUTHENTICATED, Role
@@ -55,18 +55,6 @@ class ProtectedDeleteMixin:
                 f"This {instance._meta.verbose_name} is in use (cohorts, enrollments or "
                 "completions refer to it) and cannot be deleted."
             ) from exc
-
-
-class ICalendarRenderer(BaseRenderer):
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        # An error (404, 403) negotiated to this renderer: still say what went wrong.
-        return JSONRenderer().render(data)
 
 
 @extend_schema(tags=TAGS)

@@ -9,6 +9,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.environment import email_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
@@ -31,6 +33,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Public base URL used in emailed links (rater links, calendar invitations).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# seed_demo creates accounts with a known password; production settings forbid it.
+DEMO_DATA_ALLOWED = True
+# /api/schema/ and /api/docs/ answer anyone; production settings require sign-in.
+API_DOCS_PUBLIC = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -136,9 +142,10 @@ STORAGES = {
 }
 
 # Email: files under var/mail/ unless EMAIL_URL names an SMTP server
-# (smtp://user:password@host:587, submission://... for STARTTLS, smtps://... for TLS).
+# (smtp://user:password@host:25, submission://... for STARTTLS, smtps://... for TLS:
+# config/environment.py).
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    vars().update(email_config(env.str("EMAIL_URL")))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))

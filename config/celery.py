@@ -1,12 +1,27 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
+
+from config.logs import task_log_connect
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("lodestar")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+task_log_connect()
+
+
+@setup_logging.connect
+def use_django_logging(**kwargs) -> None:
+    """Workers and beat log through settings.LOGGING (JSON in production, rater links
+    scrubbed, LOG_LEVEL) instead of Celery's own handlers."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
 
 
 @app.task(name="lodestar.ping")

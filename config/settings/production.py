@@ -1,4 +1,4 @@
-"""Production settings: fail closed, HTTPS enforced.
+"""Production settings: fail closed, HTTPS enforced, JSON logs.
 
 Before anything is read, every variable production needs is checked
 (config/environment.py): a missing or wrong one stops the process with one message
@@ -15,8 +15,10 @@ from config.environment import production_problems, production_refusal
 if _problems := production_problems(os.environ):
     raise ImproperlyConfigured(production_refusal(_problems))
 
+from config.logs import logging_config
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOG_LEVEL, env
 
 DEMO_DATA_ALLOWED = False
 API_DOCS_PUBLIC = False
@@ -41,3 +43,7 @@ if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
     SILENCED_SYSTEM_CHECKS.append("security.W005")
 if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# One JSON object per line for the log collector (LOG_FORMAT=text to read them by eye).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)

@@ -1,6 +1,8 @@
 """Production settings fail closed: every required variable missing or wrong is named in
-one message; HSTS comes from the environment; seed_demo and public API docs are refused."""
+one message; HSTS and JSON logs come from the environment; seed_demo and public
+API docs are refused."""
 
+import json
 import subprocess
 import sys
 
@@ -169,11 +171,12 @@ def test_production_starts_with_every_variable_set_and_fails_closed():
     shown = production_settings(
         "settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.EMAIL_BACKEND, "
         "settings.EMAIL_USE_TLS, settings.EMAIL_PORT, settings.SITE_URL, settings.ALLOWED_HOSTS, "
-        "settings.API_DOCS_PUBLIC, settings.DEMO_DATA_ALLOWED"
+        "settings.API_DOCS_PUBLIC, settings.DEMO_DATA_ALLOWED, "
+        "settings.LOGGING['handlers']['console']['formatter']"
     )
     assert shown == (
         "False django.db.backends.postgresql django.core.mail.backends.smtp.EmailBackend "
-        "True 587 https://lodestar.example.com ['lodestar.example.com'] False False"
+        "True 587 https://lodestar.example.com ['lodestar.example.com'] False False json"
     )
 
 
@@ -205,6 +208,38 @@ def test_check_deploy_is_clean_under_production_settings():
         "", PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING"
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_log_format_text_can_be_chosen_and_a_wrong_one_is_refused():
+    assert production_settings(
+        "settings.LOGGING['handlers']['console']['formatter']", LOG_FORMAT="text"
+    ) == ("text")
+    result = run_python("import django; django.setup()", {**PRODUCTION_ENV, "LOG_FORMAT": "xml"})
+    assert result.returncode != 0
+    assert "LOG_FORMAT must be one of json, text" in result.stderr
+
+
+def test_a_request_under_production_settings_logs_one_json_line_and_docs_need_sign_in():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "c = Client(HTTP_HOST='lodestar.example.com'); "
+        "print(c.get('/api/schema/', secure=True).status_code, "
+        "c.get('/api/docs/', secure=True)['Location'], "
+        "c.get('/api/v1/me/').status_code)"
+    )
+    result = run_python(code, {**PRODUCTION_ENV, "PYTHONWARNINGS": "ignore"})
+    assert result.returncode == 0, result.stderr
+    # Signed out: the schema is refused, the docs page sends to the login page, and plain
+    # HTTP is redirected to HTTPS.
+    assert result.stdout.split() == ["403", "/login/?next=/api/docs/", "301"]
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    requests = [line for line in lines if line["logger"] == "lodestar.request"]
+    assert [(r["method"], r["path"], r["status"]) for r in requests] == [
+        ("GET", "/api/schema/", 403),
+        ("GET", "/api/docs/", 302),
+        ("GET", "/api/v1/me/", 301),
+    ]
+    assert all(r["user_id"] is None and r["duration_ms"] >= 0 for r in requests)
 
 
 # --- what production refuses --------------------------------------------------------------

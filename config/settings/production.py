@@ -1,4 +1,4 @@
-"""Production settings: fail closed, HTTPS enforced, JSON logs.
+"""Production settings: fail closed, HTTPS enforced, JSON logs, optional Sentry.
 
 Before anything is read, every variable production needs is checked
 (config/environment.py): a missing or wrong one stops the process with one message
@@ -47,3 +47,10 @@ if not SECURE_HSTS_PRELOAD:
 # One JSON object per line for the log collector (LOG_FORMAT=text to read them by eye).
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+
+# Error reporting, if wanted: personal data scrubbed before anything leaves (config/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))

@@ -1,5 +1,5 @@
 """Production settings fail closed: every required variable missing or wrong is named in
-one message; HSTS and JSON logs come from the environment; seed_demo and public
+one message; HSTS, JSON logs and Sentry come from the environment; seed_demo and public
 API docs are refused."""
 
 import json
@@ -217,6 +217,18 @@ def test_log_format_text_can_be_chosen_and_a_wrong_one_is_refused():
     result = run_python("import django; django.setup()", {**PRODUCTION_ENV, "LOG_FORMAT": "xml"})
     assert result.returncode != 0
     assert "LOG_FORMAT must be one of json, text" in result.stderr
+
+
+def test_sentry_is_off_without_a_dsn_and_scrubs_when_on():
+    assert production_settings("__import__('sentry_sdk').get_client().is_active()") == "False"
+    shown = production_settings(
+        "(lambda o: (o['send_default_pii'], o['include_local_variables'], "
+        "o['max_request_body_size'], o['before_send'].__qualname__, o['environment']))"
+        "(__import__('sentry_sdk').get_client().options)",
+        SENTRY_DSN="https://public@sentry.invalid/1",
+        SENTRY_ENVIRONMENT="staging",
+    )
+    assert shown == "(False, False, 'never', 'scrub_event', 'staging')"
 
 
 def test_a_request_under_production_settings_logs_one_json_line_and_docs_need_sign_in():

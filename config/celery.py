@@ -5,7 +5,11 @@ from celery.signals import setup_logging
 
 from config.logs import task_log_connect
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Production unless told otherwise, like config/wsgi.py and config/asgi.py: importing any
+# part of config (gunicorn's config.wsgi too) runs this first, so a default of local here
+# served local settings, DEBUG on, to a server started without DJANGO_SETTINGS_MODULE.
+# manage.py and `make run` choose local settings themselves.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("lodestar")
 app.config_from_object("django.conf:settings", namespace="CELERY")

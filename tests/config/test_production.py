@@ -167,6 +167,29 @@ def test_manage_py_under_production_refuses_without_each_variable(name):
     assert result.stderr.count("  - ") == 1
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import config.wsgi",
+        "import config.asgi",
+        "from config.celery import app; app.loader.import_default_modules()",
+    ],
+)
+def test_gunicorn_and_celery_default_to_production_settings(code):
+    """Started without DJANGO_SETTINGS_MODULE, a server gets production settings (which
+    refuse to start here), never local ones with DEBUG on."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "Lodestar's production settings refuse to start" in result.stderr
+
+
 def test_production_starts_with_every_variable_set_and_fails_closed():
     shown = production_settings(
         "settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.EMAIL_BACKEND, "

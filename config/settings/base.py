@@ -9,6 +9,9 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.environment import email_config
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
@@ -31,6 +34,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Public base URL used in emailed links (rater links, calendar invitations).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# seed_demo creates accounts with a known password; production settings forbid it.
+DEMO_DATA_ALLOWED = True
+# /api/schema/ and /api/docs/ answer anyone; production settings require sign-in.
+API_DOCS_PUBLIC = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its line times and records every request, redirects and errors included.
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,9 +145,10 @@ STORAGES = {
 }
 
 # Email: files under var/mail/ unless EMAIL_URL names an SMTP server
-# (smtp://user:password@host:587, submission://... for STARTTLS, smtps://... for TLS).
+# (smtp://user:password@host:25, submission://... for STARTTLS, smtps://... for TLS:
+# config/environment.py).
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    vars().update(email_config(env.str("EMAIL_URL")))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
@@ -257,35 +267,7 @@ CELERY_BEAT_SCHEDULE["mentorship-quiet-pairing-nudges"] = {
     "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Live rater links are credentials: every handler scrubs them (feedback/log_filters.py).
-    "filters": {"redact_rater_links": {"()": "feedback.log_filters.RedactRaterLinks"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_rater_links"],
-        },
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_rater_links"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # runserver's request log: the same handler Django uses, with the filter.
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-    },
-}
+# One line per request and per task (config/logs.py): text here, JSON in production.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)

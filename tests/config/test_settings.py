@@ -4,6 +4,7 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.config.test_production import PRODUCTION_ENV
 from tests.conftest import ROOT
 
 
@@ -55,7 +56,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
 def test_production_starts_with_a_real_secret_key():
     result = _settings_in_subprocess(
         "config.settings.production",
-        {"SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "lodestar.example.com"},
+        PRODUCTION_ENV,
         "settings.DEBUG, settings.SESSION_COOKIE_SECURE",
     )
     assert result.returncode == 0, result.stderr

@@ -1,6 +1,7 @@
 """manage.py seed_demo: create the demo organisation (idempotent)."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +26,11 @@ class Command(BaseCommand):
     help = "Create the demo organisation (idempotent): HR, mentors, leaders, programs and more."
 
     def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo refuses to run under production settings: it creates accounts "
+                "with a known password (hr@example.com is a superuser)."
+            )
         today = timezone.localdate()
         for app, seed in DEMO_SEEDS:
             with transaction.atomic():

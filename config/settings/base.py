@@ -129,6 +129,14 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
+# Rate limits (common/throttles.py), counted in the cache (Redis) across every process:
+# per address on sign-in (the token endpoint) and rater links, per user on API writes.
+# DRF's "<number>/<second|minute|hour|day>".
+THROTTLE_RATES = {
+    "sign_in": env.str("THROTTLE_SIGN_IN", default="30/minute"),
+    "rater_link": env.str("THROTTLE_RATER_LINK", default="60/minute"),
+    "writes": env.str("THROTTLE_WRITES", default="300/minute"),
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -163,6 +171,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "people.tokens.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttles.WriteThrottle"],
+    # The proxies in front of Lodestar whose X-Forwarded-For is believed: the client's
+    # address for rate limits (0: the connection's own address).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

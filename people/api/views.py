@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.throttles import SignInThrottle
 from people import tokens
 from people.api.serializers import (
     ApiTokenSerializer,
@@ -29,17 +30,20 @@ class ApiTokenScheme(KnoxTokenScheme):
 
 
 class TokenView(APIView):
-    """Exchange an email and password for an API token, valid ``API_TOKEN_TTL_HOURS``."""
+    """Exchange an email and password for an API token, valid ``API_TOKEN_TTL_HOURS``.
+
+    Each address may try only so often (429)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes: list = []
+    throttle_classes = [SignInThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(description="Wrong email or password, or a missing field."),
+            429: OpenApiResponse(description="Too many sign-in attempts from this address."),
         },
         tags=["auth"],
     )

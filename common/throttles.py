@@ -6,9 +6,9 @@ tests can lower or raise them): ``sign_in`` (per address: the token endpoint),
 user: every API write). The DRF views use the classes below; pages use
 ``rate_limited(RaterLinkThrottle)``, which counts with the same classes.
 
-``client_address`` is the one answer to "which address is this request from" for these
-limits: the address ``NUM_PROXIES`` trusted proxies in front of Lodestar saw, never a
-header a client could forge.
+``client_address`` is the one answer to "which address is this request from", for these
+limits and for the sign-in lockout (people/signin.py): the address ``NUM_PROXIES`` trusted
+proxies in front of Lodestar saw, never a header a client could forge.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def client_address(request) -> str | None:
 class _Throttle(SimpleRateThrottle):
     """A DRF throttle whose rate is read from ``settings.THROTTLE_RATES`` on every request,
     and that lets requests through (and says so in the log) when the cache is down: the
-    limits are a brake, not the only defence."""
+    sign-in lockout lives in the database and still holds."""
 
     def get_rate(self) -> str | None:
         return settings.THROTTLE_RATES[self.scope]

@@ -1,3 +1,4 @@
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
@@ -77,3 +78,10 @@ class ApiTokenAdmin(ModelAdmin):
             tokens.token_revoke(token=token)
             count += 1
         self.message_user(request, f"{count} API token(s) revoked.", messages.SUCCESS)
+
+
+# django-axes keeps neither (AXES_DISABLE_ACCESS_LOG, no failure log): HR's place for
+# locks is *Axes -> Access attempts*, where deleting a row unlocks that account there.
+for unused in (AccessLog, AccessFailureLog):
+    if admin.site.is_registered(unused):
+        admin.site.unregister(unused)

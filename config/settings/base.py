@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused by the lockout into its page (people/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +121,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in lockout (django-axes; people/signin.py): every sign-in path -- the login page,
+# the admin's login, POST /api/v1/auth/token/ -- counts failures per account and address;
+# AXES_FAILURE_LIMIT of them lock that account from that address until HR unlocks it in
+# the admin (Axes -> Access attempts) or, if set, AXES_COOLOFF_HOURS pass.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=0) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "people.signin.account_of"
+AXES_CLIENT_IP_CALLABLE = "common.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "people.signin.lockout_response"
+# Successful sign-ins are not logged (last_login says enough); passwords never are.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+
 # API tokens (django-rest-knox; people/tokens.py): only a digest is stored; a token is
 # refused this many hours after it was issued, and once its user's password changes.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
@@ -173,7 +195,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["common.throttles.WriteThrottle"],
     # The proxies in front of Lodestar whose X-Forwarded-For is believed: the client's
-    # address for rate limits (0: the connection's own address).
+    # address for rate limits and the sign-in lockout (0: the connection's own address).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

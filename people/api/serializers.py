@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from people.models import ApiToken, User
 from people.roles import role_names
+from people.signin import AccountLockedError, locked_message
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -13,6 +14,10 @@ class TokenRequestSerializer(serializers.Serializer):
         request = self.context.get("request")
         user = authenticate(request=request, email=attrs["email"], password=attrs["password"])
         if user is None:
+            # The lockout (django-axes) marks the request it refused, or the one that
+            # reached the limit; its answer is the same whatever the password was.
+            if getattr(request, "axes_locked_out", False):
+                raise AccountLockedError(locked_message())
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with that email and password."]},
                 code="authorization",

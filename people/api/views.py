@@ -32,7 +32,8 @@ class ApiTokenScheme(KnoxTokenScheme):
 class TokenView(APIView):
     """Exchange an email and password for an API token, valid ``API_TOKEN_TTL_HOURS``.
 
-    Each address may try only so often (429)."""
+    Repeated wrong passwords lock the account from the caller's address (403 with a
+    ``detail`` saying so; HR unlocks it), and each address may try only so often (429)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -43,6 +44,7 @@ class TokenView(APIView):
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(description="Wrong email or password, or a missing field."),
+            403: OpenApiResponse(description="The account is locked from this address."),
             429: OpenApiResponse(description="Too many sign-in attempts from this address."),
         },
         tags=["auth"],
@@ -52,7 +54,7 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         token, secret = tokens.token_issue(user=user)
-        # What a sign-in on a page does too (last_login).
+        # What a sign-in on a page does too: last_login, and the failure count cleared.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response(TokenResponseSerializer({"token": secret, "expiry": token.expiry}).data)
 

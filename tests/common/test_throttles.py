@@ -108,7 +108,8 @@ def test_with_redis_down_requests_go_through(settings, monkeypatch, caplog):
 
 
 def test_the_sign_in_limit_slows_one_address_trying_many_accounts(settings):
-    """Spraying one password over many accounts from one place is slowed down."""
+    """The lockout counts per account; the address limit catches spraying one password
+    over many accounts from one place."""
     limit(settings, sign_in="5/minute")
     people = [UserFactory() for _ in range(6)]
     client = APIClient(REMOTE_ADDR=HOME)

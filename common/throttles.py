@@ -1,10 +1,10 @@
 """Rate limits, counted in the shared cache (Redis) so they hold across every web process.
 
 One rate per scope, read from ``settings.THROTTLE_RATES`` when a request is counted (so
-tests can lower or raise them): ``sign_in`` (per address: the token endpoint),
-``rater_link`` (per address: the rater link page and API) and ``writes`` (per signed-in
-user: every API write). The DRF views use the classes below; pages use
-``rate_limited(RaterLinkThrottle)``, which counts with the same classes.
+tests can lower or raise them): ``sign_in`` (per address: the token endpoint and the
+sign-in and password-reset forms), ``rater_link`` (per address: the rater link page and
+API) and ``writes`` (per signed-in user: every API write). The DRF views use the classes
+below; pages use ``rate_limited(RaterLinkThrottle)``, which counts with the same classes.
 
 ``client_address`` is the one answer to "which address is this request from", for these
 limits and for the sign-in lockout (people/signin.py): the address ``NUM_PROXIES`` trusted

@@ -1,4 +1,4 @@
-"""Signing in: the lockout after repeated failures (django-axes).
+"""Signing in: the lockout after repeated failures (django-axes) and password resets.
 
 Every sign-in path -- the login page, the admin's login and ``POST /api/v1/auth/token/``
 -- calls Django's ``authenticate()``, where axes' backend refuses an account locked at
@@ -11,10 +11,15 @@ clears the count. The callables below are named in the AXES_* settings.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import timezone
 
+from common import outbox
 from common.errors import ApplicationError
+from people.emails import password_reset_email
 from people.models import User
 
 
@@ -51,3 +56,27 @@ def lockout_response(request, original_response=None, credentials=None):
     to do -- never the login form again, where every try would be refused. The token
     endpoint answers ``AccountLockedError`` itself (people/api/serializers.py)."""
     return render(request, "registration/locked.html", {"message": locked_message()}, status=403)
+
+
+# --- password reset --------------------------------------------------------------------
+
+# One reset email per account in this window, however often it is asked for.
+RESET_EMAIL_WINDOW = datetime.timedelta(minutes=5)
+
+
+def password_reset_users(email: str):
+    """The accounts a reset for ``email`` may reach: active, with a password to reset."""
+    users = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=True)
+    return [user for user in users if user.has_usable_password()]
+
+
+def password_reset_request(*, email: str, now: datetime.datetime | None = None) -> None:
+    """Owe a reset email to the account that uses ``email``, if there is one; answer the
+    same either way, so the caller cannot learn which addresses have accounts. The link
+    is made when the email is sent (people/emails.py), never stored."""
+    now = now or timezone.now()
+    window = int(now.timestamp() // RESET_EMAIL_WINDOW.total_seconds())
+    outbox.emails_owe(
+        [password_reset_email(user, window=window) for user in password_reset_users(email)],
+        now=now,
+    )

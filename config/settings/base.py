@@ -121,6 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Password reset links (emailed through the outbox, made when sent) work once, this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 2)
+
 # Sign-in lockout (django-axes; people/signin.py): every sign-in path -- the login page,
 # the admin's login, POST /api/v1/auth/token/ -- counts failures per account and address;
 # AXES_FAILURE_LIMIT of them lock that account from that address until HR unlocks it in
@@ -152,8 +155,8 @@ REST_KNOX = {
 }
 
 # Rate limits (common/throttles.py), counted in the cache (Redis) across every process:
-# per address on sign-in (the token endpoint) and rater links, per user on API writes.
-# DRF's "<number>/<second|minute|hour|day>".
+# per address on sign-in (token endpoint, login and reset forms) and rater links, per
+# user on API writes. DRF's "<number>/<second|minute|hour|day>".
 THROTTLE_RATES = {
     "sign_in": env.str("THROTTLE_SIGN_IN", default="30/minute"),
     "rater_link": env.str("THROTTLE_RATER_LINK", default="60/minute"),

@@ -1,6 +1,6 @@
-"""Rate limits: per address on sign-in (the token endpoint) and on rater links (page and
-API), per user on API writes; counted in Redis, so every web process shares one count,
-and out of the way when Redis is down.
+"""Rate limits: per address on sign-in (the token endpoint, the login, admin login and
+reset forms) and on rater links (page and API), per user on API writes; counted in Redis,
+so every web process shares one count, and out of the way when Redis is down.
 
 The test settings switch the limits off; each test here sets its own, and counts under
 its own key prefix so no other test's requests are counted with its own."""
@@ -54,6 +54,23 @@ def test_the_token_endpoint_is_limited_per_address(settings, clock):
     assert token_attempt(ELSEWHERE).status_code == 400
     clock.advance(minutes=1, seconds=1)
     assert token_attempt().status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/login/", "/admin/login/", "/password/reset/"])
+def test_the_sign_in_forms_are_limited_per_address_when_posted(settings, path):
+    limit(settings, sign_in="2/minute")
+    client = Client(REMOTE_ADDR=HOME)
+    form = {"username": "someone@example.com", "password": "guess", "email": "x@example.com"}
+
+    for _ in range(2):
+        assert client.post(path, form).status_code != 429
+    refused = client.post(path, form)
+
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert refused["Retry-After"]
+    assert client.get(path).status_code == 200  # reading the form is not counted
+    assert Client(REMOTE_ADDR=ELSEWHERE).post(path, form).status_code != 429
 
 
 def test_rater_links_are_limited_per_address_on_the_page_and_the_api_together(settings):

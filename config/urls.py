@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.api_docs import ApiDocsView, SignedInUnlessPublic
 from config.health import healthz
-from people.views import home
+from people.views import admin_login, home
 
 api_v1 = [
     path("", include("people.api.urls")),
@@ -19,8 +18,9 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("people.urls")),
+    # The admin's login, with the sign-in rate limit (before the admin's own route).
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("programs/", include("programs.urls")),
     path("mentoring/", include("mentorship.urls")),

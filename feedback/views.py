@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from common.throttles import RaterLinkThrottle, rate_limited
 from common.web import REFUSALS, form_errors, run_service
 from feedback import selectors, services
 from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
@@ -57,6 +58,7 @@ def _link_problem(request, error: LinkError):
 
 
 @rater_link_page
+@rate_limited(RaterLinkThrottle)
 @csrf_protect
 def respond(request, token: str):
     """The emailed rater link: answer, or decline. Works without an account.

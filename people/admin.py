@@ -1,9 +1,13 @@
-from django.contrib import admin
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ModelAdmin
 from common.privacy import PrivateFieldsAdminMixin
-from people.models import User
+from people import tokens
+from people.models import ApiToken, User
 
 
 @admin.register(User)
@@ -37,3 +41,47 @@ class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
     @admin.display(description="Roles")
     def roles(self, obj: User) -> str:
         return ", ".join(sorted(g.name for g in obj.groups.all()))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ModelAdmin):
+    """Every API token (HR's view): whose, issued, expires, last used. Revoking one ends
+    it at once; a token is never shown after it was issued, and only its digest is kept.
+    Tokens are issued by signing in (POST /api/v1/auth/token/), never here."""
+
+    list_display = ["user", "created", "expiry", "last_used_at", "live"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "created", "expiry", "last_used_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.display(boolean=True, description="live")
+    def live(self, token: ApiToken) -> bool:
+        return tokens.token_refusal(token, now=timezone.now()) is None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # "revoke" says what deleting a token means
+        return actions
+
+    @admin.action(description="Revoke the selected API tokens", permissions=["delete"])
+    def revoke(self, request, queryset):
+        count = 0
+        for token in queryset:
+            tokens.token_revoke(token=token)
+            count += 1
+        self.message_user(request, f"{count} API token(s) revoked.", messages.SUCCESS)
+
+
+# django-axes keeps neither (AXES_DISABLE_ACCESS_LOG, no failure log): HR's place for
+# locks is *Axes -> Access attempts*, where deleting a row unlocks that account there.
+for unused in (AccessLog, AccessFailureLog):
+    if admin.site.is_registered(unused):
+        admin.site.unregister(unused)

@@ -1,12 +1,30 @@
-"""Email addresses as mailboxes: which addresses reach the same person, and which belong
-to the company.
+"""Email addresses as mailboxes (which addresses reach the same person, and which belong
+to the company), and the one email people owes: the password reset.
 
 ``mailbox_key`` folds the spellings that deliver to one inbox (case, ``+tag``
 sub-addressing, and Gmail's ignored dots), so a leader cannot nominate
 ``me+sock@example.com`` as someone else or one colleague twice.
+
+The reset email is owed by ``people.signin.password_reset_request`` and built by the
+outbox when it is sent: the link (Django's reset token) is made then, so it is never
+stored, and it expires ``PASSWORD_RESET_TIMEOUT`` seconds later or once used.
 """
 
+from __future__ import annotations
+
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from common.models import Email
+from common.outbox import EmailKind, Owed
+from people.models import User
+
+PASSWORD_RESET = "people.password_reset"  # noqa: S105 — an email kind, not a secret
 
 DOTS_IGNORED = {"gmail.com", "googlemail.com"}
 
@@ -23,3 +41,43 @@ def on_company_domain(email: str) -> bool:
     """Is the address on one of the company's email domains (``FEEDBACK_RATER_DOMAINS``)?"""
     domain = (email or "").strip().lower().rpartition("@")[2]
     return domain in {d.strip().lower() for d in settings.FEEDBACK_RATER_DOMAINS if d.strip()}
+
+
+# --- the password reset email -----------------------------------------------------------
+
+
+def password_reset_email(user: User, *, window: int) -> Owed:
+    """A reset email for ``user``; owed once per ``window`` however often it is asked for."""
+    return Owed(kind=PASSWORD_RESET, ref=user.pk, to=[user.email], variant=str(window))
+
+
+def password_reset_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+
+
+def _duration(seconds: int) -> str:
+    hours, minutes = seconds // 3600, max(seconds // 60, 1)
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def password_reset_build(email: Email) -> EmailMessage | None:
+    """The reset email with a fresh link, unless the account can no longer sign in with a
+    password (deactivated, or its password was removed) -- then it is no longer owed."""
+    user = User.objects.filter(pk=email.ref, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return None
+    context = {
+        "user": user,
+        "reset_url": password_reset_link(user),
+        "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT),
+        "login_url": settings.SITE_URL + reverse("login"),
+    }
+    body = render_to_string("registration/password_reset_email.txt", context)
+    return EmailMessage(subject="Reset your Lodestar password", body=body, to=[user.email])
+
+
+KINDS = [EmailKind(PASSWORD_RESET, build=password_reset_build)]

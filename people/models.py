@@ -1,7 +1,11 @@
+"""People: the custom user (email login, reporting line) and the API tokens they sign in with."""
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class UserManager(BaseUserManager):
@@ -79,3 +83,53 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # A changed password ends every API token issued under the old one (sessions end by
+    # Django's own session hash). Here, not in each form, because every way a password
+    # changes -- reset, change, the admin, ``changepassword``, a shell -- ends in save().
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._password_replaced = True
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_replaced = True
+
+    def save(self, *args, **kwargs) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is not None and "password" not in fields:
+            return super().save(*args, **kwargs)
+        replaced = getattr(self, "_password_replaced", False) and not self._state.adding
+        self._password_replaced = False
+        if not replaced:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            self.api_tokens.all().delete()
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored, it expires after
+    ``API_TOKEN_TTL_HOURS``, and it is refused once its user's password changed
+    (people/tokens.py holds the rules; the token itself is shown once, when issued)."""
+
+    id = models.BigAutoField(primary_key=True)
+    # knox keys its tokens by digest; an id keeps the digest out of URLs and the admin.
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    # The user's session auth hash (an HMAC of their password hash) when the token was
+    # issued: a token issued before a password change no longer matches.
+    password_hash_mac = models.CharField(max_length=128)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    # No admin filter may probe the digest (common/privacy.py).
+    private_fields = ("digest", "token_key", "password_hash_mac")
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "API token"
+        indexes = [models.Index(fields=["user", "expiry"], name="people_apitoken_user_expiry")]
+
+    def __str__(self) -> str:
+        return f"API token of {self.user} from {self.created:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@
 Each variable is documented in the README's configuration table.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -48,7 +49,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused by the lockout into its page (people/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +130,47 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Password reset links (emailed through the outbox, made when sent) work once, this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 2)
+
+# Sign-in lockout (django-axes; people/signin.py): every sign-in path -- the login page,
+# the admin's login, POST /api/v1/auth/token/ -- counts failures per account and address;
+# AXES_FAILURE_LIMIT of them lock that account from that address until HR unlocks it in
+# the admin (Axes -> Access attempts) or, if set, AXES_COOLOFF_HOURS pass.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=0) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "people.signin.account_of"
+AXES_CLIENT_IP_CALLABLE = "common.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "people.signin.lockout_response"
+# Successful sign-ins are not logged (last_login says enough); passwords never are.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+
+# API tokens (django-rest-knox; people/tokens.py): only a digest is stored; a token is
+# refused this many hours after it was issued, and once its user's password changes.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1.")
+KNOX_TOKEN_MODEL = "people.ApiToken"  # noqa: S105 — a model name, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Rate limits (common/throttles.py), counted in the cache (Redis) across every process:
+# per address on sign-in (token endpoint, login and reset forms) and rater links, per
+# user on API writes. DRF's "<number>/<second|minute|hour|day>".
+THROTTLE_RATES = {
+    "sign_in": env.str("THROTTLE_SIGN_IN", default="30/minute"),
+    "rater_link": env.str("THROTTLE_RATER_LINK", default="60/minute"),
+    "writes": env.str("THROTTLE_WRITES", default="300/minute"),
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -159,8 +204,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "people.tokens.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttles.WriteThrottle"],
+    # The proxies in front of Lodestar whose X-Forwarded-For is believed: the client's
+    # address for rate limits and the sign-in lockout (0: the connection's own address).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

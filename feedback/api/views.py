@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import ApplicationError
+from common.throttles import RaterLinkThrottle
 from feedback import selectors, services
 from feedback.api import serializers as s
 from feedback.links import local_due, rater_link_page, request_check_answerable, request_for_token
@@ -381,6 +382,7 @@ class RaterLinkView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [RaterLinkThrottle]
 
     @method_decorator(rater_link_page)
     def dispatch(self, request, *args, **kwargs):

@@ -1,8 +1,9 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
-from people.models import User
+from people.models import ApiToken, User
 from people.roles import role_names
+from people.signin import AccountLockedError, locked_message
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -10,10 +11,13 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs):
-        user = authenticate(
-            request=self.context.get("request"), email=attrs["email"], password=attrs["password"]
-        )
+        request = self.context.get("request")
+        user = authenticate(request=request, email=attrs["email"], password=attrs["password"])
         if user is None:
+            # The lockout (django-axes) marks the request it refused, or the one that
+            # reached the limit; its answer is the same whatever the password was.
+            if getattr(request, "axes_locked_out", False):
+                raise AccountLockedError(locked_message())
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with that email and password."]},
                 code="authorization",
@@ -23,7 +27,8 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(help_text="The token is refused from then on.")
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -42,3 +47,33 @@ class MeSerializer(serializers.ModelSerializer):
 
     def get_roles(self, obj: User) -> list[str]:
         return sorted(role_names(obj))
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as its owner and HR see it: never the token itself, nor its digest."""
+
+    user = UserSummarySerializer(read_only=True)
+    current = serializers.SerializerMethodField(
+        help_text="Is this the token the request was made with?"
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "user", "created", "expiry", "last_used_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class TokensRevokeAllSerializer(serializers.Serializer):
+    user = serializers.IntegerField(
+        required=False,
+        help_text="Whose tokens (HR only; default: the caller's own).",
+    )
+
+
+class TokensRevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many tokens ended.")

@@ -12,6 +12,7 @@ from common.models import Email
 from common.outbox import OUTBOX_HEADER, emails_enqueue_owed
 from feedback.services import feedback_tick
 from mentorship import services as mentorship
+from people.signin import password_reset_request
 from programs.services import enrollment_create
 from tests.conftest import redis_down, restore_migrated_content, wait_for
 from tests.feedback.factories import CycleFactory
@@ -23,6 +24,7 @@ from tests.programs.factories import CohortFactory
 pytestmark = pytest.mark.integration
 
 KINDS = {
+    "people.password_reset",
     "programs.welcome",
     "mentorship.session_invitation",
     "mentorship.action_item_overdue",
@@ -38,12 +40,14 @@ def committed_rows(transactional_db):
 
 
 def owe_one_of_each_kind() -> None:
-    """Welcomes, invitations to mentoring sessions, overdue action items, quiet pairings
-    with HR's digest, and the invitations of a feedback cycle that opens now."""
+    """Password resets, welcomes, invitations to mentoring sessions, overdue action items,
+    quiet pairings with HR's digest, and the invitations of a feedback cycle that opens now."""
     today = timezone.localdate()
     cohort = CohortFactory(starts_on=today, ends_on=today + datetime.timedelta(days=60))
     for _ in range(4):
-        enrollment_create(cohort=cohort, leader=LeaderFactory(), by=None)
+        leader = LeaderFactory()
+        enrollment_create(cohort=cohort, leader=leader, by=None)
+        password_reset_request(email=leader.email)
     for _ in range(3):
         mentor = MentorFactory()
         MentorProfileFactory(user=mentor)

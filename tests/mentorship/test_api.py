@@ -465,10 +465,10 @@ def test_calendar_feed_holds_the_callers_own_sessions(role, as_role, world):
 
 
 def test_calendar_feed_with_a_token(client, leader, world):
-    from rest_framework.authtoken.models import Token
+    from people.tokens import token_issue
 
-    token = Token.objects.create(user=leader)
-    response = client.get(f"{BASE}/calendar.ics", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = token_issue(user=leader)
+    response = client.get(f"{BASE}/calendar.ics", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert b"BEGIN:VCALENDAR" in response.content
 

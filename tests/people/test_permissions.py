@@ -31,6 +31,7 @@ from people.decorators import role_required
 from people.models import User
 from people.permissions import RolePermission
 from people.roles import AUTHENTICATED, Role
+from people.tokens import token_issue
 from programs.models import SessionAttendance
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import (
@@ -58,6 +59,9 @@ CELL = {401: "1", 403: "3", 404: "4"}
 
 # method + route → one cell per role: anonymous, no role, leader, mentor, HR.
 EXPECTED = {
+    # API tokens: everyone signed in manages their own (the world's token is the
+    # leader's); HR everyone's; another's is a 404.
+    "DELETE /api/v1/auth/tokens/<pk>/": "34.4.",
     "DELETE /api/v1/cohort-sessions/<pk>/": "3333.",
     "DELETE /api/v1/cohorts/<pk>/": "3333.",
     "DELETE /api/v1/competencies/<pk>/": "3333.",
@@ -66,6 +70,8 @@ EXPECTED = {
     "DELETE /api/v1/modules/<pk>/": "3333.",
     "DELETE /api/v1/programs/<pk>/": "3333.",
     "DELETE /api/v1/session-attendance/<pk>/": "3333.",
+    "GET /api/v1/auth/tokens/": "3....",
+    "GET /api/v1/auth/tokens/<pk>/": "34.4.",
     "GET /api/v1/cohort-sessions/": "3....",
     "GET /api/v1/cohort-sessions/<pk>/": "34...",
     "GET /api/v1/cohorts/": "3....",
@@ -136,6 +142,7 @@ EXPECTED = {
     "PATCH /api/v1/modules/<pk>/": "3333.",
     "PATCH /api/v1/programs/<pk>/": "3333.",
     "POST /api/v1/auth/token/": ".....",
+    "POST /api/v1/auth/tokens/revoke-all/": "3....",
     "POST /api/v1/cohort-sessions/": "3333.",
     "POST /api/v1/cohorts/": "3333.",
     "POST /api/v1/cohorts/<pk>/enrollments/import/": "3333.",
@@ -218,6 +225,7 @@ def _world() -> dict:
     rater_request = RaterRequestFactory(
         cycle=cycle, subject=leader, rater=mentor, group="mentor", status=RaterRequest.Status.SENT
     )
+    token_issue(user=leader)  # the leader's own API token
     return {
         "users": {
             "anonymous": None,

@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import AuditedAdminMixin
 from common.privacy import PrivateFieldsAdminMixin
 from people.models import User
 
 
 @admin.register(User)
-class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
+class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
+    """People, their roles (groups) and reporting line. Every edit is audited about the
+    person (``user.create`` / ``user.update``, roles as ``groups``); passwords never."""
+
     ordering = ["full_name", "email"]
     list_display = ["full_name", "email", "job_title", "region", "manager", "roles", "is_active"]
     list_filter = ["groups", "is_active", "is_staff", "region"]
@@ -33,6 +37,9 @@ class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def audit_subject(self, obj: User) -> User:
+        return obj
 
     @admin.display(description="Roles")
     def roles(self, obj: User) -> str:

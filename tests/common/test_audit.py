@@ -12,10 +12,12 @@ from common import audit
 from common.models import AuditEvent
 from mentorship.models import MentoringSession
 from people.models import User
-from programs.models import Competency
+from programs import services as programs_services
+from programs.models import Competency, Enrollment
 from tests.mentorship.factories import MentoringSessionFactory
 from tests.metrics.factories import TargetFactory
 from tests.people.factories import LeaderFactory, UserFactory
+from tests.programs.factories import CohortFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +86,46 @@ def test_an_event_is_only_written_inside_the_transaction_of_its_change(committed
     with pytest.raises(audit.AuditOutsideTransaction):
         audit.record(action="user.update", by=None, obj=person)
     assert not AuditEvent.objects.exists()
+
+
+def test_a_write_that_fails_after_its_change_leaves_no_event(committed_db, monkeypatch):
+    """The enrollment and its event are written together, or neither is: the welcome
+    email (owed after the event) fails, and nothing of the enrollment remains."""
+    hr = UserFactory(email="hr.rollback@example.com")
+    cohort = CohortFactory()
+    leader = LeaderFactory()
+
+    def broken(owed):
+        raise RuntimeError("the outbox is broken")
+
+    monkeypatch.setattr(programs_services.outbox, "email_owe", broken)
+    with pytest.raises(RuntimeError):
+        programs_services.enrollment_create(cohort=cohort, leader=leader, by=hr)
+
+    assert not Enrollment.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="enrollment.").exists()
+    assert not AuditEvent.objects.filter(action="user.role_grant").exists()
+
+
+def test_a_transition_that_fails_after_its_change_leaves_no_event(committed_db, monkeypatch):
+    hr = UserFactory(email="hr.rollback@example.com")
+    enrollment = programs_services.enrollment_create(
+        cohort=CohortFactory(), leader=LeaderFactory(), by=hr, send_welcome=False
+    )
+    recorded = AuditEvent.objects.count()
+    real_record = audit.record
+
+    def record_then_fail(**kwargs):
+        real_record(**kwargs)
+        raise RuntimeError("after the event, before the commit")
+
+    monkeypatch.setattr(programs_services.audit, "record", record_then_fail)
+    with pytest.raises(RuntimeError):
+        programs_services.enrollment_withdraw(enrollment=enrollment, by=hr)
+
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.INVITED
+    assert AuditEvent.objects.count() == recorded
 
 
 def test_an_object_history_is_newest_first(hr):

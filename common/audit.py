@@ -146,18 +146,22 @@ def _readable(model, pairs: Mapping[str, tuple[Any, Any]]) -> dict:
     for name in sorted(pairs):
         field = model._meta.get_field(name)
         labels = names.get(field.related_model, {}) if field.is_relation else None
-        readable[name] = [_json(value, labels) for value in pairs[name]]
+        readable[name] = [_json(value, field, labels) for value in pairs[name]]
     return readable
 
 
-def _json(value, labels: dict | None):
+def _json(value, field, labels: dict | None):
     if labels is not None:
         if isinstance(value, list):
             return sorted(labels.get(item, f"#{item}") for item in value)
         return None if value is None else labels.get(value, f"#{value}")
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
+    if isinstance(value, decimal.Decimal):
+        # As the column stores it, so "80" typed and "80.00" read back read alike.
+        places = getattr(field, "decimal_places", None)
+        return str(value.quantize(decimal.Decimal(1).scaleb(-places)) if places else value)
+    if isinstance(value, uuid.UUID):
         return str(value)
     return value
 

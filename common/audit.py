@@ -155,7 +155,9 @@ def _json(value, field, labels: dict | None):
         if isinstance(value, list):
             return sorted(labels.get(item, f"#{item}") for item in value)
         return None if value is None else labels.get(value, f"#{value}")
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+    if isinstance(value, datetime.datetime | datetime.time):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         # As the column stores it, so "80" typed and "80.00" read back read alike.

@@ -6,6 +6,8 @@ admin. An audit event is written by a service (common/audit.py) in the transacti
 the change it records, and never holds a private field.
 """
 
+import json
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -138,6 +140,8 @@ class AuditEvent(models.Model):
         def text(value):
             if isinstance(value, list):
                 return ", ".join(map(str, value)) or None
+            if isinstance(value, dict):
+                return json.dumps(value)
             return None if value in (None, "") else str(value)
 
         return [

@@ -88,7 +88,7 @@ def test_moving_a_session_records_old_and_new_times(pairing, mentor):
     (moved,) = events("mentoring_session.update")
     assert moved.changes == {
         "duration_minutes": [45, 60],
-        "starts_at": [start.isoformat(), later.isoformat()],
+        "starts_at": [start.isoformat(timespec="seconds"), later.isoformat(timespec="seconds")],
     }
 
 

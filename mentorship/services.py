@@ -44,7 +44,6 @@ def is_in_reporting_line(*, person: User, of: User) -> bool:
 # ---------------------------------------------------------------- mentor profiles
 
 
-@transaction.atomic
 def mentor_profile_for(user: User, *, by) -> MentorProfile:
     """The mentor's profile, created with defaults the first time they are paired.
 
@@ -52,15 +51,22 @@ def mentor_profile_for(user: User, *, by) -> MentorProfile:
     the first pairing would only surprise them. The defaults (capacity 3, active)
     are the issue's; HR adjusts them in the admin.
     """
-    profile, created = MentorProfile.objects.get_or_create(user=user)
-    if created:
-        audit.record(
-            action="mentor_profile.create",
-            by=by,
-            obj=profile,
-            changes=audit.created(profile, ["capacity", "is_active"]),
-            about=user,
-        )
+    profile = MentorProfile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile
+    try:
+        # The transaction starts with its write, so on SQLite a concurrent one waits.
+        with transaction.atomic():
+            profile = MentorProfile.objects.create(user=user)
+            audit.record(
+                action="mentor_profile.create",
+                by=by,
+                obj=profile,
+                changes=audit.created(profile, ["capacity", "is_active"]),
+                about=user,
+            )
+    except IntegrityError:  # another request created it a moment ago
+        return MentorProfile.objects.get(user=user)
     return profile
 
 

@@ -592,13 +592,14 @@ def _create(model, *, by, m2m: dict | None = None, **fields):
 @transaction.atomic
 def _update(instance, *, by, m2m: dict | None = None, **fields):
     """Change a row of the catalogue (validated) and record old → new."""
-    before = audit.snapshot(type(instance)._default_manager.get(pk=instance.pk), m2m=True)
+    m2m = m2m or {}
+    before = audit.snapshot(instance) | audit.snapshot(instance, m2m.keys())
     for name, value in fields.items():
         setattr(instance, name, value)
     _clean_and_save(instance)
-    for name, values in (m2m or {}).items():
+    for name, values in m2m.items():
         getattr(instance, name).set(values)
-    changes = audit.changed(instance, before, audit.snapshot(instance, m2m=True))
+    changes = audit.changed(instance, before)
     if changes:
         audit.record(
             action=f"{audit.entity(type(instance))}.update", by=by, obj=instance, changes=changes

@@ -6,11 +6,14 @@ import datetime
 from django.utils import timezone
 
 
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The first instant of ``day`` (in the site's time zone)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The first instant after ``day``: things that happened on ``day`` count as of it."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) + (
-        datetime.timedelta(days=1)
-    )
+    return start_of_day(day) + datetime.timedelta(days=1)
 
 
 def moment_of(day: datetime.date) -> datetime.datetime:

@@ -1,9 +1,15 @@
-"""The outbox's one table: every email Lodestar sends is a row here (sent by common/outbox.py).
+"""common's two tables: the outbox's ``Email`` and the audit trail's ``AuditEvent``.
 
-A row holds what the email is about (``kind`` and ``ref``), never its body: messages
-are built when they are sent, so no live rater link is stored or shown in the admin.
+An email row holds what the email is about (``kind`` and ``ref``), never its body:
+messages are built when they are sent, so no live rater link is stored or shown in the
+admin. An audit event is written by a service (common/audit.py) in the transaction of
+the change it records, and never holds a private field.
 """
 
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -63,3 +69,90 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when, and the old → new values of what changed.
+
+    Written only by ``common.audit.record`` (the services call it in the transaction of
+    the change); never edited or deleted by the application.
+    """
+
+    class ActorKind(models.TextChoices):
+        PERSON = "person", "Person"
+        SCHEDULE = "schedule", "Schedule"
+        SYSTEM = "system", "System"
+
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    # Null for the schedule and the system (and for a person whose account was removed).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    # "<entity>.<verb>", e.g. "enrollment.withdraw".
+    action = models.CharField(max_length=60)
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    # The person the event is about, where there is one (the leader of an enrollment, the
+    # mentee of a pairing, the subject of a nomination or report).
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Field → [old, new], only the fields that changed; never a private field.
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="common_audit_object"),
+            models.Index(fields=["-at", "-id"], name="common_audit_at"),
+            models.Index(fields=["subject", "-at"], name="common_audit_subject"),
+            models.Index(fields=["actor", "-at"], name="common_audit_actor"),
+            models.Index(fields=["action", "-at"], name="common_audit_action"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor_kind__in=["person", "schedule", "system"]),
+                name="common_audit_actor_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(actor_kind="person") | Q(actor__isnull=True),
+                name="common_audit_only_people_have_an_actor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr} by {self.actor_label}"
+
+    @property
+    def change_rows(self) -> list[dict]:
+        """The changes as rows a page shows: field, old and new as text (None: no value)."""
+
+        def text(value):
+            if isinstance(value, list):
+                return ", ".join(map(str, value)) or None
+            if isinstance(value, dict):
+                return json.dumps(value)
+            return None if value in (None, "") else str(value)
+
+        return [
+            {"field": field, "old": text(old), "new": text(new)}
+            for field, (old, new) in sorted(self.changes.items())
+        ]
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor_kind != self.ActorKind.PERSON:
+            return self.get_actor_kind_display().lower()
+        if self.actor is None:
+            return "a removed account"
+        return self.actor.get_full_name() or self.actor.get_username()

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from common import audit
 from common.broker import enqueue, enqueue_on_commit
 from common.errors import TransitionError
 from common.models import Email
@@ -148,8 +149,11 @@ def emails_skip(emails: QuerySet[Email]) -> int:
     return emails.filter(status=Email.Status.QUEUED).update(status=Email.Status.SKIPPED)
 
 
+RETRY_AUDITED_FIELDS = ("status", "attempts", "next_attempt_at")
+
+
 @transaction.atomic
-def email_retry(*, email: Email, now: datetime.datetime | None = None) -> Email:
+def email_retry(*, email: Email, by, now: datetime.datetime | None = None) -> Email:
     """HR sends a failed email again, with a fresh set of attempts (the builder still
     decides whether it is owed; the last error stays until it is sent)."""
     now = now or timezone.now()
@@ -162,8 +166,13 @@ def email_retry(*, email: Email, now: datetime.datetime | None = None) -> Email:
     )
     if not retried:
         raise TransitionError("Only a failed email can be retried.")
+    before = audit.snapshot(email, RETRY_AUDITED_FIELDS)
+    before["status"] = Email.Status.FAILED
     enqueue_on_commit(SEND_TASK, email.pk)
     email.refresh_from_db()
+    audit.record(
+        action="email.retry", by=by, obj=email, changes=audit.changed(email, before), at=now
+    )
     return email
 
 

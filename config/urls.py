@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config.api_docs import ApiDocsView, SignedInUnlessPublic
 from config.health import healthz
+from people.api.audit import AuditEventViewSet
+from people.audit_views import audit_list
 from people.views import admin_login, home
 
 api_v1 = [
@@ -13,6 +15,7 @@ api_v1 = [
     path("feedback/", include("feedback.api.urls")),
     path("metrics/", include("metrics.api.urls")),
     path("dashboards/", include("dashboards.api.urls")),
+    path("audit/events/", AuditEventViewSet.as_view({"get": "list"}), name="audit-event-list"),
 ]
 
 urlpatterns = [
@@ -27,6 +30,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("metrics/", include("metrics.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("audit/", audit_list, name="audit"),
     path("api/v1/", include(api_v1)),
     path(
         "api/schema/",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dashboards import selectors
 from dashboards.api.serializers import DashboardQuerySerializer
 from dashboards.permissions import visible_leader_or_404
+from feedback.services import report_view_record
 from people.decorators import role_required
 from people.roles import Role
 from programs.models import Cohort, Program
@@ -149,6 +150,8 @@ def _leader_page(request, leader, *, is_self: bool):
     def build(day):
         dashboard = selectors.leader_dashboard(leader=leader, viewer=request.user, day=day)
         report = (dashboard["feedback"] or {}).get("latest_report")
+        if report is not None:
+            report_view_record(report=report, subject=leader, viewer=request.user)
         return {
             "leader": leader,
             "is_self": is_self,

@@ -47,7 +47,7 @@ class QuestionnaireAdmin(ModelAdmin):
     @admin.action(description="Copy (to change a frozen questionnaire)")
     def copy(self, request, queryset):
         for questionnaire in queryset:
-            copy = services.questionnaire_copy(questionnaire=questionnaire)
+            copy = services.questionnaire_copy(questionnaire=questionnaire, by=request.user)
             self.message_user(request, f"Created “{copy.name}”.", messages.SUCCESS)
 
 
@@ -97,6 +97,7 @@ class CycleAdmin(ModelAdmin):
 
 @admin.register(RaterRequest)
 class RaterRequestAdmin(ModelAdmin):
+    audit_about = "subject"
     list_display = ["subject", "rater", "group", "cycle", "status", "sent_at", "reminders_sent"]
     list_filter = ["status", "group", "cycle"]
     search_fields = ["subject__full_name", "rater__full_name", "rater__email"]

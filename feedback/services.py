@@ -19,7 +19,7 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from common import outbox
+from common import audit, outbox
 from common.errors import ApplicationError, NotAllowedError, TransitionError
 from common.models import Email
 from feedback import emails
@@ -40,6 +40,7 @@ from feedback.permissions import adds_raters_directly
 from feedback.scheduling import reminder_points, shift_local
 from feedback.selectors import cycle_planned_raters, cycle_subjects, nomination_colleagues
 from mentorship.models import Pairing
+from people import services as people_services
 from people.emails import mailbox_key, on_company_domain
 from people.models import User
 
@@ -62,12 +63,18 @@ def questionnaire_ensure_editable(*, questionnaire: Questionnaire) -> None:
 
 
 @transaction.atomic
-def questionnaire_copy(*, questionnaire: Questionnaire, name: str = "") -> Questionnaire:
+def questionnaire_copy(*, questionnaire: Questionnaire, by, name: str = "") -> Questionnaire:
     """A new, editable questionnaire with the same questions (the way to change a frozen one)."""
     name = name or _free_copy_name(questionnaire.name)
     copy = Questionnaire(name=name, description=questionnaire.description)
     copy.full_clean()
     copy.save()
+    audit.record(
+        action="questionnaire.copy",
+        by=by,
+        obj=copy,
+        changes={"copied_from": [None, str(questionnaire)], **audit.created(copy, ["name"])},
+    )
     Question.objects.bulk_create(
         Question(
             questionnaire=copy,
@@ -135,11 +142,28 @@ def cycle_create(
     )
     cycle.full_clean()
     cycle.save()
+    audit.record(
+        action="cycle.create",
+        by=by,
+        obj=cycle,
+        changes=audit.created(cycle, CYCLE_AUDITED_FIELDS),
+    )
     return cycle
 
 
+# What a cycle's events show: its settings and where it stands.
+CYCLE_AUDITED_FIELDS = (
+    *CYCLE_EDITABLE_FIELDS,
+    "status",
+    "opened_at",
+    "closed_at",
+    "released_at",
+    "previous",
+)
+
+
 @transaction.atomic
-def cycle_update(*, cycle: Cycle, **changes) -> Cycle:
+def cycle_update(*, cycle: Cycle, by, **changes) -> Cycle:
     """Change a cycle's settings while it has not opened."""
     unknown = set(changes) - set(CYCLE_EDITABLE_FIELDS)
     if unknown:
@@ -147,41 +171,52 @@ def cycle_update(*, cycle: Cycle, **changes) -> Cycle:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
         raise TransitionError(f"A {cycle.get_status_display().lower()} cycle cannot be edited.")
+    before = audit.snapshot(cycle, CYCLE_EDITABLE_FIELDS)
     for field, value in changes.items():
         setattr(cycle, field, value)
     cycle.full_clean()
     cycle.save()
+    _cycle_record(cycle, "update", audit.changed(cycle, before), by=by)
     return cycle
 
 
-def _transition(cycle: Cycle, *, allowed: tuple, to: str, **fields) -> None:
-    changed = Cycle.objects.filter(pk=cycle.pk, status__in=allowed).update(status=to, **fields)
-    if not changed:
+def _cycle_record(cycle: Cycle, verb: str, changes: dict, *, by, at=None) -> None:
+    audit.record(action=f"cycle.{verb}", by=by, obj=cycle, changes=changes, at=at)
+
+
+def _transition(cycle: Cycle, *, allowed: tuple, to: str, by, verb: str, **fields) -> None:
+    """Move status with a conditional UPDATE (one per status it may move from, so the
+    event knows which) and record it."""
+    before = audit.snapshot(cycle, ["status", *fields])
+    for status in allowed:
+        if Cycle.objects.filter(pk=cycle.pk, status=status).update(status=to, **fields):
+            before["status"] = status
+            break
+    else:
         cycle.refresh_from_db(fields=["status"])
         raise TransitionError(f"A {cycle.get_status_display().lower()} cycle cannot become {to}.")
     cycle.refresh_from_db()
+    _cycle_record(cycle, verb, audit.changed(cycle, before), by=by)
 
 
 @transaction.atomic
-def cycle_schedule(
-    *,
-    cycle: Cycle,
-) -> Cycle:
+def cycle_schedule(*, cycle: Cycle, by) -> Cycle:
     """Draft → scheduled: the tick opens it at opens_at."""
-    _transition(cycle, allowed=(Cycle.Status.DRAFT,), to=Cycle.Status.SCHEDULED)
+    _transition(
+        cycle, allowed=(Cycle.Status.DRAFT,), to=Cycle.Status.SCHEDULED, by=by, verb="schedule"
+    )
     return cycle
 
 
 @transaction.atomic
-def cycle_cancel(
-    *,
-    cycle: Cycle,
-) -> Cycle:
+def cycle_cancel(*, cycle: Cycle, by) -> Cycle:
     """Stop a cycle: open requests expire and nothing more is sent; links say "cancelled"."""
     _transition(
         cycle,
         allowed=(Cycle.Status.DRAFT, Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
         to=Cycle.Status.CANCELLED,
+        by=by,
+        verb="cancel",
         closed_at=timezone.now(),
     )
     _expire_requests(RaterRequest.objects.filter(cycle=cycle))
@@ -202,6 +237,13 @@ def cycle_open(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
         if not opened:
             return False
         cycle = Cycle.objects.select_related("cohort").get(pk=cycle_id)
+        _cycle_record(
+            cycle,
+            "open",
+            audit.changed(cycle, {"status": Cycle.Status.SCHEDULED, "opened_at": None}),
+            by=audit.SCHEDULE,
+            at=now,
+        )
         Questionnaire.objects.filter(pk=cycle.questionnaire_id, frozen_at__isnull=True).update(
             frozen_at=now
         )
@@ -269,6 +311,7 @@ def cycle_close(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
             cycle_id=cycle_id, status__in=RaterRequest.OPEN_STATUSES
         ).exists():
             return False  # an extended request is still open; close when it ends
+        before = audit.snapshot(Cycle.objects.get(pk=cycle_id), CLOSING_FIELDS)
         closed = Cycle.objects.filter(pk=cycle_id, status=Cycle.Status.OPEN).update(
             status=Cycle.Status.CLOSED,
             closed_at=now,
@@ -276,11 +319,16 @@ def cycle_close(*, cycle_id: int, now: datetime.datetime | None = None) -> bool:
         )
         if not closed:
             return False
-        cycle_schedule_next(cycle=Cycle.objects.select_related("cohort").get(pk=cycle_id))
+        cycle = Cycle.objects.select_related("cohort").get(pk=cycle_id)
+        _cycle_record(cycle, "close", audit.changed(cycle, before), by=audit.SCHEDULE, at=now)
+        cycle_schedule_next(cycle=cycle, by=audit.SCHEDULE, now=now)
     return True
 
 
-def cycle_schedule_next(*, cycle: Cycle) -> Cycle | None:
+CLOSING_FIELDS = ("status", "closed_at", "released_at")
+
+
+def cycle_schedule_next(*, cycle: Cycle, by, now=None) -> Cycle | None:
     """The next occurrence of a recurring cycle, same local times, until the cohort ends."""
     if not cycle.recurrence_days:
         return None
@@ -320,6 +368,14 @@ def cycle_schedule_next(*, cycle: Cycle) -> Cycle | None:
                 )
                 for n in cycle.nominations.filter(status=Nomination.Status.APPROVED)
             )
+            # One event for the new cycle; the nominations it carried over are in it.
+            _cycle_record(
+                following,
+                "create",
+                audit.created(following, CYCLE_AUDITED_FIELDS),
+                by=by,
+                at=now,
+            )
     except IntegrityError:
         return None  # someone else created it (previous is one-to-one)
     return following
@@ -336,15 +392,17 @@ def _next_name(cycle: Cycle) -> str:
 
 
 @transaction.atomic
-def cycle_release(*, cycle: Cycle, now=None) -> Cycle:
+def cycle_release(*, cycle: Cycle, by, now=None) -> Cycle:
     """Release results early: only once no answer can change any more (every request
     answered, declined or failed), which also closes the cycle."""
     now = now or timezone.now()
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    before = audit.snapshot(cycle, CLOSING_FIELDS)
     if cycle.status == Cycle.Status.CLOSED:
         if cycle.released_at is None:
             Cycle.objects.filter(pk=cycle.pk).update(released_at=now)
-        cycle.refresh_from_db()
+            cycle.refresh_from_db()
+            _cycle_record(cycle, "release", audit.changed(cycle, before), by=by, at=now)
         return cycle
     if cycle.status != Cycle.Status.OPEN:
         raise TransitionError("Only an open or closed cycle has results to release.")
@@ -360,7 +418,8 @@ def cycle_release(*, cycle: Cycle, now=None) -> Cycle:
     )
     outbox.emails_skip(emails.request_emails(RaterRequest.objects.filter(cycle=cycle)))
     cycle.refresh_from_db()
-    cycle_schedule_next(cycle=cycle)
+    _cycle_record(cycle, "release", audit.changed(cycle, before), by=by, at=now)
+    cycle_schedule_next(cycle=cycle, by=by, now=now)
     return cycle
 
 
@@ -395,12 +454,39 @@ def _ensure_not_nominated(cycle: Cycle, subject: User, address: str, field: str)
         raise ValidationError({field: "This person is already nominated."})
 
 
-def _nomination_save(nomination: Nomination, field: str) -> Nomination:
+NOMINATION_AUDITED_FIELDS = (
+    "cycle",
+    "rater",
+    "email",
+    "full_name",
+    "group",
+    "status",
+    "decided_by",
+    "decided_at",
+)
+
+
+def _nomination_save(
+    nomination: Nomination, field: str, *, verb: str, by, before: dict | None = None, at=None
+) -> Nomination:
+    """Save a nomination and record it (``before``: its snapshot, for a change)."""
     try:
         with transaction.atomic():
             nomination.save()
     except IntegrityError as error:  # the same nomination, concurrently
         raise ValidationError({field: "This person is already nominated."}) from error
+    if before is None:
+        changes = audit.created(nomination, NOMINATION_AUDITED_FIELDS)
+    else:
+        changes = audit.changed(nomination, before)
+    audit.record(
+        action=f"nomination.{verb}",
+        by=by,
+        obj=nomination,
+        changes=changes,
+        about=nomination.subject_id,
+        at=at,
+    )
     return nomination
 
 
@@ -457,7 +543,7 @@ def nomination_propose(
         status=Nomination.Status.PROPOSED,
         created_by=by,
     )
-    return _nomination_save(nomination, field)
+    return _nomination_save(nomination, field, verb="propose", by=by, at=now)
 
 
 @transaction.atomic
@@ -487,7 +573,7 @@ def nomination_create(
     _ensure_subject_in_cycle(cycle, subject)
     field = "rater" if rater is not None else "email"
     if rater is None:
-        rater = _rater_for_email(email=email, full_name=full_name)
+        rater = _rater_for_email(email=email, full_name=full_name, by=by)
     _ensure_not_subject(subject, rater.email, field)
     _ensure_not_nominated(cycle, subject, rater.email, field)
     nomination = Nomination(
@@ -501,7 +587,7 @@ def nomination_create(
         decided_by=by,
         decided_at=now,
     )
-    return _nomination_save(nomination, field)
+    return _nomination_save(nomination, field, verb="create", by=by, at=now)
 
 
 def _require_name_and_email(email: str, full_name: str) -> None:
@@ -514,7 +600,7 @@ def _require_name_and_email(email: str, full_name: str) -> None:
         raise ValidationError(errors)
 
 
-def _rater_for_email(*, email: str, full_name: str) -> User:
+def _rater_for_email(*, email: str, full_name: str, by) -> User:
     """The directory's person at this address, or a new one without a password (HR only:
     through HR's own nominations and HR's approval of proposals)."""
     email = User.objects.normalize_email(email)
@@ -524,11 +610,7 @@ def _rater_for_email(*, email: str, full_name: str) -> User:
         if not existing.is_active:
             raise ValidationError({"email": f"{email} belongs to someone no longer active."})
         return existing
-    rater = User(email=email, full_name=full_name.strip())
-    rater.set_unusable_password()
-    rater.full_clean()
-    rater.save()
-    return rater
+    return people_services.user_create(email=email, full_name=full_name, by=by)
 
 
 @transaction.atomic
@@ -553,14 +635,16 @@ def nominations_decide(
         raise ValidationError({"ids": "Someone else decides who rates you."})
     for nomination in locked:
         _ensure_nominations_open(nomination.cycle, now)
+        before = audit.snapshot(nomination, NOMINATION_AUDITED_FIELDS)
         if approve:
             nomination.rater = nomination.rater or _rater_for_email(
-                email=nomination.email, full_name=nomination.full_name
+                email=nomination.email, full_name=nomination.full_name, by=by
             )
             _ensure_not_subject(nomination.subject, nomination.rater.email, "ids")
         nomination.status = Nomination.Status.APPROVED if approve else Nomination.Status.REJECTED
         nomination.decided_by, nomination.decided_at = by, now
-        _nomination_save(nomination, "ids")
+        verb = "approve" if approve else "reject"
+        _nomination_save(nomination, "ids", verb=verb, by=by, before=before, at=now)
     return locked
 
 
@@ -569,22 +653,45 @@ def nomination_withdraw(*, nomination: Nomination, by: User, now=None) -> Nomina
     """Take a nomination back before the cycle opens; the row stays, with who and when."""
     now = now or timezone.now()
     _ensure_nominations_open(nomination.cycle, now)
+    before = audit.snapshot(
+        Nomination.objects.get(pk=nomination.pk), ["status", "decided_by", "decided_at"]
+    )
     withdrawn = Nomination.objects.filter(
         pk=nomination.pk, status__in=Nomination.ACTIVE_STATUSES
     ).update(status=Nomination.Status.WITHDRAWN, decided_by=by, decided_at=now)
     if not withdrawn:
         raise TransitionError("This nomination no longer stands.")
     nomination.refresh_from_db()
+    audit.record(
+        action="nomination.withdraw",
+        by=by,
+        obj=nomination,
+        changes=audit.changed(nomination, before),
+        about=nomination.subject_id,
+        at=now,
+    )
     return nomination
 
 
 # --- requests: HR actions -------------------------------------------------------
 
 
+def _request_record(request: RaterRequest, verb: str, changes: dict, *, by, at) -> None:
+    audit.record(
+        action=f"rater_request.{verb}",
+        by=by,
+        obj=request,
+        changes=changes,
+        about=request.subject_id,
+        at=at,
+    )
+
+
 @transaction.atomic
-def request_nudge(*, request: RaterRequest, now=None) -> RaterRequest:
+def request_nudge(*, request: RaterRequest, by, now=None) -> RaterRequest:
     """A manual reminder from HR, at most once per 24 hours per request."""
     now = now or timezone.now()
+    before = audit.snapshot(request, ["nudged_at"])
     nudged = (
         RaterRequest.objects.filter(
             pk=request.pk,
@@ -608,11 +715,12 @@ def request_nudge(*, request: RaterRequest, now=None) -> RaterRequest:
         now=now,
     )
     request.refresh_from_db()
+    _request_record(request, "nudge", audit.changed(request, before), by=by, at=now)
     return request
 
 
 @transaction.atomic
-def request_retry(*, request: RaterRequest, now=None) -> RaterRequest:
+def request_retry(*, request: RaterRequest, by, now=None) -> RaterRequest:
     """Send a failed invitation again (HR), with a fresh set of attempts."""
     now = now or timezone.now()
     retried = RaterRequest.objects.filter(
@@ -621,13 +729,17 @@ def request_retry(*, request: RaterRequest, now=None) -> RaterRequest:
     if not retried:
         raise TransitionError("Only a failed request of an open cycle can be retried.")
     for email in emails.request_emails([request.pk]).filter(status=Email.Status.FAILED):
-        outbox.email_retry(email=email, now=now)
+        outbox.email_retry(email=email, by=by, now=now)
     request.refresh_from_db()
+    changes = {"status": [RaterRequest.Status.FAILED, request.status]}
+    _request_record(request, "retry", changes, by=by, at=now)
     return request
 
 
 @transaction.atomic
-def request_extend(*, request: RaterRequest, due_at: datetime.datetime, now=None) -> RaterRequest:
+def request_extend(
+    *, request: RaterRequest, due_at: datetime.datetime, by, now=None
+) -> RaterRequest:
     """Give one rater more time; their link stays valid until the new date."""
     now = now or timezone.now()
     request = RaterRequest.objects.select_related("cycle").select_for_update().get(pk=request.pk)
@@ -638,8 +750,10 @@ def request_extend(*, request: RaterRequest, due_at: datetime.datetime, now=None
         raise TransitionError("Only an unanswered request of an open cycle can be extended.")
     if due_at <= max(now, request.cycle.due_at, request.due_at_override or request.cycle.due_at):
         raise ValidationError({"due_at": "The new deadline must be later than the current one."})
+    before = audit.snapshot(request, ["due_at_override"])
     request.due_at_override = due_at
     request.save(update_fields=["due_at_override"])
+    _request_record(request, "extend", audit.changed(request, before), by=by, at=now)
     return request
 
 
@@ -735,16 +849,48 @@ def request_decline(*, request: RaterRequest, now=None) -> RaterRequest:
 @transaction.atomic
 def report_share_set(*, cycle: Cycle, subject: User, shared: bool) -> bool:
     """The subject shares their report with their current mentor(s), one share per
-    active pairing (a later mentor does not inherit it), or stops sharing it."""
+    active pairing (a later mentor does not inherit it), or stops sharing it.
+    Recorded as ``report.share`` / ``report.unshare`` by the subject, on the cycle."""
+    shares = ReportShare.objects.filter(cycle=cycle, subject=subject)
+    before = sorted(str(share.pairing.mentor) for share in shares.select_related("pairing__mentor"))
     if not shared:
-        ReportShare.objects.filter(cycle=cycle, subject=subject).delete()
+        shares.delete()
+        _report_share_record(cycle, subject, "unshare", before, [])
         return False
-    pairings = list(Pairing.objects.filter(mentee=subject, status=Pairing.Status.ACTIVE))
+    pairings = list(
+        Pairing.objects.filter(mentee=subject, status=Pairing.Status.ACTIVE).select_related(
+            "mentor"
+        )
+    )
     if not pairings:
         raise ValidationError({"shared": "You have no mentor to share your report with."})
     for pairing in pairings:
         ReportShare.objects.get_or_create(cycle=cycle, subject=subject, pairing=pairing)
+    after = sorted({*before, *(str(pairing.mentor) for pairing in pairings)})
+    _report_share_record(cycle, subject, "share", before, after)
     return True
+
+
+def _report_share_record(cycle: Cycle, subject: User, verb: str, before, after) -> None:
+    if before != after:
+        audit.record(
+            action=f"report.{verb}",
+            by=subject,
+            obj=cycle,
+            changes={"shared_with": [before, after]},
+            about=subject,
+        )
+
+
+@transaction.atomic
+def report_view_record(*, report: dict, subject: User, viewer: User) -> None:
+    """Who was shown whose 360 report (``report``: what ``selectors.report_build`` built
+    for them), and when: the event names the viewer, the subject and the cycle, never a
+    figure. Called by every page and endpoint that shows a report."""
+    shown = report["cycle"]
+    # The cycle as the report names it: no query to say which one it was.
+    cycle = Cycle(pk=shown["id"], name=shown["name"])
+    audit.record(action="report.view", by=viewer, obj=cycle, about=subject)
 
 
 # --- the tick -----------------------------------------------------------------------

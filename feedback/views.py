@@ -207,7 +207,7 @@ def cycle_action(request, pk: int, verb: str):
     if verb not in CYCLE_VERBS:
         raise Http404
     service, success = CYCLE_VERBS[verb]
-    run_service(request, lambda: service(cycle=cycle), success)
+    run_service(request, lambda: service(cycle=cycle, by=request.user), success)
     return redirect("feedback:cycle-detail", pk=cycle.pk)
 
 
@@ -277,13 +277,13 @@ def request_action(request, pk: int, verb: str):
     if verb == "nudge":
         run_service(
             request,
-            lambda: services.request_nudge(request=rater_request),
+            lambda: services.request_nudge(request=rater_request, by=request.user),
             "Nudge sent.",
         )
     elif verb == "retry":
         run_service(
             request,
-            lambda: services.request_retry(request=rater_request),
+            lambda: services.request_retry(request=rater_request, by=request.user),
             "Sending again.",
         )
     elif verb == "extend":
@@ -294,7 +294,7 @@ def request_action(request, pk: int, verb: str):
             )
             run_service(
                 request,
-                lambda: services.request_extend(request=rater_request, due_at=due),
+                lambda: services.request_extend(request=rater_request, due_at=due, by=request.user),
                 "Deadline extended.",
             )
         else:
@@ -438,6 +438,7 @@ def report(request, pk: int, subject_id: int):
             status=409,
         )
     data = selectors.report_build(cycle=cycle, subject=subject, viewer=request.user)
+    services.report_view_record(report=data, subject=subject, viewer=request.user)
     previous = {row["dimension"]: row for row in (data["previous"] or {}).get("overall", [])}
     for row in data["overall"]:
         earlier = previous.get(row["dimension"])

@@ -6,6 +6,7 @@ from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile,
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(ModelAdmin):
+    audit_about = "user"
     list_display = ["user", "capacity", "active_mentees", "is_active"]
     list_filter = ["is_active", "expertise"]
     search_fields = ["user__full_name", "user__email"]
@@ -20,6 +21,7 @@ class PairingAdmin(ModelAdmin):
     """Pairings are created and ended through the pages/API (capacity is counted
     there); the admin shows them and lets HR correct objectives."""
 
+    audit_about = "mentee"
     list_display = ["mentee", "mentor", "status", "started_on", "ended_on"]
     list_filter = ["status"]
     search_fields = ["mentor__full_name", "mentee__full_name"]
@@ -52,6 +54,7 @@ class ActionItemInline(admin.TabularInline):
 class MentoringSessionAdmin(ModelAdmin):
     """Private notes are the mentor's alone: the admin does not show them either."""
 
+    audit_about = "pairing.mentee"
     list_display = ["pairing", "status", "starts_at", "duration_minutes", "format"]
     list_filter = ["status", "format"]
     search_fields = ["pairing__mentor__full_name", "pairing__mentee__full_name"]
@@ -64,6 +67,7 @@ class MentoringSessionAdmin(ModelAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(ModelAdmin):
+    audit_about = "session.pairing.mentee"
     list_display = ["description", "owner", "due_on", "done_at", "session"]
     list_filter = ["owner"]
     search_fields = ["description"]
@@ -73,6 +77,7 @@ class ActionItemAdmin(ModelAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(ModelAdmin):
+    audit_about = "mentee"
     list_display = ["title", "mentee", "competency", "status", "progress", "target_date"]
     list_filter = ["status", "competency"]
     search_fields = ["title", "mentee__full_name"]

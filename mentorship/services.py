@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from common import outbox
+from common import audit, outbox
 from common.errors import ApplicationError, CapacityError, TransitionError
 from mentorship import emails
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
@@ -44,14 +44,29 @@ def is_in_reporting_line(*, person: User, of: User) -> bool:
 # ---------------------------------------------------------------- mentor profiles
 
 
-def mentor_profile_for(user: User) -> MentorProfile:
+def mentor_profile_for(user: User, *, by) -> MentorProfile:
     """The mentor's profile, created with defaults the first time they are paired.
 
     HR grants the Mentor role in the people admin; requiring a second step before
     the first pairing would only surprise them. The defaults (capacity 3, active)
     are the issue's; HR adjusts them in the admin.
     """
-    profile, _ = MentorProfile.objects.get_or_create(user=user)
+    profile = MentorProfile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile
+    try:
+        # The transaction starts with its write, so on SQLite a concurrent one waits.
+        with transaction.atomic():
+            profile = MentorProfile.objects.create(user=user)
+            audit.record(
+                action="mentor_profile.create",
+                by=by,
+                obj=profile,
+                changes=audit.created(profile, ["capacity", "is_active"]),
+                about=user,
+            )
+    except IntegrityError:  # another request created it a moment ago
+        return MentorProfile.objects.get(user=user)
     return profile
 
 
@@ -82,7 +97,7 @@ def pairing_create(
     if started_on > timezone.localdate() + datetime.timedelta(days=365):
         raise ValidationError({"started_on": "A pairing cannot start more than a year ahead."})
 
-    profile = mentor_profile_for(mentor)
+    profile = mentor_profile_for(mentor, by=by)
     if not profile.is_active:
         raise ApplicationError(
             f"{mentor.full_name} is not taking mentees at the moment.", field="mentor"
@@ -111,6 +126,15 @@ def pairing_create(
         except IntegrityError as error:
             # Another request paired the same two people between our check and insert.
             raise _already_paired(mentor, mentee) from error
+        audit.record(
+            action="pairing.create",
+            by=by,
+            obj=pairing,
+            changes=audit.created(
+                pairing, ["mentor", "mentee", "enrollment", "started_on", "status", "objectives"]
+            ),
+            about=mentee,
+        )
     return pairing
 
 
@@ -135,6 +159,7 @@ def _take_seat(profile: MentorProfile) -> None:
 def pairing_end(
     *,
     pairing: Pairing,
+    by,
     ended_on: datetime.date | None = None,
 ) -> Pairing:
     """End an active pairing: frees the mentor's seat, keeps every session and goal."""
@@ -155,8 +180,16 @@ def pairing_end(
         )
         # Planned sessions after the end will not happen: cancel them (and tell both).
         for session in pairing.sessions.filter(status=MentoringSession.Status.PLANNED):
-            _cancel(session)
-    pairing.refresh_from_db()
+            _cancel(session, by=by)
+        before = {"status": Pairing.Status.ACTIVE, "ended_on": None}
+        pairing.refresh_from_db()
+        audit.record(
+            action="pairing.end",
+            by=by,
+            obj=pairing,
+            changes=audit.changed(pairing, before),
+            about=pairing.mentee_id,
+        )
     return pairing
 
 
@@ -202,6 +235,13 @@ def session_create(
     with transaction.atomic():
         session.save()
         session.topics.set(topics)
+        audit.record(
+            action="mentoring_session.create",
+            by=by,
+            obj=session,
+            changes=audit.created(session, SESSION_AUDITED_FIELDS),
+            about=pairing.mentee_id,
+        )
         for item in action_items:
             action_item_create(
                 session=session,
@@ -218,6 +258,16 @@ def session_create(
 SESSION_EDITABLE_FIELDS = frozenset(
     {"status", "starts_at", "duration_minutes", "format", "shared_notes", "private_notes"}
 )
+# What a session's events show: never its private notes (a private field, left out by
+# common.audit whatever is asked).
+SESSION_AUDITED_FIELDS = (
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "format",
+    "shared_notes",
+    "topics",
+)
 
 # planned → held | cancelled; a held session stays held; a cancelled one stays cancelled.
 ALLOWED_TRANSITIONS = {
@@ -233,6 +283,7 @@ ALLOWED_TRANSITIONS = {
 def session_update(
     *,
     session: MentoringSession,
+    by,
     topics: Iterable[Competency] | None = None,
     **changes,
 ) -> MentoringSession:
@@ -241,6 +292,7 @@ def session_update(
     _reject_unknown_fields(changes, SESSION_EDITABLE_FIELDS)
     with transaction.atomic():
         session = MentoringSession.objects.select_for_update().get(pk=session.pk)
+        before = audit.snapshot(session, SESSION_AUDITED_FIELDS)
         old_status, old_start, old_duration = (
             session.status,
             session.starts_at,
@@ -253,7 +305,7 @@ def session_update(
             )
         if new_status == MentoringSession.Status.CANCELLED:
             # Cancelling is its own verb: other edits in the same request are ignored.
-            return _cancel(session)
+            return _cancel(session, by=by)
         for name, value in changes.items():
             setattr(session, name, value)
         moved = (session.starts_at, session.duration_minutes) != (old_start, old_duration)
@@ -272,14 +324,23 @@ def session_update(
             session.topics.set(topics)
         if moved and session.status == MentoringSession.Status.PLANNED:
             _invitation_owe(session)
+        # Recorded even when only the private notes changed: that someone edited the
+        # session is history; what the notes say is not.
+        audit.record(
+            action="mentoring_session.update",
+            by=by,
+            obj=session,
+            changes=audit.changed(session, before),
+            about=session.pairing.mentee_id,
+        )
     return session
 
 
 def session_cancel(*, session: MentoringSession, by: User) -> MentoringSession:
-    return session_update(session=session, status=MentoringSession.Status.CANCELLED)
+    return session_update(session=session, by=by, status=MentoringSession.Status.CANCELLED)
 
 
-def _cancel(session: MentoringSession) -> MentoringSession:
+def _cancel(session: MentoringSession, *, by) -> MentoringSession:
     if session.status != MentoringSession.Status.PLANNED:
         raise TransitionError(f"A {session.status} session cannot be cancelled.", field="status")
     MentoringSession.objects.filter(pk=session.pk).update(
@@ -287,6 +348,13 @@ def _cancel(session: MentoringSession) -> MentoringSession:
     )
     session.refresh_from_db()
     _invitation_owe(session)
+    audit.record(
+        action="mentoring_session.cancel",
+        by=by,
+        obj=session,
+        changes={"status": [MentoringSession.Status.PLANNED, session.status]},
+        about=session.pairing.mentee_id,
+    )
     return session
 
 
@@ -313,6 +381,10 @@ def _invitation_owe(session: MentoringSession) -> None:
 # ---------------------------------------------------------------- action items
 
 
+ACTION_ITEM_AUDITED_FIELDS = ("description", "owner", "due_on", "done_at")
+
+
+@transaction.atomic
 def action_item_create(
     *,
     session: MentoringSession,
@@ -326,27 +398,42 @@ def action_item_create(
     )
     item.full_clean(exclude=["session", "created_by"], validate_constraints=False)
     item.save()
+    _action_item_record(item, "create", audit.created(item, ACTION_ITEM_AUDITED_FIELDS), by)
     return item
 
 
-def action_item_update(*, item: ActionItem, **changes) -> ActionItem:
+@transaction.atomic
+def action_item_update(*, item: ActionItem, by, **changes) -> ActionItem:
     editable = {"description", "owner", "due_on"}
     _reject_unknown_fields(changes, editable)
+    before = audit.snapshot(item, ACTION_ITEM_AUDITED_FIELDS)
     for name, value in changes.items():
         setattr(item, name, value)
     item.full_clean(exclude=["session", "created_by"], validate_constraints=False)
     item.save()
+    _action_item_record(item, "update", audit.changed(item, before), by)
     return item
 
 
-def action_item_set_done(
-    *,
-    item: ActionItem,
-    done: bool,
-) -> ActionItem:
+@transaction.atomic
+def action_item_set_done(*, item: ActionItem, done: bool, by) -> ActionItem:
+    before = audit.snapshot(item, ["done_at"])
     item.done_at = (item.done_at or timezone.now()) if done else None
     item.save(update_fields=["done_at"])
+    changes = audit.changed(item, before)
+    if changes:
+        _action_item_record(item, "done" if done else "reopen", changes, by)
     return item
+
+
+def _action_item_record(item: ActionItem, verb: str, changes: dict, by) -> None:
+    audit.record(
+        action=f"action_item.{verb}",
+        by=by,
+        obj=item,
+        changes=changes,
+        about=item.session.pairing.mentee_id,
+    )
 
 
 # ---------------------------------------------------------------- goals
@@ -356,6 +443,7 @@ GOAL_EDITABLE_FIELDS = frozenset(
 )
 
 
+@transaction.atomic
 def goal_create(
     *,
     mentee: User,
@@ -383,11 +471,20 @@ def goal_create(
     )
     _validate_goal(goal)
     goal.save()
+    audit.record(
+        action="goal.create",
+        by=by,
+        obj=goal,
+        changes=audit.created(goal, GOAL_EDITABLE_FIELDS),
+        about=mentee,
+    )
     return goal
 
 
-def goal_update(*, goal: Goal, **changes) -> Goal:
+@transaction.atomic
+def goal_update(*, goal: Goal, by, **changes) -> Goal:
     _reject_unknown_fields(changes, GOAL_EDITABLE_FIELDS)
+    before = audit.snapshot(goal, GOAL_EDITABLE_FIELDS)
     for name, value in changes.items():
         setattr(goal, name, value)
     if "progress" in changes and "status" not in changes:
@@ -398,6 +495,13 @@ def goal_update(*, goal: Goal, **changes) -> Goal:
             goal.status = Goal.Status.ACHIEVED
     _validate_goal(goal)
     goal.save()
+    audit.record(
+        action="goal.update",
+        by=by,
+        obj=goal,
+        changes=audit.changed(goal, before),
+        about=goal.mentee_id,
+    )
     return goal
 
 

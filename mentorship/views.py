@@ -104,7 +104,7 @@ def session_outcome(request, pk: int):
     done = "marked as held" if outcome == "held" else "cancelled; both of you get a notice"
     run_service(
         request,
-        lambda: services.session_update(session=session, status=outcome),
+        lambda: services.session_update(session=session, by=request.user, status=outcome),
         f"Session with {session.pairing.mentee.full_name} {done}.",
     )
     return redirect("mentorship:my-mentees")
@@ -154,7 +154,7 @@ def action_item_done(request, pk: int):
     if not can_mark_action_item(request.user, item):
         raise PermissionDenied
     done = request.POST.get("done", "1") == "1"
-    services.action_item_set_done(item=item, done=done)
+    services.action_item_set_done(item=item, done=done, by=request.user)
     messages.success(request, "Marked done." if done else "Reopened.")
     return redirect(_back(request, "mentorship:my-mentoring"))
 
@@ -167,7 +167,7 @@ def goal_progress(request, pk: int):
         raise PermissionDenied
     form = GoalProgressForm(request.POST)
     if form.is_valid():
-        services.goal_update(goal=goal, progress=form.cleaned_data["progress"])
+        services.goal_update(goal=goal, by=request.user, progress=form.cleaned_data["progress"])
         messages.success(request, f"Progress on “{goal.title}” saved.")
     else:
         messages.error(request, "Progress must be a whole number from 0 to 100.")
@@ -256,6 +256,8 @@ def pairing_create(request):
 def pairing_end(request, pk: int):
     pairing = get_object_or_404(selectors.pairings_visible_to(request.user), pk=pk)
     run_service(
-        request, lambda: services.pairing_end(pairing=pairing), f"Ended the pairing {pairing}."
+        request,
+        lambda: services.pairing_end(pairing=pairing, by=request.user),
+        f"Ended the pairing {pairing}.",
     )
     return redirect("mentorship:pairings")

@@ -78,6 +78,7 @@ class TargetAdminForm(forms.ModelForm):
 
 @admin.register(Target)
 class TargetAdmin(ModelAdmin):
+    audit_about = "leader"
     form = TargetAdminForm
     list_display = ["metric", "leader", "cohort", "valid_from", "valid_to", "value"]
     list_filter = ["metric", "cohort"]

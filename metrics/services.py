@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common import audit
 from common.csv_import import RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
@@ -308,9 +309,15 @@ def observations_bulk_upsert(
     return report
 
 
+# What an observation's events show (its leader, metric and period are in its name).
+OBSERVATION_AUDITED_FIELDS = ("value", "source", "note")
+
+
 def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, by) -> None:
+    """Write the plan: new rows, replaced values and their history, and one audit event
+    per row created or changed, in a fixed number of queries."""
     now = timezone.now()
-    new, changed, history = [], [], []
+    new, changed, history, before = [], [], [], {}
     for planned in plan:
         item = planned.input
         if planned.action == "create":
@@ -329,6 +336,9 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
             )
         elif planned.action == "update":
             current = existing[item.key]
+            # The same leader and metric as the input: named in the event without a query.
+            current.leader, current.metric = item.leader, item.metric
+            before[current.pk] = audit.snapshot(current, OBSERVATION_AUDITED_FIELDS)
             if current.value != item.value:
                 history.append(
                     ObservationChange(
@@ -352,6 +362,25 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
         changed, ["value", "note", "source", "recorded_by", "recorded_at"], batch_size=1000
     )
     ObservationChange.objects.bulk_create(history, batch_size=1000)
+    created = [
+        _observation_event(row, "create", audit.created(row, OBSERVATION_AUDITED_FIELDS), by)
+        for row in new
+    ]
+    updated = [
+        _observation_event(row, "update", audit.changed(row, before[row.pk]), by) for row in changed
+    ]
+    audit.record_many([*created, *updated])
+
+
+def _observation_event(observation: Observation, verb: str, changes: dict, by):
+    return audit.event(
+        action=f"observation.{verb}",
+        by=by,
+        obj=observation,
+        changes=changes,
+        about=observation.leader_id,
+        at=observation.recorded_at,
+    )
 
 
 def observation_upsert(
@@ -481,21 +510,46 @@ def target_create(
     )
     target_validate(target)
     target.save()
+    _target_record(target, "create", audit.created(target, TARGET_AUDITED_FIELDS), by)
     return target
 
 
+TARGET_AUDITED_FIELDS = ("metric", "leader", "cohort", "valid_from", "valid_to", "value")
+
+
+def _target_record(target: Target, verb: str, changes: dict, by) -> None:
+    audit.record(
+        action=f"target.{verb}", by=by, obj=target, changes=changes, about=target.leader_id
+    )
+
+
 @transaction.atomic
-def target_update(*, target: Target, **changes) -> Target:
+def target_update(*, target: Target, by, **changes) -> Target:
     allowed = {"value", "valid_from", "valid_to"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "Cannot be changed; create a new target."))
     target = Target.objects.select_for_update().get(pk=target.pk)
+    before = audit.snapshot(target, TARGET_AUDITED_FIELDS)
     for name, value in changes.items():
         setattr(target, name, value)
     target_validate(target)
     target.save()
+    _target_record(target, "update", audit.changed(target, before), by)
     return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target, by) -> None:
+    gone = audit.event(
+        action="target.delete",
+        by=by,
+        obj=target,
+        changes=audit.deleted(target, TARGET_AUDITED_FIELDS),
+        about=target.leader_id,
+    )
+    target.delete()
+    audit.record_many([gone])
 
 
 # --- definitions ---------------------------------------------------------------
@@ -505,16 +559,20 @@ FROZEN_ONCE_OBSERVED = ("unit", "period", "currency")
 
 
 @transaction.atomic
-def metric_definition_create(**fields) -> MetricDefinition:
+def metric_definition_create(*, by, **fields) -> MetricDefinition:
     metric = MetricDefinition(**fields)
     metric.full_clean()
     metric.save()
+    audit.record(
+        action="metric_definition.create", by=by, obj=metric, changes=audit.created(metric)
+    )
     return metric
 
 
 @transaction.atomic
-def metric_definition_update(*, metric: MetricDefinition, **changes) -> MetricDefinition:
+def metric_definition_update(*, metric: MetricDefinition, by, **changes) -> MetricDefinition:
     metric = MetricDefinition.objects.select_for_update().get(pk=metric.pk)
+    before = audit.snapshot(metric)
     frozen = [
         name
         for name in FROZEN_ONCE_OBSERVED
@@ -540,4 +598,7 @@ def metric_definition_update(*, metric: MetricDefinition, **changes) -> MetricDe
                 {"min_value": "Some recorded values fall outside the new range; fix them first."}
             )
     metric.save()
+    changes = audit.changed(metric, before)
+    if changes:
+        audit.record(action="metric_definition.update", by=by, obj=metric, changes=changes)
     return metric

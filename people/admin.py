@@ -4,14 +4,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ModelAdmin
+from common.admin import AuditedAdminMixin, ModelAdmin
 from common.privacy import PrivateFieldsAdminMixin
 from people import tokens
 from people.models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
+class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
+    """People, their roles (groups) and reporting line. Every edit is audited about the
+    person (``user.create`` / ``user.update``, roles as ``groups``); passwords never."""
+
     ordering = ["full_name", "email"]
     list_display = ["full_name", "email", "job_title", "region", "manager", "roles", "is_active"]
     list_filter = ["groups", "is_active", "is_staff", "region"]
@@ -37,6 +40,9 @@ class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def audit_subject(self, obj: User) -> User:
+        return obj
 
     @admin.display(description="Roles")
     def roles(self, obj: User) -> str:

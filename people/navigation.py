@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Pairings", "mentorship:pairings"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
+    (Role.HR, "Audit", "audit"),
     # Mentor
     (Role.MENTOR, "Dashboard", "dashboards:mentor_home"),
     (Role.MENTOR, "My mentees", "mentorship:my-mentees"),

@@ -1,4 +1,5 @@
-"""HR's back office. Seat counts and enrollment status change only through the services."""
+"""HR's back office. Seat counts and enrollment status change only through the services;
+every other edit is audited by the base admin (common.admin)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -93,18 +94,19 @@ class CohortAdmin(ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)  # audited as cohort.create
             return
-        # Re-check capacity against the seats taken *now*, under a row lock.
+        # Re-check capacity against the seats taken *now*, under a row lock (the service
+        # records the event).
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.cohort_update(cohort=obj, **changed)
+        services.cohort_update(cohort=obj, by=request.user, **changed)
 
 
 def _run_transition(modeladmin, request, queryset, service, verb: str) -> None:
     done = 0
     for enrollment in queryset.select_related("leader"):
         try:
-            service(enrollment=enrollment)
+            service(enrollment=enrollment, by=request.user)
             done += 1
         except (ApplicationError, ValidationError) as exc:
             modeladmin.message_user(
@@ -157,6 +159,7 @@ class EnrollmentAdmin(ModelAdmin):
     ]
     actions = [activate, complete, withdraw]
     inlines = [ModuleCompletionInline]
+    audit_about = "leader"
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -165,11 +168,10 @@ class EnrollmentAdmin(ModelAdmin):
         return False  # history: withdraw instead
 
     def save_formset(self, request, form, formset, change):
-        for completion in formset.save(commit=False):
-            completion.recorded_by = completion.recorded_by or request.user
-            completion.save()
-        for deleted in formset.deleted_objects:
-            deleted.delete()
+        for row in formset.forms:
+            if row.instance.recorded_by_id is None:
+                row.instance.recorded_by = request.user
+        super().save_formset(request, form, formset, change)  # saved and audited
 
 
 @admin.register(ModuleCompletion)
@@ -180,6 +182,7 @@ class ModuleCompletionAdmin(ModelAdmin):
     search_fields = ["enrollment__leader__full_name", "enrollment__leader__email", "module__title"]
     raw_id_fields = ["enrollment"]
     readonly_fields = ["recorded_by", "recorded_at"]
+    audit_about = "enrollment.leader"
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = obj.recorded_by or request.user
@@ -194,6 +197,7 @@ class SessionAttendanceAdmin(ModelAdmin):
     search_fields = ["enrollment__leader__full_name", "enrollment__leader__email", "session__title"]
     raw_id_fields = ["enrollment", "session"]
     readonly_fields = ["recorded_by", "recorded_at"]
+    audit_about = "enrollment.leader"
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = obj.recorded_by or request.user

@@ -115,10 +115,10 @@ def _program() -> Program:
     return program
 
 
-def _cohort(program: Program, spec: dict, facilitator: User | None) -> Cohort:
+def _cohort(program: Program, spec: dict, facilitator: User | None, hr: User | None) -> Cohort:
     cohort = Cohort.objects.filter(program=program, name=spec["name"]).first()
     if cohort is None:
-        cohort = services.cohort_create(program=program, facilitator=facilitator, **spec)
+        cohort = services.cohort_create(program=program, facilitator=facilitator, by=hr, **spec)
     return cohort
 
 
@@ -193,9 +193,9 @@ def seed(*, today: datetime.date) -> dict:
     required = [m for m in modules if m.is_required]
     workshops = [m for m in modules if m.kind == Module.Kind.WORKSHOP]
 
-    april = _cohort(program, APRIL, facilitator)
+    april = _cohort(program, APRIL, facilitator, hr)
     _april_sessions(april, workshops)
-    current = _cohort(program, current_cohort_spec(today), facilitator)
+    current = _cohort(program, current_cohort_spec(today), facilitator, hr)
     _current_sessions(current, workshops)
 
     april_sessions = list(april.sessions.all())
@@ -205,7 +205,7 @@ def seed(*, today: datetime.date) -> dict:
         enrollment = _enroll(april, leaders[email], hr, welcome=False)
         if enrollment is None:
             continue
-        services.enrollment_activate(enrollment=enrollment)
+        services.enrollment_activate(enrollment=enrollment, by=hr)
         withdrew = email in APRIL_WITHDRAWN
         for session in april_sessions[:2] if withdrew else april_sessions:
             services.session_attendance_record(enrollment=enrollment, session=session, by=hr)
@@ -213,13 +213,13 @@ def seed(*, today: datetime.date) -> dict:
             _complete_modules(
                 enrollment, required[:2], april.starts_on, hr, half_days_apart=1, today=today
             )
-            services.enrollment_withdraw(enrollment=enrollment)
+            services.enrollment_withdraw(enrollment=enrollment, by=hr)
             ended = {"withdrawn_at": _at(april.starts_on + datetime.timedelta(days=1))}
         else:
             _complete_modules(
                 enrollment, modules, april.starts_on, hr, half_days_apart=1, today=today
             )
-            services.enrollment_complete(enrollment=enrollment)
+            services.enrollment_complete(enrollment=enrollment, by=hr)
             ended = {"completed_at": _at(april.ends_on)}
         # The story happened in April 2024, not today.
         Enrollment.objects.filter(pk=enrollment.pk).update(
@@ -237,7 +237,7 @@ def seed(*, today: datetime.date) -> dict:
             continue
         if position == len(CURRENT_LEADERS) - 1:
             continue  # still invited: has not confirmed yet
-        services.enrollment_activate(enrollment=enrollment)
+        services.enrollment_activate(enrollment=enrollment, by=hr)
         _complete_modules(
             enrollment, required[:done], current.starts_on, hr, half_days_apart=10, today=today
         )

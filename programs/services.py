@@ -22,18 +22,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
-from common import outbox
+from common import audit, outbox
 from common.csv_import import CsvRow, RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError, CapacityError, TransitionError
+from people import services as people_services
 from people.models import User
-from people.roles import Role, grant_role, has_role
+from people.roles import Role, has_role
 from programs.emails import welcome_email
 from programs.models import (
     Cohort,
     CohortSession,
+    Competency,
     Enrollment,
     Module,
     ModuleCompletion,
+    Program,
     SessionAttendance,
 )
 
@@ -55,10 +58,9 @@ def _seat_release(*, cohort_id: int) -> None:
     Cohort.objects.filter(pk=cohort_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
 
 
-def leader_role_ensure(*, user: User) -> None:
+def leader_role_ensure(*, user: User, by) -> None:
     """Enrolling someone makes them a leader in Lodestar."""
-    if not has_role(user, Role.LEADER):
-        grant_role(user, Role.LEADER)
+    people_services.user_role_grant(user=user, role=Role.LEADER, by=by)
 
 
 def _open_enrollment_elsewhere(*, cohort: Cohort, leader: User) -> Enrollment | None:
@@ -98,7 +100,7 @@ def enrollment_create(
         )
     with transaction.atomic():
         _seat_take(cohort=cohort)
-        leader_role_ensure(user=leader)
+        leader_role_ensure(user=leader, by=by)
         try:
             # A savepoint so a lost race on the unique constraints becomes a clear 409
             # (the outer transaction then rolls the seat back with everything else).
@@ -111,20 +113,33 @@ def enrollment_create(
                 f"{name} was enrolled in this program by someone else a moment ago.",
                 field="leader",
             ) from exc
+        audit.record(
+            action="enrollment.create",
+            by=by,
+            obj=enrollment,
+            changes=audit.created(enrollment, ENROLLMENT_CREATED_FIELDS),
+            about=leader,
+        )
         if send_welcome:
             outbox.email_owe(welcome_email(enrollment))
     return enrollment
 
 
+ENROLLMENT_CREATED_FIELDS = ("cohort", "leader", "status")
+
+
 def _transition(
-    *, enrollment: Enrollment, allowed_from: Iterable[str], to: str, **changes
+    *, enrollment: Enrollment, allowed_from: Iterable[str], to: str, by, verb: str, **changes
 ) -> Enrollment:
-    """Move status with one conditional UPDATE, so a concurrent change cannot be overwritten."""
+    """Move status with a conditional UPDATE, so a concurrent change cannot be overwritten,
+    and record it. One UPDATE per status it may move from, so the event knows which."""
     allowed = list(allowed_from)
-    moved = Enrollment.objects.filter(pk=enrollment.pk, status__in=allowed).update(
-        status=to, **changes
-    )
-    if not moved:
+    before = audit.snapshot(enrollment, ["status", *changes])
+    for status in allowed:
+        if Enrollment.objects.filter(pk=enrollment.pk, status=status).update(status=to, **changes):
+            before["status"] = status
+            break
+    else:
         enrollment.refresh_from_db(fields=["status"])
         raise TransitionError(
             f"A {enrollment.get_status_display().lower()} enrollment cannot become "
@@ -132,18 +147,24 @@ def _transition(
             extra={"status": enrollment.status},
         )
     enrollment.refresh_from_db()
+    audit.record(
+        action=f"enrollment.{verb}",
+        by=by,
+        obj=enrollment,
+        changes=audit.changed(enrollment, before),
+        about=enrollment.leader_id,
+    )
     return enrollment
 
 
 @transaction.atomic
-def enrollment_activate(
-    *,
-    enrollment: Enrollment,
-) -> Enrollment:
+def enrollment_activate(*, enrollment: Enrollment, by) -> Enrollment:
     return _transition(
         enrollment=enrollment,
         allowed_from=[Status.INVITED],
         to=Status.ACTIVE,
+        by=by,
+        verb="activate",
         activated_at=timezone.now(),
     )
 
@@ -157,10 +178,7 @@ def enrollment_missing_required_modules(*, enrollment: Enrollment) -> list[Modul
 
 
 @transaction.atomic
-def enrollment_complete(
-    *,
-    enrollment: Enrollment,
-) -> Enrollment:
+def enrollment_complete(*, enrollment: Enrollment, by) -> Enrollment:
     """Complete an active enrollment; every required module must be complete."""
     # Lock the enrollment: a concurrent complete or withdraw waits until this one is decided.
     Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
@@ -176,15 +194,14 @@ def enrollment_complete(
         enrollment=enrollment,
         allowed_from=[Status.ACTIVE],
         to=Status.COMPLETED,
+        by=by,
+        verb="complete",
         completed_at=timezone.now(),
     )
 
 
 @transaction.atomic
-def enrollment_withdraw(
-    *,
-    enrollment: Enrollment,
-) -> Enrollment:
+def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
     """Withdraw an invited or active enrollment and give its seat back.
 
     Completions and attendance stay (history). Other apps that must react to a
@@ -194,6 +211,8 @@ def enrollment_withdraw(
         enrollment=enrollment,
         allowed_from=Enrollment.OPEN_STATUSES,
         to=Status.WITHDRAWN,
+        by=by,
+        verb="withdraw",
         withdrawn_at=timezone.now(),
     )
     _seat_release(cohort_id=enrollment.cohort_id)
@@ -246,6 +265,13 @@ def module_completion_record(
             f'"{module.title}" is already recorded as complete for this enrollment.',
             field="module",
         ) from exc
+    audit.record(
+        action="module_completion.create",
+        by=by,
+        obj=completion,
+        changes=audit.created(completion, ["module", "completed_on", "score"]),
+        about=enrollment.leader_id,
+    )
     return completion
 
 
@@ -267,10 +293,32 @@ def session_attendance_record(
     if session.cohort_id != enrollment.cohort_id:
         raise ValidationError({"session": "This session belongs to another cohort."})
     _require_open(enrollment, "attendance")
-    attendance, _ = SessionAttendance.objects.get_or_create(
+    attendance, created = SessionAttendance.objects.get_or_create(
         enrollment=enrollment, session=session, defaults={"recorded_by": by}
     )
+    if created:
+        audit.record(
+            action="session_attendance.create",
+            by=by,
+            obj=attendance,
+            changes=audit.created(attendance, ["session"]),
+            about=enrollment.leader_id,
+        )
     return attendance
+
+
+@transaction.atomic
+def session_attendance_delete(*, attendance: SessionAttendance, by) -> None:
+    """HR corrects attendance recorded by mistake."""
+    gone = audit.event(
+        action="session_attendance.delete",
+        by=by,
+        obj=attendance,
+        changes=audit.deleted(attendance, ["session"]),
+        about=attendance.enrollment.leader_id,
+    )
+    attendance.delete()
+    audit.record_many([gone])
 
 
 # --- CSV import ---------------------------------------------------------------------
@@ -451,23 +499,24 @@ def _name_from_email(email: str) -> str:
 
 
 def _import_apply(*, cohort: Cohort, plan: list[_PlannedRow], by: User | None) -> None:
+    """Write the plan: every person created, reporting line set and enrollment made
+    records its own event (people.services, enrollment_create)."""
     emails = {p.email for p in plan} | {p.manager_email for p in plan if p.manager_email}
     users = {user.email: user for user in User.objects.filter(email__in=emails)}
     for planned in plan:
         if planned.email not in users:
-            users[planned.email] = User.objects.create_user(
-                planned.email, full_name=planned.full_name, job_title=planned.title
+            users[planned.email] = people_services.user_create(
+                email=planned.email, full_name=planned.full_name, job_title=planned.title, by=by
             )
     for planned in plan:
         manager_email = planned.manager_email
         if manager_email and manager_email not in users:
-            users[manager_email] = User.objects.create_user(
-                manager_email, full_name=_name_from_email(manager_email)
+            users[manager_email] = people_services.user_create(
+                email=manager_email, full_name=_name_from_email(manager_email), by=by
             )
         leader = users[planned.email]
         if manager_email and leader.manager_id is None:
-            leader.manager = users[manager_email]
-            leader.save(update_fields=["manager"])
+            people_services.user_manager_set(user=leader, manager=users[manager_email], by=by)
         enrollment_create(cohort=cohort, leader=leader, by=by)
 
 
@@ -497,6 +546,16 @@ def enrollment_import(
         raise RowErrorsFound(report.errors, extra={"report": report.as_dict()})
     with transaction.atomic():
         _import_apply(cohort=cohort, plan=plan, by=by)
+        counts = report.as_dict()["counts"]
+        audit.record(
+            action="enrollment.import",
+            by=by,
+            obj=cohort,
+            changes={
+                name: [None, counts[name]]
+                for name in ("enrolled", "created_users", "created_managers", "unchanged")
+            },
+        )
     return report
 
 
@@ -514,17 +573,94 @@ def _clean_and_save(instance, *, exclude: list[str] | None = None) -> None:
         ) from exc
 
 
-def cohort_create(**fields) -> Cohort:
+@transaction.atomic
+def _create(model, *, by, m2m: dict | None = None, **fields):
+    """Create a row of the catalogue (validated), set its many-to-many fields, record it."""
+    instance = model(**fields)
+    _clean_and_save(instance)
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    audit.record(
+        action=f"{audit.entity(model)}.create",
+        by=by,
+        obj=instance,
+        changes=audit.created(instance, m2m=True),
+    )
+    return instance
+
+
+@transaction.atomic
+def _update(instance, *, by, m2m: dict | None = None, **fields):
+    """Change a row of the catalogue (validated) and record old → new."""
+    m2m = m2m or {}
+    before = audit.snapshot(instance) | audit.snapshot(instance, m2m.keys())
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    _clean_and_save(instance)
+    for name, values in m2m.items():
+        getattr(instance, name).set(values)
+    changes = audit.changed(instance, before)
+    if changes:
+        audit.record(
+            action=f"{audit.entity(type(instance))}.update", by=by, obj=instance, changes=changes
+        )
+    return instance
+
+
+@transaction.atomic
+def catalogue_delete(*, instance, by) -> None:
+    """Delete a competency, program, module, cohort or cohort session nobody refers to
+    (``ProtectedError`` otherwise: history needs it) and record what it was."""
+    gone = audit.event(
+        action=f"{audit.entity(type(instance))}.delete",
+        by=by,
+        obj=instance,
+        changes=audit.deleted(instance),
+    )
+    instance.delete()
+    audit.record_many([gone])
+
+
+def competency_create(*, by, **fields) -> Competency:
+    return _create(Competency, by=by, **fields)
+
+
+def competency_update(*, competency: Competency, by, **fields) -> Competency:
+    return _update(competency, by=by, **fields)
+
+
+def program_create(*, by, competencies=None, **fields) -> Program:
+    m2m = {"competencies": competencies} if competencies is not None else None
+    return _create(Program, by=by, m2m=m2m, **fields)
+
+
+def program_update(*, program: Program, by, competencies=None, **fields) -> Program:
+    m2m = {"competencies": competencies} if competencies is not None else None
+    return _update(program, by=by, m2m=m2m, **fields)
+
+
+def module_create(*, by, **fields) -> Module:
+    return _create(Module, by=by, **fields)
+
+
+def module_update(*, module: Module, by, **fields) -> Module:
+    return _update(module, by=by, **fields)
+
+
+@transaction.atomic
+def cohort_create(*, by, **fields) -> Cohort:
     cohort = Cohort(**fields)
     _clean_and_save(cohort)
+    audit.record(action="cohort.create", by=by, obj=cohort, changes=audit.created(cohort))
     return cohort
 
 
 @transaction.atomic
-def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
+def cohort_update(*, cohort: Cohort, by, **fields) -> Cohort:
     """Change a cohort; capacity never below the seats taken, program fixed once enrolled."""
     # Lock the row (PostgreSQL) so no enrollment takes a seat between check and save.
     current = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    before = audit.snapshot(current)
     if (
         "program" in fields
         and fields["program"].pk != current.program_id
@@ -543,12 +679,15 @@ def cohort_update(*, cohort: Cohort, **fields) -> Cohort:
         raise ValidationError(
             {"capacity": "More seats were taken meanwhile; capacity cannot be that low."}
         ) from exc
+    changes = audit.changed(current, before)
+    if changes:
+        audit.record(action="cohort.update", by=by, obj=current, changes=changes)
     return current
 
 
-def cohort_session_save(
-    *,
-    session: CohortSession,
-) -> CohortSession:
-    _clean_and_save(session)
-    return session
+def cohort_session_create(*, by, **fields) -> CohortSession:
+    return _create(CohortSession, by=by, **fields)
+
+
+def cohort_session_update(*, session: CohortSession, by, **fields) -> CohortSession:
+    return _update(session, by=by, **fields)

@@ -18,6 +18,7 @@ from dashboards.api.serializers import (
     ProgramImpactDashboardSerializer,
     cohort_csv_rows,
 )
+from feedback.services import report_view_record
 from mentorship.selectors import leaders_visible_to
 from people.models import User
 from people.permissions import RolePermission
@@ -64,6 +65,9 @@ class LeaderDashboardViewSet(DashboardViewSet):
         dashboard = selectors.leader_dashboard(
             leader=leader, viewer=self.request.user, day=as_of_day(self.request)
         )
+        report = (dashboard["feedback"] or {}).get("latest_report")
+        if report is not None:
+            report_view_record(report=report, subject=leader, viewer=self.request.user)
         return Response(LeaderDashboardSerializer(dashboard).data)
 
     @extend_schema(parameters=[AS_OF], summary="My dashboard (leader)")

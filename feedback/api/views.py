@@ -80,10 +80,12 @@ class CycleViewSet(
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("schedule", None)
-        serializer.instance = services.cycle_update(cycle=serializer.instance, **data)
+        serializer.instance = services.cycle_update(
+            cycle=serializer.instance, by=self.request.user, **data
+        )
 
     def _verb(self, service, request, pk=None):
-        cycle = service(cycle=self.get_object())
+        cycle = service(cycle=self.get_object(), by=request.user)
         return Response(s.CycleSerializer(cycle, context={"request": request}).data)
 
     @extend_schema(tags=TAGS, request=None, responses=s.CycleSerializer)
@@ -183,11 +185,9 @@ class CycleViewSet(
             raise NotReleased(
                 "Results are released when the cycle closes, so answers can no longer change."
             )
-        return Response(
-            s.BalanceReportSerializer(
-                selectors.report_build(cycle=cycle, subject=subject, viewer=request.user)
-            ).data
-        )
+        report = selectors.report_build(cycle=cycle, subject=subject, viewer=request.user)
+        services.report_view_record(report=report, subject=subject, viewer=request.user)
+        return Response(s.BalanceReportSerializer(report).data)
 
 
 @extend_schema_view(list=extend_schema(tags=TAGS), retrieve=extend_schema(tags=TAGS))
@@ -208,7 +208,9 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = s.QuestionnaireCopySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         copy = services.questionnaire_copy(
-            questionnaire=self.get_object(), name=serializer.validated_data.get("name", "")
+            questionnaire=self.get_object(),
+            by=request.user,
+            name=serializer.validated_data.get("name", ""),
         )
         return Response(s.QuestionnaireSerializer(copy).data, status=status.HTTP_201_CREATED)
 
@@ -355,7 +357,7 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
     def nudge(self, request, pk=None):
         """Send a manual reminder now (at most once per 24 hours per request)."""
         rater_request = self.get_object()
-        services.request_nudge(request=rater_request)
+        services.request_nudge(request=rater_request, by=request.user)
         return self._done(rater_request)
 
     @extend_schema(tags=TAGS, request=None, responses=s.RaterRequestSerializer)
@@ -363,7 +365,7 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
     def retry(self, request, pk=None):
         """Send a failed invitation again."""
         rater_request = self.get_object()
-        services.request_retry(request=rater_request)
+        services.request_retry(request=rater_request, by=request.user)
         return self._done(rater_request)
 
     @extend_schema(tags=TAGS, request=s.RequestExtendSerializer, responses=s.RaterRequestSerializer)
@@ -373,7 +375,9 @@ class RaterRequestViewSet(viewsets.ReadOnlyModelViewSet):
         rater_request = self.get_object()
         serializer = s.RequestExtendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.request_extend(request=rater_request, due_at=serializer.validated_data["due_at"])
+        services.request_extend(
+            request=rater_request, due_at=serializer.validated_data["due_at"], by=request.user
+        )
         return self._done(rater_request)
 
 

@@ -99,7 +99,7 @@ class PairingViewSet(
         serializer = PairingEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pairing = services.pairing_end(
-            pairing=pairing, ended_on=serializer.validated_data.get("ended_on")
+            pairing=pairing, by=request.user, ended_on=serializer.validated_data.get("ended_on")
         )
         return self._respond(pairing)
 
@@ -151,7 +151,9 @@ class SessionViewSet(
         session = self.get_object()
         serializer = SessionUpdateSerializer(session, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        session = services.session_update(session=session, **serializer.validated_data)
+        session = services.session_update(
+            session=session, by=request.user, **serializer.validated_data
+        )
         return self._respond(session)
 
     @extend_schema(exclude=True)
@@ -216,7 +218,7 @@ class ActionItemViewSet(
         serializer.is_valid(raise_exception=True)
         if not can_edit_action_item(request.user, item):
             raise exceptions.PermissionDenied(ActionItemPermission.message)
-        item = services.action_item_update(item=item, **serializer.validated_data)
+        item = services.action_item_update(item=item, by=request.user, **serializer.validated_data)
         return self._respond(item)
 
     @extend_schema(exclude=True)
@@ -226,13 +228,13 @@ class ActionItemViewSet(
     @extend_schema(request=None, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
-        item = services.action_item_set_done(item=self.get_object(), done=True)
+        item = services.action_item_set_done(item=self.get_object(), done=True, by=request.user)
         return self._respond(item)
 
     @extend_schema(request=None, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        item = services.action_item_set_done(item=self.get_object(), done=False)
+        item = services.action_item_set_done(item=self.get_object(), done=False, by=request.user)
         return self._respond(item)
 
 
@@ -283,7 +285,7 @@ class GoalViewSet(
         goal = self.get_object()
         serializer = self.get_serializer(goal, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        goal = services.goal_update(goal=goal, **serializer.validated_data)
+        goal = services.goal_update(goal=goal, by=request.user, **serializer.validated_data)
         return self._respond(goal)
 
     @extend_schema(exclude=True)

@@ -72,11 +72,13 @@ class MetricDefinitionViewSet(
         return selectors.metric_definition_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.metric_definition_create(**serializer.validated_data)
+        serializer.instance = services.metric_definition_create(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.metric_definition_update(
-            metric=serializer.instance, **serializer.validated_data
+            metric=serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
 
@@ -211,8 +213,11 @@ class TargetViewSet(viewsets.ModelViewSet):
         target = self.get_object()
         params = s.TargetUpdateSerializer(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
-        target = services.target_update(target=target, **params.validated_data)
+        target = services.target_update(target=target, by=request.user, **params.validated_data)
         return Response(s.TargetSerializer(target).data)
+
+    def perform_destroy(self, instance):
+        services.target_delete(target=instance, by=self.request.user)
 
 
 @extend_schema(tags=["metrics"])

@@ -45,11 +45,11 @@ TAGS = ["programs"]
 
 
 class ProtectedDeleteMixin:
-    """Deleting what history points at answers 409 instead of a 500."""
+    """Deleting is recorded, and deleting what history points at answers 409, not a 500."""
 
     def perform_destroy(self, instance):
         try:
-            instance.delete()
+            services.catalogue_delete(instance=instance, by=self.request.user)
         except ProtectedError as exc:
             raise ApplicationError(
                 f"This {instance._meta.verbose_name} is in use (cohorts, enrollments or "
@@ -70,6 +70,16 @@ class CompetencyViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.competency_list()
 
+    def perform_create(self, serializer):
+        serializer.instance = services.competency_create(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.competency_update(
+            competency=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
 
 @extend_schema(tags=TAGS)
 class ProgramViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
@@ -85,8 +95,14 @@ class ProgramViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         return selectors.program_list()
 
     def perform_create(self, serializer):
-        program = serializer.save()
+        program = services.program_create(by=self.request.user, **serializer.validated_data)
         # Answer with the same annotated row a GET returns (module_count).
+        serializer.instance = self.get_queryset().get(pk=program.pk)
+
+    def perform_update(self, serializer):
+        program = services.program_update(
+            program=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
         serializer.instance = self.get_queryset().get(pk=program.pk)
 
 
@@ -102,6 +118,16 @@ class ModuleViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.module_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.module_create(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.module_update(
+            module=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
 
 class CohortFilter(filters.FilterSet):
@@ -124,11 +150,13 @@ class CohortViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         return selectors.cohort_list(cohorts=cohorts_visible_to(self.request.user))
 
     def perform_create(self, serializer):
-        serializer.instance = services.cohort_create(**serializer.validated_data)
+        serializer.instance = services.cohort_create(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.cohort_update(
-            cohort=serializer.instance, **serializer.validated_data
+            cohort=serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
     @extend_schema(
@@ -177,15 +205,14 @@ class CohortSessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         return selectors.cohort_session_list(cohorts=cohorts_visible_to(self.request.user))
 
     def perform_create(self, serializer):
-        serializer.instance = services.cohort_session_save(
-            session=CohortSession(**serializer.validated_data)
+        serializer.instance = services.cohort_session_create(
+            by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        session = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(session, name, value)
-        services.cohort_session_save(session=session)
+        serializer.instance = services.cohort_session_update(
+            session=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
 
 class EnrollmentFilter(filters.FilterSet):
@@ -248,17 +275,23 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(tags=TAGS, request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
-        return self._respond(services.enrollment_activate(enrollment=self.get_object()))
+        return self._respond(
+            services.enrollment_activate(enrollment=self.get_object(), by=request.user)
+        )
 
     @extend_schema(tags=TAGS, request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._respond(services.enrollment_complete(enrollment=self.get_object()))
+        return self._respond(
+            services.enrollment_complete(enrollment=self.get_object(), by=request.user)
+        )
 
     @extend_schema(tags=TAGS, request=None, responses=TRANSITION_RESPONSES)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._respond(services.enrollment_withdraw(enrollment=self.get_object()))
+        return self._respond(
+            services.enrollment_withdraw(enrollment=self.get_object(), by=request.user)
+        )
 
     @extend_schema(tags=TAGS, responses=ProgressSerializer)
     @action(detail=True, methods=["get"])
@@ -353,6 +386,9 @@ class SessionAttendanceViewSet(
         serializer.instance = services.session_attendance_record(
             by=self.request.user, **serializer.validated_data
         )
+
+    def perform_destroy(self, instance):
+        services.session_attendance_delete(attendance=instance, by=self.request.user)
 
 
 class CohortCalendarView(generics.GenericAPIView):

@@ -170,14 +170,14 @@ def test_hr_retries_a_failed_email_with_fresh_attempts(
     assert send(row(1)) == "failed"
 
     with django_capture_on_commit_callbacks(execute=True):
-        retried = email_retry(email=row(1))
+        retried = email_retry(email=row(1), by=None)
 
     assert retried.attempts == 0
     sent = row(1)
     assert (sent.status, sent.attempts, sent.last_error) == ("sent", 1, "")
     assert len(mailoutbox) == 1
     with pytest.raises(TransitionError):
-        email_retry(email=sent)
+        email_retry(email=sent, by=None)
 
 
 def test_an_email_of_an_unknown_kind_fails_visibly(mailoutbox, settings):

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from common.models import AuditEvent
 from feedback.models import Cycle
 from mentorship.models import MentoringSession, Pairing
 from metrics.models import Observation
@@ -35,8 +36,21 @@ def test_seed_demo_creates_the_demo_organisation():
 def test_seed_demo_twice_changes_nothing():
     call_command("seed_demo", verbosity=0)
     first = _snapshot()
+    events = AuditEvent.objects.count()
     call_command("seed_demo", verbosity=0)
     assert _snapshot() == first
+    assert AuditEvent.objects.count() == events, "a second seeding records nothing"
+
+
+def test_the_demo_is_in_the_audit_trail_as_the_demo_people_or_the_schedule():
+    call_command("seed_demo", verbosity=0)
+    by_hr = AuditEvent.objects.filter(actor__email="hr@example.com")
+    assert by_hr.filter(action="enrollment.create").count() == 12
+    assert AuditEvent.objects.filter(action="cycle.open", actor_kind="schedule").exists()
+    assert AuditEvent.objects.filter(
+        action="mentoring_session.create", actor__email="mentor@example.com"
+    ).exists()
+    assert not AuditEvent.objects.filter(actor_kind="person", actor__isnull=True).exists()
 
 
 def test_demo_team_members_cannot_log_in():

@@ -126,7 +126,7 @@ def test_every_bad_link_gets_a_friendly_page(opened, world, clock, case, status,
     elif case == "declined":
         services.request_decline(request=request)
     elif case == "cancelled":
-        services.cycle_cancel(cycle=opened)
+        services.cycle_cancel(cycle=opened, by=None)
     for method in ("get", "post"):
         page = getattr(Client(), method)(
             f"/feedback/r/{token}/", {"action": "answer"} if method == "post" else None
@@ -138,7 +138,7 @@ def test_every_bad_link_gets_a_friendly_page(opened, world, clock, case, status,
 
 def test_extended_link_stays_valid_after_the_due_date(opened, world, clock):
     request = RaterRequest.objects.get(rater=world["team"].manager)
-    services.request_extend(request=request, due_at=at(2027, 3, 14, 8))
+    services.request_extend(request=request, due_at=at(2027, 3, 14, 8), by=None)
     clock.set(at(2027, 3, 12, 8))
     tick()
     assert Client().get(rater_url(request)).status_code == 200
@@ -315,7 +315,7 @@ def test_leader_sees_counts_not_names_then_report_and_shares(opened, world, lead
     assert "1 of 5 raters have answered" in page
     assert world["team"].manager.full_name not in page
     answer_all(opened, comment="Clear priorities")
-    committed(services.cycle_release, cycle=opened)
+    committed(services.cycle_release, cycle=opened, by=hr)
     report_url = f"/feedback/cycles/{opened.pk}/reports/{leader.pk}/"
     report = client_for(leader).get(report_url)
     assert report.status_code == 200

@@ -209,9 +209,9 @@ def test_a_cycle_does_not_open_before_its_time_or_twice(cycle, team, clock):
     assert RaterRequest.objects.filter(cycle=cycle).count() == 6
 
 
-def test_draft_and_cancelled_cycles_never_open(cycle, team, clock, mailoutbox):
+def test_draft_and_cancelled_cycles_never_open(cycle, team, clock, mailoutbox, hr):
     draft = CycleFactory(cohort=cycle.cohort, status=Cycle.Status.DRAFT)
-    services.cycle_cancel(cycle=cycle)
+    services.cycle_cancel(cycle=cycle, by=hr)
     clock.set(at(2027, 3, 2))
     tick()
     assert mailoutbox == []
@@ -305,7 +305,12 @@ def test_smtp_failing_then_recovering_retries_with_backoff(
 
 
 def test_smtp_failing_for_good_marks_failed_then_hr_can_retry(
-    cycle, team, clock, mailoutbox, settings
+    cycle,
+    team,
+    clock,
+    mailoutbox,
+    settings,
+    hr,
 ):
     settings.EMAIL_BACKEND = "tests.backends.FlakyBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 2
@@ -323,12 +328,12 @@ def test_smtp_failing_for_good_marks_failed_then_hr_can_retry(
     tick()
     assert mailoutbox == [], "failed sends wait for HR"
     FlakyBackend.failures_left = 0
-    committed(services.request_retry, request=request)
+    committed(services.request_retry, request=request, by=hr)
     assert recipients(mailoutbox) == [request.rater.email]
     request.refresh_from_db()
     assert request.status == "sent"
     with pytest.raises(TransitionError):
-        committed(services.request_retry, request=request)
+        committed(services.request_retry, request=request, by=hr)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -403,31 +408,31 @@ def test_email_names_the_subject_due_date_in_cohort_time_and_the_link(
     assert team.leader.full_name in html and f"/feedback/r/{token}/" in html
 
 
-def test_hr_nudge_at_most_once_per_24_hours(cycle, team, clock, mailoutbox):
+def test_hr_nudge_at_most_once_per_24_hours(cycle, team, clock, mailoutbox, hr):
     clock.set(at(2027, 3, 1, 8))
     tick()
     request = RaterRequest.objects.get(rater=team.manager)
-    committed(services.request_nudge, request=request)
+    committed(services.request_nudge, request=request, by=hr)
     assert mailoutbox[-1].subject.startswith("A quick reminder from HR")
     clock.advance(hours=23)
     with pytest.raises(ApplicationError, match="24 hours"):
-        committed(services.request_nudge, request=request)
+        committed(services.request_nudge, request=request, by=hr)
     clock.advance(hours=1)
-    committed(services.request_nudge, request=request)
+    committed(services.request_nudge, request=request, by=hr)
     assert len(mailoutbox) == 8
     answer_all(cycle, subject=team.leader, groups=["manager"])
     clock.advance(days=2)
     with pytest.raises(TransitionError):
-        committed(services.request_nudge, request=request)
+        committed(services.request_nudge, request=request, by=hr)
 
 
-def test_extended_request_keeps_its_link_and_holds_the_close(cycle, team, clock, mailoutbox):
+def test_extended_request_keeps_its_link_and_holds_the_close(cycle, team, clock, mailoutbox, hr):
     clock.set(at(2027, 3, 1, 8))
     tick()
     request = RaterRequest.objects.get(rater=team.manager)
     with pytest.raises(ValidationError):
-        services.request_extend(request=request, due_at=at(2027, 3, 10))
-    services.request_extend(request=request, due_at=at(2027, 3, 14, 8))
+        services.request_extend(request=request, due_at=at(2027, 3, 10), by=hr)
+    services.request_extend(request=request, due_at=at(2027, 3, 14, 8), by=hr)
     clock.set(at(2027, 3, 11, 8))
     tick()
     request.refresh_from_db()
@@ -446,14 +451,14 @@ def test_extended_request_keeps_its_link_and_holds_the_close(cycle, team, clock,
     assert cycle.status == "closed"
 
 
-def test_release_early_only_when_no_answer_can_change(cycle, team, clock):
+def test_release_early_only_when_no_answer_can_change(cycle, team, clock, hr):
     clock.set(at(2027, 3, 1, 8))
     tick()
     answer_all(cycle, groups=["self", "manager", "mentor"])
     with pytest.raises(TransitionError, match="can still be answered"):
-        services.cycle_release(cycle=cycle)
+        services.cycle_release(cycle=cycle, by=hr)
     answer_all(cycle)
-    services.cycle_release(cycle=cycle)
+    services.cycle_release(cycle=cycle, by=hr)
     cycle.refresh_from_db()
     assert cycle.status == "closed" and cycle.released_at == clock.now
 
@@ -557,7 +562,7 @@ def test_a_proposal_waits_for_hr_and_approval_creates_the_person(cycle, team, cl
     assert again.status == Nomination.Status.PROPOSED
 
 
-def test_frozen_questionnaire_refuses_edits_and_can_be_copied(cycle, team, clock):
+def test_frozen_questionnaire_refuses_edits_and_can_be_copied(cycle, team, clock, hr):
     questionnaire = default_questionnaire()
     question = questionnaire.questions.first()
     question.full_clean()  # editable before any cycle opens
@@ -572,7 +577,7 @@ def test_frozen_questionnaire_refuses_edits_and_can_be_copied(cycle, team, clock
         questionnaire.full_clean()
     with pytest.raises(ApplicationError, match="Copy it"):
         services.questionnaire_ensure_editable(questionnaire=questionnaire)
-    copy = services.questionnaire_copy(questionnaire=questionnaire)
+    copy = services.questionnaire_copy(questionnaire=questionnaire, by=hr)
     assert copy.name == f"{DEFAULT_QUESTIONNAIRE} (copy)"
     assert not copy.is_frozen
     assert copy.questions.count() == 20
@@ -626,10 +631,10 @@ def test_beat_runs_the_tick_every_minute(settings):
     assert entry == {"task": "feedback.tick", "schedule": 60.0}
 
 
-def test_cancelling_an_open_cycle_stops_every_email(cycle, team, clock, mailoutbox):
+def test_cancelling_an_open_cycle_stops_every_email(cycle, team, clock, mailoutbox, hr):
     clock.set(at(2027, 3, 1, 8))
     tick()
-    services.cycle_cancel(cycle=cycle)
+    services.cycle_cancel(cycle=cycle, by=hr)
     for day in (4, 7, 10, 11, 12):
         clock.set(at(2027, 3, day, 8))
         tick()

@@ -105,7 +105,7 @@ def test_only_one_active_pairing_per_pair(mentor, leader):
         pair(mentor, leader)
     assert "already mentoring" in error.value.message
     assert MentorProfile.objects.get(user=mentor).active_mentees == 1
-    services.pairing_end(pairing=first)
+    services.pairing_end(pairing=first, by=None)
     assert pair(mentor, leader).pk != first.pk
 
 
@@ -133,7 +133,7 @@ def test_ending_frees_the_seat_keeps_history_and_cancels_planned_sessions(
         starts_at=timezone.now() + datetime.timedelta(days=3),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.pairing_end(pairing=pairing)
+        services.pairing_end(pairing=pairing, by=None)
     pairing.refresh_from_db()
     assert pairing.status == Pairing.Status.ENDED
     assert pairing.ended_on == timezone.localdate()
@@ -145,7 +145,7 @@ def test_ending_frees_the_seat_keeps_history_and_cancels_planned_sessions(
     assert len(mailoutbox) == 1
     assert b"METHOD:CANCEL" in mailoutbox[0].attachments[0][1].encode()
     with pytest.raises(TransitionError):
-        services.pairing_end(pairing=pairing)
+        services.pairing_end(pairing=pairing, by=None)
     assert MentorProfile.objects.get(user=mentor).active_mentees == 0
 
 
@@ -153,11 +153,11 @@ def test_pairing_cannot_end_in_the_future_or_before_it_started(mentor, leader):
     pairing = pair(mentor, leader)
     with pytest.raises(ValidationError):
         services.pairing_end(
-            pairing=pairing, ended_on=timezone.localdate() + datetime.timedelta(days=1)
+            pairing=pairing, by=None, ended_on=timezone.localdate() + datetime.timedelta(days=1)
         )
     with pytest.raises(ValidationError):
         services.pairing_end(
-            pairing=pairing, ended_on=pairing.started_on - datetime.timedelta(days=1)
+            pairing=pairing, by=None, ended_on=pairing.started_on - datetime.timedelta(days=1)
         )
 
 
@@ -212,7 +212,7 @@ def test_no_session_before_the_pairing_started(pairing):
 def test_no_session_after_the_pairing_ended(mentor, leader):
     pairing = pair(mentor, leader)
     services.pairing_end(
-        pairing=pairing, ended_on=timezone.localdate() - datetime.timedelta(days=10)
+        pairing=pairing, by=None, ended_on=timezone.localdate() - datetime.timedelta(days=10)
     )
     pairing.refresh_from_db()
     with pytest.raises(ValidationError) as error:
@@ -242,10 +242,10 @@ def test_planning_moving_and_cancelling_send_invitations_with_rising_sequence(
         session = log(pairing, status="planned", starts_at=start)
     with django_capture_on_commit_callbacks(execute=True):
         session = services.session_update(
-            session=session, starts_at=start + datetime.timedelta(days=1)
+            session=session, by=pairing.mentor, starts_at=start + datetime.timedelta(days=1)
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_update(session=session, shared_notes="Agenda")
+        services.session_update(session=session, by=pairing.mentor, shared_notes="Agenda")
     with django_capture_on_commit_callbacks(execute=True):
         session = services.session_cancel(session=session, by=pairing.mentor)
     assert session.sequence == 2
@@ -261,7 +261,7 @@ def test_planning_moving_and_cancelling_send_invitations_with_rising_sequence(
 def test_held_and_cancelled_sessions_do_not_change_status(pairing):
     held = log(pairing)
     with pytest.raises(TransitionError):
-        services.session_update(session=held, status="planned")
+        services.session_update(session=held, by=pairing.mentor, status="planned")
     with pytest.raises(TransitionError):
         services.session_cancel(session=held, by=pairing.mentor)
 
@@ -269,9 +269,10 @@ def test_held_and_cancelled_sessions_do_not_change_status(pairing):
 def test_marking_a_planned_session_held_needs_its_time_to_have_come(pairing):
     planned = log(pairing, status="planned", starts_at=timezone.now() + datetime.timedelta(days=1))
     with pytest.raises(ValidationError):
-        services.session_update(session=planned, status="held")
+        services.session_update(session=planned, by=pairing.mentor, status="held")
     held = services.session_update(
         session=planned,
+        by=pairing.mentor,
         status="held",
         starts_at=timezone.now() - datetime.timedelta(minutes=30),
     )
@@ -284,7 +285,7 @@ def test_marking_a_planned_session_held_needs_its_time_to_have_come(pairing):
 def test_action_item_owner_must_be_mentor_or_mentee():
     item = ActionItemFactory()
     with pytest.raises(ValidationError):
-        services.action_item_update(item=item, owner="manager")
+        services.action_item_update(item=item, owner="manager", by=item.created_by)
     with pytest.raises(IntegrityError), transaction.atomic():
         ActionItem.objects.filter(pk=item.pk).update(owner="manager")
 
@@ -301,9 +302,9 @@ def test_goal_progress_is_0_to_100(leader):
 def test_reporting_progress_moves_the_goal_status(leader):
     goal = services.goal_create(mentee=leader, title="Run better 1:1s", by=leader)
     assert goal.status == Goal.Status.NOT_STARTED
-    goal = services.goal_update(goal=goal, progress=30)
+    goal = services.goal_update(goal=goal, progress=30, by=leader)
     assert goal.status == Goal.Status.IN_PROGRESS
-    goal = services.goal_update(goal=goal, progress=100)
+    goal = services.goal_update(goal=goal, progress=100, by=leader)
     assert goal.status == Goal.Status.ACHIEVED
 
 

@@ -98,7 +98,9 @@ def test_no_nudges_for_ended_pairings(mailoutbox, run_twice):
 def test_a_new_due_date_is_a_new_promise_its_nudge_goes_out_again(mailoutbox, committed):
     item = ActionItemFactory(due_on=TODAY() - datetime.timedelta(days=1))
     committed(services.action_item_nudges_owe)
-    services.action_item_update(item=item, due_on=TODAY() + datetime.timedelta(days=3))
+    services.action_item_update(
+        item=item, due_on=TODAY() + datetime.timedelta(days=3), by=item.session.pairing.mentor
+    )
     committed(services.action_item_nudges_owe)
     assert len(mailoutbox) == 1, "not overdue any more"
     committed(services.action_item_nudges_owe, today=TODAY() + datetime.timedelta(days=5))
@@ -110,7 +112,7 @@ def test_a_new_due_date_is_a_new_promise_its_nudge_goes_out_again(mailoutbox, co
 def test_a_nudge_owed_before_the_item_was_done_is_skipped(mailoutbox):
     item = ActionItemFactory(due_on=TODAY() - datetime.timedelta(days=1))
     services.action_item_nudges_owe()  # owed; its enqueue has not run yet
-    services.action_item_set_done(item=item, done=True)
+    services.action_item_set_done(item=item, done=True, by=item.session.pairing.mentee)
     (nudge,) = Email.objects.filter(kind=emails.ACTION_ITEM_OVERDUE)
     assert send(nudge) == "skipped"
     assert mailoutbox == []
@@ -204,7 +206,7 @@ def test_invitation_ics_request_update_and_cancel(
 
     with django_capture_on_commit_callbacks(execute=True):
         session = services.session_update(
-            session=session, starts_at=start + datetime.timedelta(hours=2)
+            session=session, by=planned.mentor, starts_at=start + datetime.timedelta(hours=2)
         )
     calendar, event = parse(mailoutbox[1].attachments[0][1])
     assert str(calendar["METHOD"]) == "REQUEST"
@@ -243,10 +245,11 @@ def test_an_invitation_is_sent_once_and_superseded_revisions_send_nothing(planne
     assert send(first) == "sent"
     assert send(first) == "not_claimed"
     assert len(mailoutbox) == 1
+    later = datetime.timedelta(hours=1)
     moved = services.session_update(
-        session=session, starts_at=session.starts_at + datetime.timedelta(hours=1)
+        session=session, by=planned.mentor, starts_at=session.starts_at + later
     )
-    services.session_update(session=moved, starts_at=moved.starts_at + datetime.timedelta(hours=1))
+    services.session_update(session=moved, by=planned.mentor, starts_at=moved.starts_at + later)
     revision_1, revision_2 = invitations_of(session).exclude(pk=first.pk).order_by("pk")
     assert send(revision_1) == "skipped"  # revision 2 superseded it before it went out
     assert send(revision_2) == "sent"

@@ -64,20 +64,20 @@ def test_definition_range_narrows_the_unit_range(db):
     assert validate_value(metric=custom, value=D(80)) == 80
 
 
-def test_definition_rules(db):
+def test_definition_rules(db, hr):
     with pytest.raises(ValidationError) as error:
         metric_definition_create(
-            code="revenue", name="Revenue", category="sales", unit="currency", currency=""
+            code="revenue", name="Revenue", category="sales", unit="currency", currency="", by=hr
         )
     assert "currency" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         metric_definition_create(
-            code="nps", name="NPS", category="engagement", unit="score", max_value=D(120)
+            code="nps", name="NPS", category="engagement", unit="score", max_value=D(120), by=hr
         )
     assert "max_value" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         metric_definition_create(
-            code="team_engagement", name="Again", category="engagement", unit="score"
+            code="team_engagement", name="Again", category="engagement", unit="score", by=hr
         )
     assert "code" in error.value.message_dict
 
@@ -89,13 +89,14 @@ def test_database_refuses_a_currency_metric_without_currency(db):
         )
 
 
-def test_unit_and_period_freeze_once_values_exist(db, leader):
+def test_unit_and_period_freeze_once_values_exist(db, leader, hr):
     ObservationFactory(leader=leader)
+    sales = metric("sales_attainment")
     with pytest.raises(ApplicationError):
-        metric_definition_update(metric=metric("sales_attainment"), period="quarter")
+        metric_definition_update(metric=sales, period="quarter", by=hr)
     with pytest.raises(ValidationError):
-        metric_definition_update(metric=metric("sales_attainment"), max_value=D(50))
-    assert metric_definition_update(metric=metric("sales_attainment"), name="Quota").name == "Quota"
+        metric_definition_update(metric=sales, max_value=D(50), by=hr)
+    assert metric_definition_update(metric=sales, name="Quota", by=hr).name == "Quota"
 
 
 # --- periods ------------------------------------------------------------------------
@@ -347,10 +348,10 @@ def test_target_value_is_validated_and_ranges_do_not_overlap(db, leader, hr):
     assert "valid_from" in error.value.message_dict
     target_create(value=D(80), valid_from=datetime.date(2026, 7, 1), **kwargs)
     with pytest.raises(ValidationError):
-        target_update(target=first, valid_to=None)
+        target_update(target=first, valid_to=None, by=hr)
     with pytest.raises(ValidationError):
-        target_update(target=first, valid_to=datetime.date(2025, 1, 1))
-    assert target_update(target=first, value=D(77)).value == D(77)
+        target_update(target=first, valid_to=datetime.date(2025, 1, 1), by=hr)
+    assert target_update(target=first, value=D(77), by=hr).value == D(77)
 
 
 def test_database_refuses_a_quarterly_value_off_the_quarter(db, leader):

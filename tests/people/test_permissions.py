@@ -70,6 +70,7 @@ EXPECTED = {
     "DELETE /api/v1/modules/<pk>/": "3333.",
     "DELETE /api/v1/programs/<pk>/": "3333.",
     "DELETE /api/v1/session-attendance/<pk>/": "3333.",
+    "GET /api/v1/audit/events/": "3333.",
     "GET /api/v1/auth/tokens/": "3....",
     "GET /api/v1/auth/tokens/<pk>/": "34.4.",
     "GET /api/v1/cohort-sessions/": "3....",

@@ -27,7 +27,7 @@ def open_cycle(clock, cycle: Cycle) -> None:
 
 
 def release(cycle: Cycle) -> None:
-    committed(cycle_release, cycle=cycle)
+    committed(cycle_release, cycle=cycle, by=None)
     cycle.refresh_from_db()
 
 

@@ -113,7 +113,7 @@ def test_the_welcome_is_sent_once_however_often_the_task_runs(hr, mailoutbox):
 @pytest.mark.django_db
 def test_no_welcome_after_withdrawal(hr, mailoutbox):
     enrollment = enrollment_create(cohort=april_cohort(), leader=LeaderFactory(), by=hr)
-    enrollment_withdraw(enrollment=enrollment)
+    enrollment_withdraw(enrollment=enrollment, by=hr)
     assert send(welcome_of(enrollment)) == "skipped"
     assert mailoutbox == []
     assert welcome_of(enrollment).status == Email.Status.SKIPPED

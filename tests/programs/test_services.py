@@ -82,16 +82,16 @@ def test_one_open_enrollment_per_program(hr, leader):
     with pytest.raises(ApplicationError, match="open enrollment in this program"):
         enrollment_create(cohort=second, leader=leader, by=hr)
     assert seats(second) == 0
-    enrollment_withdraw(enrollment=enrollment)
+    enrollment_withdraw(enrollment=enrollment, by=hr)
     assert enrollment_create(cohort=second, leader=leader, by=hr).status == Status.INVITED
 
 
 def test_transitions_invited_active_completed(hr, leader):
     enrollment = enrollment_create(cohort=CohortFactory(), leader=leader, by=hr)
-    enrollment = enrollment_activate(enrollment=enrollment)
+    enrollment = enrollment_activate(enrollment=enrollment, by=hr)
     assert enrollment.status == Status.ACTIVE
     assert enrollment.activated_at is not None
-    enrollment = enrollment_complete(enrollment=enrollment)
+    enrollment = enrollment_complete(enrollment=enrollment, by=hr)
     assert enrollment.status == Status.COMPLETED
     assert enrollment.completed_at is not None
 
@@ -111,7 +111,7 @@ def test_transitions_invited_active_completed(hr, leader):
 def test_other_transitions_are_refused(start, verb, hr):
     enrollment = EnrollmentFactory(status=start)
     with pytest.raises(TransitionError):
-        verb(enrollment=enrollment)
+        verb(enrollment=enrollment, by=hr)
     enrollment.refresh_from_db()
     assert enrollment.status == start
 
@@ -121,7 +121,7 @@ def test_withdrawing_frees_the_seat_and_keeps_completions(hr, leader):
     module = ModuleFactory(program=cohort.program)
     enrollment = enrollment_create(cohort=cohort, leader=leader, by=hr)
     module_completion_record(enrollment=enrollment, module=module, by=hr, completed_on=IN_COHORT)
-    enrollment_withdraw(enrollment=enrollment)
+    enrollment_withdraw(enrollment=enrollment, by=hr)
     assert seats(cohort) == 0
     assert enrollment.status == Status.WITHDRAWN
     assert enrollment.withdrawn_at is not None
@@ -133,8 +133,8 @@ def test_withdrawing_frees_the_seat_and_keeps_completions(hr, leader):
 def test_completing_keeps_the_seat(hr, leader):
     cohort = CohortFactory(capacity=1)
     enrollment = enrollment_create(cohort=cohort, leader=leader, by=hr)
-    enrollment_activate(enrollment=enrollment)
-    enrollment_complete(enrollment=enrollment)
+    enrollment_activate(enrollment=enrollment, by=hr)
+    enrollment_complete(enrollment=enrollment, by=hr)
     assert seats(cohort) == 1
 
 
@@ -146,13 +146,13 @@ def test_completion_needs_every_required_module_and_names_the_missing(hr):
     ModuleFactory(program=program, title="Optional reading", is_required=False)
     ModuleCompletionFactory(enrollment=enrollment, module=done)
     with pytest.raises(ApplicationError) as info:
-        enrollment_complete(enrollment=enrollment)
+        enrollment_complete(enrollment=enrollment, by=hr)
     assert "Pipeline reviews" in info.value.message
     assert info.value.extra["missing_modules"] == [{"id": missing.pk, "title": "Pipeline reviews"}]
     enrollment.refresh_from_db()
     assert enrollment.status == Status.ACTIVE
     module_completion_record(enrollment=enrollment, module=missing, by=hr, completed_on=IN_COHORT)
-    assert enrollment_complete(enrollment=enrollment).status == Status.COMPLETED
+    assert enrollment_complete(enrollment=enrollment, by=hr).status == Status.COMPLETED
 
 
 def test_completion_of_a_module_from_another_program_is_refused(hr):
@@ -202,7 +202,7 @@ def test_no_completions_on_a_withdrawn_enrollment(hr):
 
 def test_a_withdrawn_leader_cannot_rejoin_the_same_cohort(hr, leader):
     cohort = CohortFactory()
-    enrollment_withdraw(enrollment=enrollment_create(cohort=cohort, leader=leader, by=hr))
+    enrollment_withdraw(enrollment=enrollment_create(cohort=cohort, leader=leader, by=hr), by=hr)
     with pytest.raises(ApplicationError, match="withdrew"):
         enrollment_create(cohort=cohort, leader=leader, by=hr)
     assert seats(cohort) == 0

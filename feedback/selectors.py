@@ -118,13 +118,17 @@ def requests_to_answer(*, rater: User, viewer) -> QuerySet[RaterRequest] | None:
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
     """The subject and HR see a report; a mentor only while the pairing the subject
-    shared it with lasts."""
+    shared it with lasts, and only until the retention purge: without the purged
+    who-rated-whom links the report could no longer hold back the groups the mentor
+    answered in (feedback/retention.py)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not leaders_visible_to(user).filter(pk=subject.pk).exists():
         return False
     if has_role(user, Role.HR) or user.pk == subject.pk:
         return True
+    if cycle.raters_purged_at is not None:
+        return False
     return _active_shares(cycle, subject).filter(pairing__mentor=user).exists()
 
 

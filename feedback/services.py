@@ -747,6 +747,29 @@ def report_share_set(*, cycle: Cycle, subject: User, shared: bool) -> bool:
     return True
 
 
+# --- leavers ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def requests_expire_for(*, person: User) -> int:
+    """A leaver is asked nothing more, and nobody more is asked about them: their open
+    requests, as subject or as rater, expire and their emails are skipped. Answers
+    already given stay (they belong to no one)."""
+    return _expire_requests(RaterRequest.objects.filter(Q(subject=person) | Q(rater=person)))
+
+
+@transaction.atomic
+def nominations_withdraw_for(*, person: User, by: User | None, now=None) -> int:
+    """The nominations that still stand about or of a leaver, in cycles that have not
+    opened, are withdrawn (the rows stay, with who and when), so no cycle asks them."""
+    now = now or timezone.now()
+    return Nomination.objects.filter(
+        Q(subject=person) | Q(rater=person),
+        status__in=Nomination.ACTIVE_STATUSES,
+        cycle__status__in=(Cycle.Status.DRAFT, Cycle.Status.SCHEDULED),
+    ).update(status=Nomination.Status.WITHDRAWN, decided_by=by, decided_at=now)
+
+
 # --- the tick -----------------------------------------------------------------------
 
 

@@ -14,6 +14,20 @@ class EmailQuerySet(models.QuerySet):
         """The emails of these kinds about these objects (ids, or a ``values("pk")`` query)."""
         return self.filter(kind__in=kinds, ref__in=refs)
 
+    def addressed_to(self, address: str) -> "EmailQuerySet":
+        """The emails with ``address`` among their recipients (in any case)."""
+        return self.filter(recipients_include(address))
+
+
+def recipients_include(address: str) -> Q:
+    """``to`` holds ``address`` as one of its comma-separated recipients."""
+    return (
+        Q(to__iexact=address)
+        | Q(to__istartswith=f"{address},")
+        | Q(to__iendswith=f", {address}")
+        | Q(to__icontains=f", {address},")
+    )
+
 
 class Email(models.Model):
     """One email owed to someone, and what became of it."""

@@ -13,6 +13,7 @@ api_v1 = [
     path("feedback/", include("feedback.api.urls")),
     path("metrics/", include("metrics.api.urls")),
     path("dashboards/", include("dashboards.api.urls")),
+    path("", include("personal_data.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("metrics/", include("metrics.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("personal-data/", include("personal_data.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

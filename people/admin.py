@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.privacy import PrivateFieldsAdminMixin
 from people.models import User
+from personal_data.admin import erase_personal_data
 
 
 @admin.register(User)
@@ -30,6 +31,7 @@ class UserAdmin(PrivateFieldsAdminMixin, DjangoUserAdmin):
         ),
     )
     filter_horizontal = ["groups"]
+    actions = [erase_personal_data]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

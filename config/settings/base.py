@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "feedback",
     "metrics",
     "dashboards",
+    "personal_data",
     "demo",
 ]
 

@@ -270,6 +270,42 @@ def events_for(obj) -> QuerySet[AuditEvent]:
     )
 
 
+def events_for_rows(model, pks: Iterable) -> QuerySet[AuditEvent]:
+    """The history of many rows of one model at once."""
+    return AuditEvent.objects.filter(
+        object_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in pks],
+    )
+
+
+def events_redact(
+    model,
+    pks: Iterable,
+    *,
+    fields: Iterable[str] = (),
+    text: str = "[removed]",
+    reprs: Mapping[Any, str] | None = None,
+) -> int:
+    """The only change the application makes to recorded events: when rows' content must
+    go (a person erased, who-rated-whom past retention), their history loses it too.
+    Each old and new value of ``fields`` that held something becomes ``text``, and each
+    event names its row as ``reprs`` says (row key → text) where it says. Returns the
+    events changed."""
+    fields, reprs = set(fields), reprs or {}
+    key = model._meta.pk.to_python
+    changed = 0
+    for found in events_for_rows(model, pks).only("pk", "object_id", "object_repr", "changes"):
+        changes = {
+            name: [text if _holds(value) else value for value in pair] if name in fields else pair
+            for name, pair in found.changes.items()
+        }
+        shown = reprs.get(key(found.object_id), found.object_repr)[:REPR_LENGTH]
+        if changes != found.changes or shown != found.object_repr:
+            AuditEvent.objects.filter(pk=found.pk).update(changes=changes, object_repr=shown)
+            changed += 1
+    return changed
+
+
 def events_about(person) -> QuerySet[AuditEvent]:
     """Every event about a person or done by them (for their personal-data export)."""
     return event_list().filter(Q(subject=person) | Q(actor=person))

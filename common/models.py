@@ -20,6 +20,20 @@ class EmailQuerySet(models.QuerySet):
         """The emails of these kinds about these objects (ids, or a ``values("pk")`` query)."""
         return self.filter(kind__in=kinds, ref__in=refs)
 
+    def addressed_to(self, address: str) -> "EmailQuerySet":
+        """The emails with ``address`` among their recipients (in any case)."""
+        return self.filter(recipients_include(address))
+
+
+def recipients_include(address: str) -> Q:
+    """``to`` holds ``address`` as one of its comma-separated recipients."""
+    return (
+        Q(to__iexact=address)
+        | Q(to__istartswith=f"{address},")
+        | Q(to__iendswith=f", {address}")
+        | Q(to__icontains=f", {address},")
+    )
+
 
 class Email(models.Model):
     """One email owed to someone, and what became of it."""
@@ -75,7 +89,9 @@ class AuditEvent(models.Model):
     """Who did what to which object, when, and the old → new values of what changed.
 
     Written only by ``common.audit.record`` (the services call it in the transaction of
-    the change); never edited or deleted by the application.
+    the change); never deleted by the application, and changed only by
+    ``common.audit.events_redact`` when the rows' content itself must go (a person's
+    erasure, who-rated-whom past retention).
     """
 
     class ActorKind(models.TextChoices):

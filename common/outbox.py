@@ -199,7 +199,7 @@ def email_send(
     try:
         if kind is None:
             raise ImproperlyConfigured(f"No email kind {email.kind!r} is registered.")
-        message = kind.build(email)
+        message = _deliverable(kind.build(email))
         if message is None:
             Email.objects.filter(pk=email_id).update(status=Email.Status.SKIPPED)
             return Outcome.SKIPPED, None
@@ -211,6 +211,22 @@ def email_send(
         return _record_failure(email, kind, error, now)
     _record_sent(email, kind, message, now)
     return Outcome.SENT, None
+
+
+def undeliverable(address: str) -> bool:
+    """An address on a ``.invalid`` domain (RFC 2606: none can exist), such as an erased
+    person's placeholder: nothing is ever sent to one."""
+    domain = address.rpartition("@")[2].strip().rstrip(">").lower()
+    return domain == "invalid" or domain.endswith(".invalid")
+
+
+def _deliverable(message: EmailMessage | None) -> EmailMessage | None:
+    """The message without undeliverable recipients; None when nobody is left."""
+    if message is None:
+        return None
+    for field in ("to", "cc", "bcc"):
+        setattr(message, field, [a for a in getattr(message, field) if not undeliverable(a)])
+    return message if message.recipients() else None
 
 
 def _claim(email_id: int, now: datetime.datetime) -> bool:

@@ -16,6 +16,7 @@ api_v1 = [
     path("metrics/", include("metrics.api.urls")),
     path("dashboards/", include("dashboards.api.urls")),
     path("audit/events/", AuditEventViewSet.as_view({"get": "list"}), name="audit-event-list"),
+    path("", include("personal_data.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("metrics/", include("metrics.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("audit/", audit_list, name="audit"),
+    path("personal-data/", include("personal_data.urls")),
     path("api/v1/", include(api_v1)),
     path(
         "api/schema/",

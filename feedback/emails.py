@@ -75,7 +75,7 @@ def request_email_build(email: Email) -> EmailMultiAlternatives | None:
         .filter(pk=email.ref)
         .first()
     )
-    if request is None or not _still_owed(email.kind, request):
+    if request is None or request.rater_id is None or not _still_owed(email.kind, request):
         return None
     return request_message(email.kind, request)
 

@@ -172,6 +172,9 @@ class Cycle(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # When the retention purge first removed who was asked about whom
+    # (feedback/retention.py); from then on only the subject and HR see the reports.
+    raters_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -327,8 +330,14 @@ class RaterRequest(models.Model):
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Null once the retention purge has removed who was asked (feedback/retention.py):
+    # the group and status stay, so a report's response rates do not change.
     rater = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_requests",
     )
     group = models.CharField(max_length=15, choices=RaterGroup.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -355,7 +364,8 @@ class RaterRequest(models.Model):
         indexes = [models.Index(fields=["cycle", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.rater} about {self.subject} ({self.cycle})"
+        rater = self.rater if self.rater_id else f"A {self.get_group_display().lower()} rater"
+        return f"{rater} about {self.subject} ({self.cycle})"
 
     @property
     def effective_due_at(self):

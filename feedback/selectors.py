@@ -118,13 +118,17 @@ def requests_to_answer(*, rater: User, viewer) -> QuerySet[RaterRequest] | None:
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
     """The subject and HR see a report; a mentor only while the pairing the subject
-    shared it with lasts."""
+    shared it with lasts, and only until the retention purge: without the purged
+    who-rated-whom links the report could no longer hold back the groups the mentor
+    answered in (feedback/retention.py)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not leaders_visible_to(user).filter(pk=subject.pk).exists():
         return False
     if has_role(user, Role.HR) or user.pk == subject.pk:
         return True
+    if cycle.raters_purged_at is not None:
+        return False
     return _active_shares(cycle, subject).filter(pairing__mentor=user).exists()
 
 
@@ -146,8 +150,10 @@ def cycle_subjects_for_report(*, cycle: Cycle) -> QuerySet[User]:
 
 
 def cycle_subjects(*, cycle: Cycle):
-    """The leaders a cycle is about: everyone enrolled in the cohort and not withdrawn."""
+    """The leaders a cycle is about: everyone enrolled in the cohort and not withdrawn,
+    while they are active (a leaver, or an erased person, is not asked about)."""
     return User.objects.filter(
+        is_active=True,
         enrollments__cohort_id=cycle.cohort_id,
         enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
     ).distinct()
@@ -162,14 +168,14 @@ class PlannedRater:
 
 def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
     """Who will be asked about whom: self, manager, active mentors, direct reports,
-    then the approved nominations (a proposal nobody approved is never asked). One entry
-    per (subject, rater), the first group wins. A fixed number of queries, whatever the
-    cohort's size."""
+    then the approved nominations (a proposal nobody approved is never asked); only
+    active people, on either side. One entry per (subject, rater), the first group wins.
+    A fixed number of queries, whatever the cohort's size."""
     subjects = list(cycle_subjects(cycle=cycle).select_related("manager").order_by("full_name"))
     subject_ids = [subject.pk for subject in subjects]
     mentors: dict[int, list[User]] = {}
     for pairing in Pairing.objects.filter(
-        mentee_id__in=subject_ids, status=Pairing.Status.ACTIVE
+        mentee_id__in=subject_ids, status=Pairing.Status.ACTIVE, mentor__is_active=True
     ).select_related("mentor"):
         mentors.setdefault(pairing.mentee_id, []).append(pairing.mentor)
     reports: dict[int, list[User]] = {}
@@ -177,7 +183,7 @@ def cycle_planned_raters(*, cycle: Cycle) -> list[PlannedRater]:
         reports.setdefault(person.manager_id, []).append(person)
     nominated: dict[int, list[Nomination]] = {}
     for nomination in Nomination.objects.filter(
-        cycle=cycle, status=Nomination.Status.APPROVED
+        cycle=cycle, status=Nomination.Status.APPROVED, rater__is_active=True
     ).select_related("rater"):
         nominated.setdefault(nomination.subject_id, []).append(nomination)
 

@@ -893,6 +893,66 @@ def report_view_record(*, report: dict, subject: User, viewer: User) -> None:
     audit.record(action="report.view", by=viewer, obj=cycle, about=subject)
 
 
+# --- leavers ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def requests_expire_for(*, person: User, by, now=None) -> int:
+    """A leaver is asked nothing more, and nobody more is asked about them: their open
+    requests, as subject or as rater, expire and their emails are skipped. Answers
+    already given stay (they belong to no one). Each expiry is audited."""
+    now = now or timezone.now()
+    theirs = RaterRequest.objects.filter(
+        Q(subject=person) | Q(rater=person), status__in=RaterRequest.OPEN_STATUSES
+    ).select_for_update()
+    requests = list(theirs.select_related("cycle", "subject"))
+    expired = _expire_requests(RaterRequest.objects.filter(pk__in=[r.pk for r in requests]))
+    audit.record_many(
+        audit.event(
+            action="rater_request.expire",
+            by=by,
+            obj=request,
+            changes={"status": [request.status, RaterRequest.Status.EXPIRED]},
+            about=request.subject_id,
+            at=now,
+        )
+        for request in requests
+    )
+    return expired
+
+
+@transaction.atomic
+def nominations_withdraw_for(*, person: User, by: User | None, now=None) -> int:
+    """The nominations that still stand about or of a leaver, in cycles that have not
+    opened, are withdrawn (the rows stay, with who and when), so no cycle asks them.
+    Each withdrawal is audited."""
+    now = now or timezone.now()
+    standing = list(
+        Nomination.objects.filter(
+            Q(subject=person) | Q(rater=person),
+            status__in=Nomination.ACTIVE_STATUSES,
+            cycle__status__in=(Cycle.Status.DRAFT, Cycle.Status.SCHEDULED),
+        )
+        .select_for_update()
+        .select_related("cycle", "subject")
+    )
+    withdrawn = Nomination.objects.filter(pk__in=[n.pk for n in standing]).update(
+        status=Nomination.Status.WITHDRAWN, decided_by=by, decided_at=now
+    )
+    audit.record_many(
+        audit.event(
+            action="nomination.withdraw",
+            by=by,
+            obj=nomination,
+            changes={"status": [nomination.status, Nomination.Status.WITHDRAWN]},
+            about=nomination.subject_id,
+            at=now,
+        )
+        for nomination in standing
+    )
+    return withdrawn
+
+
 # --- the tick -----------------------------------------------------------------------
 
 

@@ -162,10 +162,11 @@ def pairing_end(
     by,
     ended_on: datetime.date | None = None,
 ) -> Pairing:
-    """End an active pairing: frees the mentor's seat, keeps every session and goal."""
+    """End an active pairing: frees the mentor's seat, keeps every session and goal.
+    A pairing that has not started yet is called off on the day it would have started."""
     today = timezone.localdate()
-    ended_on = ended_on or today
-    if ended_on > today:
+    ended_on = ended_on or max(today, pairing.started_on)
+    if ended_on > max(today, pairing.started_on):
         raise ValidationError({"ended_on": "A pairing cannot end in the future."})
     if ended_on < pairing.started_on:
         raise ValidationError({"ended_on": "A pairing cannot end before it started."})

@@ -8,6 +8,7 @@ from common.admin import AuditedAdminMixin, ModelAdmin
 from common.privacy import PrivateFieldsAdminMixin
 from people import tokens
 from people.models import ApiToken, User
+from personal_data.admin import erase_personal_data
 
 
 @admin.register(User)
@@ -37,6 +38,7 @@ class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
         ),
     )
     filter_horizontal = ["groups"]
+    actions = [erase_personal_data]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

@@ -4,6 +4,9 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import Q, QuerySet
+
+from people.models import User
 
 
 class Role(models.TextChoices):
@@ -39,6 +42,12 @@ def has_any_role(user, roles: Iterable[str]) -> bool:
         return False
     roles = set(roles)
     return AUTHENTICATED in roles or not roles.isdisjoint(role_names(user))
+
+
+def active_role_holders(role: Role) -> QuerySet[User]:
+    """The active people who hold ``role``: ``has_role`` as a query (superusers are HR)."""
+    holds = Q(groups__name=role) | (Q(is_superuser=True) if role == Role.HR else Q(pk__in=[]))
+    return User.objects.filter(pk__in=User.objects.filter(holds).values("pk"), is_active=True)
 
 
 def grant_role(user, role: Role) -> None:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "feedback",
     "metrics",
     "dashboards",
+    "personal_data",
     "demo",
 ]
 
@@ -305,6 +306,16 @@ CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60
 # even if HR has not loaded that person yet (HR approves, and the account is made then).
 # Empty: leaders propose people already in the directory only.
 FEEDBACK_RATER_DOMAINS = env.list("FEEDBACK_RATER_DOMAINS", default=[])
+# Retention (feedback/retention.py): this many days after a cycle's results are released
+# (or it is cancelled), who was asked about whom and delivery errors are purged, daily
+# at 03:15 UTC; the released reports keep every figure.
+FEEDBACK_RETENTION_DAYS = env.int("FEEDBACK_RETENTION_DAYS", default=365)
+if FEEDBACK_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("FEEDBACK_RETENTION_DAYS must be at least 1.")
+CELERY_BEAT_SCHEDULE["feedback-purge-links"] = {
+    "task": "feedback.purge_links",
+    "schedule": crontab(minute=15, hour=3),
+}
 # Mentorship nudges (mentorship/tasks.py): daily action items at 07:00, quiet pairings Mondays
 # (they owe the emails; the outbox sends them).
 CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {

@@ -258,8 +258,9 @@ class ColleagueSerializer(serializers.Serializer):
 
 class RaterRequestSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="subject.full_name", read_only=True)
-    rater_name = serializers.CharField(source="rater.full_name", read_only=True)
-    rater_email = serializers.EmailField(source="rater.email", read_only=True)
+    # Null once the retention purge has removed who was asked (feedback/retention.py).
+    rater_name = serializers.CharField(source="rater.full_name", read_only=True, allow_null=True)
+    rater_email = serializers.EmailField(source="rater.email", read_only=True, allow_null=True)
     effective_due_at = serializers.DateTimeField(read_only=True)
 
     class Meta:

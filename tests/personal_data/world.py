@@ -1,0 +1,241 @@
+"""A person every kind of row in Lodestar refers to, for the export and erasure tests:
+Pat Quinlan, a leader who also mentors and records things for HR."""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from common import audit
+from common.models import Email
+from feedback.models import Answer, Cycle, Nomination, Question, RaterRequest, ReportShare, Response
+from metrics.models import ObservationChange
+from people.models import User
+from people.roles import Role, grant_role
+from people.tokens import token_issue
+from programs.models import Cohort, SessionAttendance
+from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
+from tests.mentorship.factories import (
+    ActionItemFactory,
+    GoalFactory,
+    MentoringSessionFactory,
+    MentorProfileFactory,
+    PairingFactory,
+)
+from tests.metrics.factories import TargetFactory, observe
+from tests.people.factories import LeaderFactory, MentorFactory, UserFactory
+from tests.programs.factories import (
+    CohortFactory,
+    CohortSessionFactory,
+    EnrollmentFactory,
+    ModuleCompletionFactory,
+    ModuleFactory,
+)
+
+PAT = "Pat Quinlan"
+PAT_EMAIL = "pat.quinlan@example.com"
+
+
+@dataclasses.dataclass
+class Everywhere:
+    person: User  # Pat: a leader who also mentors, and records things for HR
+    mentor: User  # Pat's mentor
+    mentee: User  # the leader Pat mentors
+    cycle: Cycle  # released, with answers about Pat
+    raters: list  # who was asked about Pat
+
+
+def answered(cycle: Cycle, subject: User, group: str, rating: int, comment: str = "") -> None:
+    response = Response.objects.create(cycle=cycle, subject=subject, group=group)
+    for question in cycle.questionnaire.questions.all():
+        if question.kind == Question.Kind.COMMENT:
+            if comment:
+                Answer.objects.create(response=response, question=question, text=comment)
+        else:
+            Answer.objects.create(response=response, question=question, rating=rating)
+
+
+def build_everywhere(*, hr, now) -> Everywhere:
+    """Every reference in personal_data.registry, pointing at Pat (and the free text
+    Pat wrote, and text others wrote that names Pat)."""
+    person = LeaderFactory(
+        email=PAT_EMAIL, full_name=PAT, job_title="Sales Team Lead", roles=[Role.LEADER]
+    )
+    grant_role(person, Role.MENTOR)
+    person.user_permissions.add(Permission.objects.get(codename="view_cohort"))
+    UserFactory(manager=person, full_name="Dana Report")
+    token_issue(user=person)
+    mentor = MentorFactory(full_name="Mia Torres", email="mia.torres@example.com")
+    mentee = LeaderFactory(full_name="Olga Berg", email="olga.berg@example.com")
+
+    # programs
+    cohort = CohortFactory(
+        facilitator=person, starts_on=datetime.date(2027, 1, 4), ends_on=datetime.date(2027, 12, 31)
+    )
+    module = ModuleFactory(program=cohort.program)
+    enrollment = EnrollmentFactory(cohort=cohort, leader=person)
+    other_enrollment = EnrollmentFactory(cohort=cohort, leader=mentee, enrolled_by=person)
+    ModuleCompletionFactory(enrollment=enrollment, module=module, completed_on=cohort.starts_on)
+    ModuleCompletionFactory(
+        enrollment=other_enrollment,
+        module=module,
+        completed_on=cohort.starts_on,
+        recorded_by=person,
+    )
+    live = CohortSessionFactory(cohort=cohort, module=module)
+    SessionAttendance.objects.create(enrollment=enrollment, session=live, recorded_by=person)
+
+    # mentoring: Pat is mentored by Mia, and mentors Olga
+    MentorProfileFactory(user=person, bio=f"{PAT}: twenty years in enterprise sales.")
+    as_mentee = PairingFactory(
+        mentor=mentor, mentee=person, objectives=f"Help {PAT} run the team.", created_by=mentor
+    )
+    as_mentor = PairingFactory(mentor=person, mentee=mentee, created_by=person)
+    with_mia = MentoringSessionFactory(
+        pairing=as_mentee,
+        shared_notes=f"{PAT} reviewed the pipeline.",
+        private_notes=f"MIA-PRIVATE: {PAT} ({PAT_EMAIL}) seems tired.",
+    )
+    MentoringSessionFactory(
+        pairing=as_mentor,
+        shared_notes="PAT-SHARED: we planned Q3.",
+        private_notes="PAT-PRIVATE: Olga is ready for more.",
+    )
+    ActionItemFactory(session=with_mia, created_by=person, description="PAT-ITEM: call Ana")
+    ActionItemFactory(session=with_mia, created_by=mentor, description="Mia sends the deck")
+    own_goal = GoalFactory(mentee=person, title="PAT-GOAL: hire two AEs", notes="By June.")
+    olgas_goal = GoalFactory(
+        mentee=mentee, pairing=as_mentor, created_by=person, title="Olga's goal"
+    )
+
+    # feedback: a released cycle about Pat, Pat rating Olga, Pat's own proposals
+    cycle = CycleFactory(
+        cohort=cohort,
+        created_by=person,
+        status=Cycle.Status.CLOSED,
+        opened_at=datetime.datetime(2027, 3, 1, 8, tzinfo=datetime.UTC),
+        closed_at=datetime.datetime(2027, 3, 11, 8, tzinfo=datetime.UTC),
+        released_at=datetime.datetime(2027, 3, 11, 8, tzinfo=datetime.UTC),
+    )
+    raters = [UserFactory(full_name=f"Peer Rater {n}") for n in range(3)]
+    for rater in raters:
+        NominationFactory(
+            cycle=cycle, subject=person, rater=rater, full_name=rater.full_name, created_by=person
+        )
+        RaterRequestFactory(
+            cycle=cycle, subject=person, rater=rater, status=RaterRequest.Status.COMPLETED
+        )
+        answered(cycle, person, "peer", 4, comment=f"Learns fast, {PAT} does.")
+    NominationFactory(
+        cycle=cycle,
+        subject=person,
+        rater=None,
+        email="outside.peer@example.com",
+        full_name="Outside Peer",
+        created_by=person,
+        status=Nomination.Status.REJECTED,
+    )
+    NominationFactory(
+        cycle=cycle,
+        subject=mentee,
+        rater=person,
+        full_name=PAT,
+        created_by=mentee,
+        decided_by=person,
+        status=Nomination.Status.APPROVED,
+    )
+    RaterRequestFactory(
+        cycle=cycle,
+        subject=mentee,
+        rater=person,
+        status=RaterRequest.Status.COMPLETED,
+        last_error=f"550 <{PAT_EMAIL}>: mailbox full",
+    )
+    ReportShare.objects.create(cycle=cycle, subject=person, pairing=as_mentee)
+
+    # the audit trail: by Pat, about Pat, and about Pat but not Pat's to see
+    with transaction.atomic():
+        audit.record(
+            action="goal.update",
+            by=person,
+            obj=olgas_goal,
+            changes={"status": ["open", "achieved"]},
+            about=mentee,
+        )
+        audit.record(
+            action="goal.create",
+            by=mentor,
+            obj=own_goal,
+            changes=audit.created(own_goal, ["title", "notes"]),
+            about=person,
+        )
+        audit.record(action="report.view", by=hr, obj=cycle, about=person)
+        audit.record(
+            action="rater_request.nudge",
+            by=hr,
+            obj=RaterRequest.objects.filter(subject=person).first(),
+            about=person,
+        )
+
+    # metrics
+    observation = observe(person, "sales_attainment", "2027-01", 90)
+    observation.note = "From the CRM export."
+    observation.save()
+    recorded = observe(mentee, "sales_attainment", "2027-01", 80)
+    recorded.recorded_by = person
+    recorded.save()
+    ObservationChange.objects.create(
+        observation=recorded,
+        old_value=Decimal(70),
+        new_value=Decimal(80),
+        old_source="import",
+        new_source="manual",
+        changed_by=person,
+        changed_at=now,
+    )
+    TargetFactory(leader=person, value=Decimal(100))
+    TargetFactory(leader=mentee, created_by=person, value=Decimal(90))
+
+    # the outbox and the admin's log
+    Email.objects.create(
+        kind="programs.welcome",
+        key=f"programs.welcome:{enrollment.pk}",
+        ref=enrollment.pk,
+        to=PAT_EMAIL,
+        status=Email.Status.FAILED,
+        last_error=f"SMTPRecipientsRefused: {{'{PAT_EMAIL}': (550, b'unknown')}}",
+    )
+    Email.objects.create(
+        kind="mentorship.session_invitation",
+        key=f"mentorship.session_invitation:{with_mia.pk}:1",
+        ref=with_mia.pk,
+        to=f"{mentor.email}, {PAT_EMAIL}",
+        params={"sequence": 1},
+    )
+    Email.objects.create(
+        kind="programs.welcome",
+        key="programs.welcome:999",
+        ref=999,
+        to="another.pat.quinlan@example.com",
+    )
+    LogEntry.objects.create(
+        user=person,
+        content_type=ContentType.objects.get_for_model(Cohort),
+        object_id=str(cohort.pk),
+        object_repr=str(cohort),
+        action_flag=CHANGE,
+        change_message='[{"changed": {"fields": ["Capacity"]}}]',
+    )
+    LogEntry.objects.create(
+        user=hr,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(person.pk),
+        object_repr=str(person),
+        action_flag=CHANGE,
+        change_message='[{"changed": {"fields": ["Job title"]}}]',
+    )
+    return Everywhere(person=person, mentor=mentor, mentee=mentee, cycle=cycle, raters=raters)

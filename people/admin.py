@@ -1,9 +1,12 @@
-from axes.models import AccessFailureLog, AccessLog
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import audit
 from common.admin import AuditedAdminMixin, ModelAdmin
 from common.privacy import PrivateFieldsAdminMixin
 from people import tokens
@@ -83,13 +86,51 @@ class ApiTokenAdmin(ModelAdmin):
     def revoke(self, request, queryset):
         count = 0
         for token in queryset:
-            tokens.token_revoke(token=token)
+            tokens.token_revoke(token=token, by=request.user)
             count += 1
         self.message_user(request, f"{count} API token(s) revoked.", messages.SUCCESS)
 
 
 # django-axes keeps neither (AXES_DISABLE_ACCESS_LOG, no failure log): HR's place for
 # locks is *Axes -> Access attempts*, where deleting a row unlocks that account there.
-for unused in (AccessLog, AccessFailureLog):
+for unused in (AccessLog, AccessFailureLog, AccessAttempt):
     if admin.site.is_registered(unused):
         admin.site.unregister(unused)
+
+
+@admin.register(AccessAttempt)
+class SignInLockAdmin(AuditedAdminMixin, AccessAttemptAdmin):
+    """axes' failed sign-ins per account and address. *Unlock* (or deleting a row) lets
+    that account sign in from that address again, recorded as ``sign_in.unlock`` about
+    the person."""
+
+    actions = ["unlock", "cleanup_expired_attempts"]
+
+    def audit_subject(self, obj: AccessAttempt) -> User | None:
+        return User.objects.filter(email__iexact=obj.username or "").first()
+
+    def delete_queryset(self, request, queryset):
+        self.unlock(request, queryset)
+
+    def delete_model(self, request, obj):
+        self.unlock(request, type(obj).objects.filter(pk=obj.pk))
+
+    @admin.action(description="Unlock the selected sign-ins", permissions=["delete"])
+    def unlock(self, request, queryset):
+        with transaction.atomic():
+            attempts = list(queryset)
+            audit.record_many(
+                audit.event(
+                    action="sign_in.unlock",
+                    by=request.user,
+                    obj=attempt,
+                    changes={
+                        "failures_since_start": [attempt.failures_since_start, 0],
+                        "ip_address": [attempt.ip_address, None],
+                    },
+                    about=self.audit_subject(attempt),
+                )
+                for attempt in attempts
+            )
+            AccessAttempt.objects.filter(pk__in=[a.pk for a in attempts]).delete()
+        self.message_user(request, f"{len(attempts)} sign-in lock(s) lifted.", messages.SUCCESS)

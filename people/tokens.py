@@ -22,6 +22,7 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from common import audit
 from people.models import ApiToken, User
 from people.roles import Role, has_role
 
@@ -82,13 +83,31 @@ def token_issue(*, user: User, now: datetime.datetime | None = None) -> tuple[Ap
     )
 
 
-def token_revoke(*, token: ApiToken) -> None:
+@transaction.atomic
+def token_revoke(*, token: ApiToken, by) -> None:
+    """End one token (its owner, or HR), recorded as ``api_token.revoke`` about its owner."""
+    audit.record(
+        action="api_token.revoke",
+        by=by,
+        obj=token,
+        changes=audit.deleted(token, ["created", "expiry"]),
+        about=token.user_id,
+    )
     token.delete()
 
 
-def tokens_revoke_all(*, user: User) -> int:
-    """Sign ``user`` out of the API everywhere; returns how many tokens ended."""
+@transaction.atomic
+def tokens_revoke_all(*, user: User, by) -> int:
+    """Sign ``user`` out of the API everywhere; returns how many tokens ended. Recorded
+    as one ``api_token.revoke_all`` about them, with the count."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
+    audit.record(
+        action="api_token.revoke_all",
+        by=by,
+        obj=user,
+        changes={"api_tokens": [deleted, 0]},
+        about=user,
+    )
     return deleted
 
 

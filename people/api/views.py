@@ -83,7 +83,7 @@ class ApiTokenViewSet(
         return tokens.tokens_visible_to(self.request.user)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        tokens.token_revoke(token=instance)
+        tokens.token_revoke(token=instance, by=self.request.user)
 
     @extend_schema(request=TokensRevokeAllSerializer, responses=TokensRevokedSerializer)
     @action(detail=False, methods=["post"], url_path="revoke-all")
@@ -97,7 +97,7 @@ class ApiTokenViewSet(
         if user_id != request.user.pk and not has_role(request.user, Role.HR):
             user_id = None
         user = get_object_or_404(User, pk=user_id)
-        return Response({"revoked": tokens.tokens_revoke_all(user=user)})
+        return Response({"revoked": tokens.tokens_revoke_all(user=user, by=request.user)})
 
 
 class MeView(APIView):

@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from rest_framework.test import APIClient
 
+from common.models import AuditEvent
 from tests.browser import FACTORY_PASSWORD
 from tests.people.factories import UserFactory
 
@@ -153,7 +154,7 @@ def test_an_unknown_account_is_locked_like_a_real_one():
     assert token_sign_in(api(), "x", email="nobody@example.com").json()["code"] == "account_locked"
 
 
-def test_hr_sees_the_lock_in_the_admin_and_unlocks_it(leader, hr_admin):
+def test_hr_sees_the_lock_in_the_admin_and_unlocks_it(leader, hr, hr_admin):
     fail_nine_times(page_sign_in, page())
     page_sign_in(page(), "wrong-10")
     assert token_sign_in(api(), FACTORY_PASSWORD).status_code == 403
@@ -167,11 +168,14 @@ def test_hr_sees_the_lock_in_the_admin_and_unlocks_it(leader, hr_admin):
 
     unlocked = hr_admin.post(
         "/admin/axes/accessattempt/",
-        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+        {"action": "unlock", "_selected_action": [attempt.pk]},
     )
 
     assert unlocked.status_code == 302
     assert not AccessAttempt.objects.filter(username=EMAIL).exists()
+    event = AuditEvent.objects.get(action="sign_in.unlock")
+    assert (event.actor, event.subject) == (hr, leader)
+    assert event.changes["failures_since_start"] == [attempt.failures_since_start, 0]
     assert token_sign_in(api(), FACTORY_PASSWORD).status_code == 200
     assert page_sign_in(page(), FACTORY_PASSWORD).status_code == 302
 

@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from rest_framework.test import APIClient
 
+from common.models import AuditEvent
 from people.models import ApiToken, User
 from tests.browser import FACTORY_PASSWORD
 from tests.openapi import assert_matches_schema
@@ -203,6 +204,12 @@ def test_hr_lists_and_revokes_anyones_tokens(api, hr, leader, other_leader):
 
     assert me(first).status_code == me(second).status_code == 403
     assert me(theirs).status_code == 200
+    revocations = AuditEvent.objects.filter(action__startswith="api_token.").order_by("pk")
+    assert [(e.action, e.actor, e.subject) for e in revocations] == [
+        ("api_token.revoke", hr, leader),
+        ("api_token.revoke_all", hr, leader),
+    ]
+    assert revocations[1].changes == {"api_tokens": [1, 0]}
 
 
 def test_a_leader_cannot_see_or_revoke_anothers_tokens(api, leader, other_leader):

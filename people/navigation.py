@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
     (Role.HR, "Audit", "audit"),
+    (Role.HR, "Personal data", "personal_data:search"),
     # Mentor
     (Role.MENTOR, "Dashboard", "dashboards:mentor_home"),
     (Role.MENTOR, "My mentees", "mentorship:my-mentees"),

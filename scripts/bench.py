@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB = ROOT / "var" / "bench.sqlite3"
+DB.parent.mkdir(exist_ok=True)  # a fresh clone has no var/ yet
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")

@@ -13,6 +13,7 @@ import contextlib
 import email
 import email.policy
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -137,6 +138,8 @@ class SmtpServer:
     def __init__(self, port: int, maildir: Path):
         from aiosmtpd.controller import Controller
 
+        # aiosmtpd logs every SMTP command at INFO: thousands of lines for a drill.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         maildir.mkdir(parents=True, exist_ok=True)
         self.port, self.maildir = port, maildir
         self.handler = MailDirHandler(maildir)

@@ -15,6 +15,7 @@ import email.policy
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -115,9 +116,20 @@ class MailDirHandler:
         self.answer: str | Callable | None = None
         self.refused = 0  # messages answered with an error or left hanging
         self.accepted = 0
+        # Recipients refused at RCPT, with the reply (``"550 5.1.1 User unknown"``).
+        self.refuse_rcpt: dict[str, str] = {}
+        self.attempts: list[tuple[float, tuple[str, ...], str]] = []  # (when, to, answer)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_rcpt:
+            self.attempts.append((time.monotonic(), (address,), self.refuse_rcpt[address]))
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         answer = self.answer(envelope) if callable(self.answer) else self.answer
+        self.attempts.append((time.monotonic(), tuple(envelope.rcpt_tos), answer or "250"))
         if answer == "hang":
             self.refused += 1
             await asyncio.sleep(3600)
@@ -190,6 +202,7 @@ class Site:
 
     def __init__(self, base: str, host: str):
         self.base, self.host, self.token = base.rstrip("/"), host, None
+        self.cookies: dict[str, str] = {}  # the session and CSRF cookies it was given
 
     def call(self, method: str, path: str, *, body=None, https=True, headers=None):
         headers = {"Host": self.host, "Accept": "application/json", **(headers or {})}
@@ -197,6 +210,10 @@ class Site:
             headers["X-Forwarded-Proto"] = "https"
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            # Django's CSRF check on HTTPS wants the page the form came from.
+            headers.setdefault("Referer", f"https://{self.host}{path}")
         if isinstance(body, dict):
             body = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
@@ -206,9 +223,46 @@ class Site:
         )
         try:
             with OPENER.open(request, timeout=20) as response:
+                self._keep_cookies(response.headers)
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
+            self._keep_cookies(error.headers)
             return error.code, dict(error.headers), error.read()
+
+    def _keep_cookies(self, headers) -> None:
+        # By hand: the cookies are Secure, and this talks plain HTTP behind the "proxy".
+        for cookie in headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.partition(";")[0]
+
+    def form(self, path: str, fields: dict[str, str], *, page: str | None = None):
+        """POST a form as a browser would, with the CSRF token of ``page`` (or ``path``)."""
+        _, _, html = self.call("GET", page or path, headers={"Accept": "text/html"})
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if not match:
+            raise StackError(f"no CSRF token on {page or path}")
+        body = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": match.group(1).decode(), **fields}, doseq=True
+        ).encode()
+        return self.call(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Accept": "text/html",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"https://{self.host}{page or path}",
+            },
+        )
+
+    def sign_in_pages(self, email_address: str, password: str) -> None:
+        """Sign in to the pages and the admin (a session cookie)."""
+        status, _, body = self.form(
+            "/admin/login/?next=/admin/",
+            {"username": email_address, "password": password, "next": "/admin/"},
+        )
+        if status != 302:
+            raise StackError(f"admin sign-in answered {status}: {body[:300]!r}")
 
     def expect(self, status: int, method: str, path: str, **kwargs) -> tuple[dict, bytes]:
         got, headers, body = self.call(method, path, **kwargs)
@@ -456,9 +510,13 @@ class Stack:
             # Its control socket would live in ~/.gunicorn/, shared with every other one.
             "--no-control-socket",
         )
-        site = Site(f"http://127.0.0.1:{self.web_port}", self.HOST)
+        site = Site(self.web_base, self.HOST)
         wait_for("gunicorn to answer /healthz", site.healthy, every=0.2)
         return site
+
+    @property
+    def web_base(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     def worker(self, name: str = "worker", *args: str, env: dict | None = None) -> Service:
         argv = [str(VENV_BIN / "celery"), "-A", "config", "worker", "--loglevel=INFO"]

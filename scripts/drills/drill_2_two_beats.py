@@ -1,6 +1,7 @@
 """Drill 2: two beat processes at once for a whole feedback cycle (open, two cadence
 reminders, the closing reminder, close), with two workers of two threads each, so the
-doubled ticks really race. Every rater must get each email exactly once.
+doubled ticks really race, and two more ticks started together from the drill at each
+step. Every rater must get each email exactly once.
 
 The cycle's days pass in seconds: the workers run under a clock the drill moves
 (scripts/drills/clock.py, time-machine), and the beats' schedule is the real one from
@@ -10,6 +11,7 @@ every 2 s, outbox.sweep every 5 s, from each beat."""
 from __future__ import annotations
 
 import datetime
+import threading
 import time
 from collections import Counter
 
@@ -41,9 +43,30 @@ def received_by_kind(d: Drill) -> tuple[Counter, Counter]:
 
 
 def move_clock(d: Drill, path, to: datetime.datetime) -> None:
+    """Move the workers' clock to ``to``, and race two more ticks at that moment from
+    this process against the beats' (django-celery-beat lets one of two beats publish
+    most ticks: each reloads the other's last run, so doubled ticks need help)."""
+    from django.db import connection
+
+    from feedback.services import feedback_tick
+
     now = datetime.datetime.now(datetime.UTC)
     clock.offset_write(path, (to - now).total_seconds())
     d.say(f"moved the workers' clock to {to:%Y-%m-%d %H:%M} UTC")
+    start = threading.Barrier(2)
+
+    def tick() -> None:
+        start.wait()
+        try:
+            feedback_tick(now=to)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def main() -> int:
@@ -89,8 +112,7 @@ def main() -> int:
 
         expected: Counter = Counter()
         for n, (kind, after) in enumerate(PHASES, 1):
-            if after:
-                move_clock(d, clock_file, opens_at + after)
+            move_clock(d, clock_file, opens_at + after)
             stack.wait_for(
                 "the cycle to open",
                 lambda: Cycle.objects.filter(pk=cycle.pk, status=Cycle.Status.OPEN).exists(),
@@ -134,5 +156,5 @@ def main() -> int:
         d.figure("requests expired at close", requests.filter(status="expired").count())
         d.check(per_kind == expected, f"received {dict(per_kind)}, expected {dict(expected)}")
         d.check(duplicates == 0, f"{duplicates} duplicates")
-        d.check(all(n > 1 for n in sent_by_beat.values()), "a beat published no ticks")
+        d.check(sum(sent_by_beat.values()) > len(PHASES), "the beats published too few ticks")
     return d.result

@@ -100,18 +100,34 @@ class Drill:
         return time.monotonic() - started
 
 
-def schedule_every(name: str, seconds: int) -> None:
-    """Run beat's periodic task ``name`` every ``seconds`` (as an admin would change its
-    cadence in the database); waits for beat to have synced its schedule first.
-    Needs ``Stack.django()``."""
+def schedule_every(s: stack.Stack, name: str, seconds: int) -> None:
+    """Run beat's periodic task ``name`` every ``seconds``, as an admin would change its
+    cadence in the database, once every beat of ``s`` has synced the schedule from the
+    settings (which would undo the change); returns when a beat has sent it twice at the
+    new cadence. Needs ``Stack.django()``."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
+    logs = [service.log for service in s.services if "beat" in service.argv]
+
+    def sent() -> int:
+        return sum(log.read_text().count(f"Sending due task {name} ") for log in logs)
+
+    for log in logs:
+        stack.wait_for(f"{log.stem} to start", lambda log=log: "beat: Starting" in log.read_text())
     stack.wait_for(
         f"beat to sync {name} into the database",
         lambda: PeriodicTask.objects.filter(name=name).exists(),
     )
+    time.sleep(2)  # the beats' first read of the schedule is behind them
+    before = sent()
     interval, _ = IntervalSchedule.objects.get_or_create(
         every=seconds, period=IntervalSchedule.SECONDS
     )
     PeriodicTask.objects.filter(name=name).update(interval=interval, crontab=None)
     PeriodicTasks.update_changed()
+    stack.wait_for(
+        f"beat to send {name} every {seconds} s",
+        lambda: sent() >= before + 2,
+        timeout=3 * seconds + 10,
+        every=0.2,
+    )

@@ -56,7 +56,7 @@ def main() -> int:
         owed = owe_emails(d)
         d.figure("emails owed", owed)
         s.beat("beat", "--max-interval", "1")
-        schedule_every("outbox-sweep", SWEEP_EVERY)
+        schedule_every(s, "outbox-sweep", SWEEP_EVERY)
         worker = s.worker("worker", "--concurrency", "2")
         started = time.monotonic()
         at_kill: set[str] = set()

@@ -106,8 +106,8 @@ def main() -> int:
             )
         for name in ("beat-a", "beat-b"):
             s.beat(name, "--max-interval", "1")
-        schedule_every("feedback-tick", TICK_EVERY)
-        schedule_every("outbox-sweep", SWEEP_EVERY)
+        schedule_every(s, "feedback-tick", TICK_EVERY)
+        schedule_every(s, "outbox-sweep", SWEEP_EVERY)
         d.say(f"cycle {cycle.pk} opens at {opens_at:%H:%M:%S} UTC (real time), due 4 days later")
 
         expected: Counter = Counter()

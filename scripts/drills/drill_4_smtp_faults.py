@@ -133,7 +133,7 @@ def main() -> int:
         site.hr_email, site.hr_password = s.hr_email, s.hr_password
         s.django()
         s.beat("beat", "--max-interval", "1")
-        schedule_every("outbox-sweep", 2)
+        schedule_every(s, "outbox-sweep", 2)
         s.worker("worker", "--concurrency", "2")
         transient(d, smtp)
         permanent(d, smtp, site)

@@ -43,9 +43,8 @@ def received_by_kind(d: Drill) -> tuple[Counter, Counter]:
 
 
 def move_clock(d: Drill, path, to: datetime.datetime) -> None:
-    """Move the workers' clock to ``to``, and race two more ticks at that moment from
-    this process against the beats' (django-celery-beat lets one of two beats publish
-    most ticks: each reloads the other's last run, so doubled ticks need help)."""
+    """Move the workers' clock to ``to``, and race two more ticks at that very moment
+    from this process (the two beats' ticks may land up to a second apart)."""
     from django.db import connection
 
     from feedback.services import feedback_tick
@@ -156,5 +155,5 @@ def main() -> int:
         d.figure("requests expired at close", requests.filter(status="expired").count())
         d.check(per_kind == expected, f"received {dict(per_kind)}, expected {dict(expected)}")
         d.check(duplicates == 0, f"{duplicates} duplicates")
-        d.check(sum(sent_by_beat.values()) > len(PHASES), "the beats published too few ticks")
+        d.check(all(n > len(PHASES) for n in sent_by_beat.values()), "a beat published few ticks")
     return d.result

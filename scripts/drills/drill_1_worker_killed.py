@@ -1,7 +1,8 @@
 """Drill 1: a worker is SIGKILLed three times while the outbox dispatches 1,000 emails of
 mixed kinds (enrollment welcomes, session invitations, feedback invitations), and
-restarted each time. Every email must be received; a duplicate is allowed only for an
-email in flight at a kill (at most one per kill). Recovery is the outbox's own: the
+restarted each time; two more workers keep sending meanwhile. Every email must be
+received; a duplicate is allowed only for an email the killed worker had in flight
+(at most one per kill: each worker is one process). Recovery is the outbox's own: the
 sweep re-enqueues rows whose messages died with the worker (queued longer than
 OUTBOX_REQUEUE_AFTER) and claims left by it (older than OUTBOX_CLAIM_TIMEOUT), both
 lowered here so the drill takes seconds, not minutes."""
@@ -14,7 +15,9 @@ import time
 from scripts import stack
 from scripts.drills.drill import Drill, schedule_every
 
-LEADERS = 200  # 200 welcomes + 200 session invitations + 600 feedback invitations
+# 50 welcomes + 100 session invitations (2 per pairing) + 850 feedback invitations
+# (each leader is asked about by self, manager, mentor and 14 direct reports).
+LEADERS, SESSIONS_EACH, REPORTS_EACH = 50, 2, 14
 KILL_AT = (250, 500, 750)  # emails received when the worker is killed
 ENV = {"OUTBOX_CLAIM_TIMEOUT": "15", "OUTBOX_REQUEUE_AFTER": "8"}
 SWEEP_EVERY = 3  # seconds
@@ -28,23 +31,32 @@ def owe_emails(d: Drill) -> int:
     from feedback import services as feedback
     from scripts.drills import world
 
+    started = time.monotonic()
     cohort, leaders = world.cohort_with_leaders(label="d1", leaders=LEADERS)
+    d.say(f"imported {LEADERS} leaders in {time.monotonic() - started:.0f} s")
     pairings = world.mentors_pair(label="d1", leaders=leaders)
-    world.sessions_plan(pairings=pairings)
+    world.sessions_plan(pairings=pairings, each=SESSIONS_EACH)
+    world.direct_reports(label="d1", leaders=leaders, each=REPORTS_EACH)
+    d.say(f"paired them, planned sessions, added reports, {time.monotonic() - started:.0f} s")
     now = timezone.now()
     cycle = world.cycle_schedule(
         cohort=cohort, opens_at=now, due_at=now + datetime.timedelta(days=14)
     )
     feedback.cycle_open(cycle_id=cycle.pk)
+    d.say(f"opened a 360 cycle, {time.monotonic() - started:.0f} s")
     for row in Email.objects.values("kind").annotate(n=Count("pk")).order_by("kind"):
         d.say(f"owed {row['n']} {row['kind']}")
     return Email.objects.count()
 
 
-def in_flight() -> set[str]:
+def in_flight(killed_at) -> set[str]:
+    """The emails the killed worker was sending: claimed before the kill and still
+    claimed a second later (the other workers finish a send well within that)."""
     from common.models import Email
 
-    return {str(pk) for pk in Email.objects.filter(status="sending").values_list("pk", flat=True)}
+    time.sleep(1)
+    claimed = Email.objects.filter(status="sending", claimed_at__lte=killed_at)
+    return {str(pk) for pk in claimed.values_list("pk", flat=True)}
 
 
 def main() -> int:
@@ -57,7 +69,11 @@ def main() -> int:
         d.figure("emails owed", owed)
         s.beat("beat", "--max-interval", "1")
         schedule_every(s, "outbox-sweep", SWEEP_EVERY)
-        worker = s.worker("worker", "--concurrency", "2")
+        # Three workers of one process each, so a kill leaves at most one email in flight;
+        # the one named "killed" is SIGKILLed and restarted, the others keep sending.
+        worker = s.worker("killed", "--concurrency", "1")
+        for name in ("steady-a", "steady-b"):
+            s.worker(name, "--concurrency", "1")
         started = time.monotonic()
         at_kill: set[str] = set()
         for n, threshold in enumerate(KILL_AT, 1):
@@ -67,15 +83,17 @@ def main() -> int:
                 timeout=120,
                 every=0.02,
             )
+            from django.utils import timezone
+
             worker.kill()
-            flying = in_flight()
+            flying = in_flight(timezone.now())
             at_kill |= flying
             d.say(
                 f"kill {n}: SIGKILLed the worker at {smtp.handler.accepted} received, "
                 f"{len(flying)} in flight; restarting it"
             )
             killed_at = time.monotonic()
-            worker = s.worker("worker", "--concurrency", "2")
+            worker = s.worker("killed", "--concurrency", "1")
         d.wait_received(f"all {owed} emails", lambda ids: len(ids) >= owed, timeout=180)
         recovered = time.monotonic() - killed_at
         from common.models import Email

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from feedback import services as feedback
@@ -63,17 +64,19 @@ def mentors_pair(*, label: str, leaders: list[User], per_mentor: int = 10) -> li
     return pairings
 
 
-def sessions_plan(*, pairings: list[Pairing]) -> list[MentoringSession]:
-    """One planned session per pairing next week: one calendar invitation each."""
+def sessions_plan(*, pairings: list[Pairing], each: int = 1) -> list[MentoringSession]:
+    """``each`` planned sessions per pairing, a week apart from next week: one calendar
+    invitation each."""
     starts_at = timezone.now() + datetime.timedelta(days=7)
     return [
         mentorship.session_create(
             pairing=pairing,
             by=pairing.mentor,
-            starts_at=starts_at,
+            starts_at=starts_at + datetime.timedelta(weeks=week),
             status=MentoringSession.Status.PLANNED,
         )
         for pairing in pairings
+        for week in range(each)
     ]
 
 
@@ -95,3 +98,19 @@ def cycle_schedule(
         by=None,
         schedule=True,
     )
+
+
+def direct_reports(*, label: str, leaders: list[User], each: int) -> int:
+    """``each`` people reporting to every leader, loaded into the directory in one go (as
+    an HR-system sync would): each is asked about their leader when a cycle opens."""
+    people_ = [
+        User(
+            email=f"report{n}.{leader.pk}.{label}@{DOMAIN}",
+            full_name=f"Report {n} of {leader.full_name}",
+            manager=leader,
+            password=make_password(None),
+        )
+        for leader in leaders
+        for n in range(each)
+    ]
+    return len(User.objects.bulk_create(people_))

@@ -111,7 +111,7 @@ def main() -> int:
         d.figure("received (messages)", sum(ids.values()))
         d.figure("distinct emails received", len(ids))
         d.figure("duplicates", sum(repeats.values()))
-        d.figure("in flight at the kills", len(at_kill))
+        d.figure("emails the killed worker left in flight", len(at_kill))
         d.figure("dispatch time", f"{time.monotonic() - started:.1f} s")
         d.figure("time to recover after the last kill", f"{recovered:.1f} s")
         d.check(rows <= set(ids), f"lost: {sorted(rows - set(ids))[:20]}")

@@ -132,7 +132,7 @@ def main() -> int:
             timeout=60,
         )
         d.say("the cycle closed")
-        time.sleep(3 * max(TICK_EVERY, SWEEP_EVERY))  # late doubles would arrive now
+        time.sleep(2 * SWEEP_EVERY)  # late doubles would arrive now
 
         per_kind, ids = received_by_kind(d)
         per_kind.pop("programs.welcome", None)

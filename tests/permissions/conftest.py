@@ -1,0 +1,26 @@
+"""One world per test module: built once inside a transaction that is rolled back when
+the module ends (each test then runs in a savepoint of it), at a stopped clock."""
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from tests.permissions.world import TODAY, world_build
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with (
+        time_machine.travel(TODAY, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        built = world_build()
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def matrix_world(world, db):
+    """The module's world, for a test that reads or writes (in its own savepoint)."""
+    return world

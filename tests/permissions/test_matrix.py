@@ -1,0 +1,46 @@
+"""Every route (API and pages) x method x caller answers as matrix.py says."""
+
+import pytest
+
+from feedback.views import CYCLE_VERBS
+from tests.permissions import matrix
+from tests.permissions.routes import answer, path_values, routes, url_of
+
+
+def _cells(world) -> dict[str, str]:
+    actual = {}
+    for route in routes():
+        for method in route.methods():
+            rows: dict[str, list[str]] = {}
+            for caller in matrix.CALLERS:
+                user = world.callers[caller]
+                for values in path_values(route, world, caller=caller):
+                    verb = {k: v for k, v in values.items() if k == "verb"}
+                    key = f"{method.upper()} {url_of(route, verb)}"
+                    if caller == "rater link" and "<token>" not in route.path:
+                        code = "-"
+                    else:
+                        url = url_of(route, values)
+                        code = str(answer(user, method, url, is_api=route.is_api).status_code)
+                    rows.setdefault(key, []).append(code)
+            for key, codes in rows.items():
+                actual[key] = " ".join(codes)
+    return actual
+
+
+def test_every_caller_gets_the_expected_answer_on_every_route(matrix_world):
+    actual = _cells(matrix_world)
+    expected = matrix.EXPECTED
+    if actual != expected:
+        rows = "\n".join(f"    {key!r}: {value!r}," for key, value in sorted(actual.items()))
+        changed = sorted(
+            key for key in actual.keys() | expected.keys() if actual.get(key) != expected.get(key)
+        )
+        pytest.fail(
+            f"Answers changed on {len(changed)} route(s): {changed}\n"
+            f"The matrix now ({', '.join(matrix.CALLERS)}):\n{{\n{rows}\n}}"
+        )
+
+
+def test_every_verb_a_page_accepts_is_in_the_matrix():
+    assert set(matrix.VERBS["/feedback/cycles/<pk>/<verb>/"]) == set(CYCLE_VERBS)

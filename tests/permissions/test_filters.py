@@ -1,0 +1,98 @@
+"""No existence oracle through filters: on every list of the API, a filter naming a row
+the caller may not see answers exactly like one naming no row at all (same status, same
+body), for every filter that takes an id, as the leader and as the mentor."""
+
+import pytest
+from django.core.exceptions import FieldDoesNotExist
+from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
+
+from common.filters import MAX_ID, IdFilter
+from people.models import User
+from programs.models import Cohort
+from tests.permissions.routes import answer, routes
+
+# Rows everyone signed in may read: naming one is no secret.
+CATALOGUE = {"Competency", "Program", "Module", "MetricDefinition", "Questionnaire"}
+# Filters with a method of their own name the model they filter by here.
+METHOD_TARGETS = {"cohort": Cohort}
+NO_SUCH_ID = MAX_ID
+
+
+def _list_views():
+    for route in routes():
+        actions = getattr(route.callback, "actions", None) or {}
+        if route.is_api and actions.get("get") == "list":
+            yield route
+
+
+def _filterset(view_class):
+    """The FilterSet the view's own filter backend builds (filterset_class or _fields)."""
+    backend = next(b for b in view_class.filter_backends if issubclass(b, DjangoFilterBackend))
+    return backend().get_filterset_class(view_class(), view_class.queryset)
+
+
+def _target_model(filterset, name, declared):
+    if isinstance(declared, ModelChoiceFilter | ModelMultipleChoiceFilter):
+        return declared.queryset.model
+    if not isinstance(declared, IdFilter):
+        return None
+    if declared.method is not None:
+        return METHOD_TARGETS[name]
+    model = filterset._meta.model
+    for part in declared.field_name.removesuffix("_id").split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model or model
+    return model
+
+
+def id_filters():
+    """(list URL, parameter, model it names) for every id filter of every API list."""
+    found = []
+    for route in _list_views():
+        filterset = _filterset(route.view_class)
+        if filterset is None:
+            continue
+        for name, declared in filterset.base_filters.items():
+            model = _target_model(filterset, name, declared)
+            if model is not None and model.__name__ not in CATALOGUE:
+                found.append((route.path, name, model))
+    return found
+
+
+def _hidden_id(world, model) -> int:
+    """A row of the other leader's side: neither the leader nor their mentor sees it."""
+    if model is User:
+        return world.other.leader.pk
+    for obj in world.other.objects.values():
+        if isinstance(obj, model):
+            return obj.pk
+    raise AssertionError(f"The other side of the world has no {model.__name__}.")
+
+
+def test_every_list_has_its_id_filters_found():
+    """The walk below finds the filters it must (a guard against a walk that finds none)."""
+    params = {(path, name) for path, name, _ in id_filters()}
+    assert ("/api/v1/enrollments/", "cohort") in params
+    assert ("/api/v1/mentorship/sessions/", "pairing") in params
+    assert ("/api/v1/metrics/observations/", "leader") in params
+
+
+@pytest.mark.parametrize("caller", ["leader", "mentor"])
+def test_a_filter_naming_someone_elses_row_answers_like_no_such_row(matrix_world, caller):
+    user = matrix_world.callers[caller]
+    oracles = []
+    for path, name, model in id_filters():
+        theirs = answer(
+            user, "get", f"{path}?{name}={_hidden_id(matrix_world, model)}", is_api=True
+        )
+        nothing = answer(user, "get", f"{path}?{name}={NO_SUCH_ID}", is_api=True)
+        if (theirs.status_code, theirs.content) != (nothing.status_code, nothing.content):
+            oracles.append(
+                f"{path}?{name}=: someone else's {theirs.status_code} {theirs.content[:80]!r}, "
+                f"no such {nothing.status_code} {nothing.content[:80]!r}"
+            )
+    assert not oracles, "\n".join(oracles)

@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from feedback.links import request_token
 from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.services import cycle_release, request_decline, response_submit
-from mentorship.models import ActionItem
+from mentorship.models import ActionItem, MentoringSession
 from people.tokens import token_issue
 from programs.models import SessionAttendance
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
@@ -97,9 +97,10 @@ def _answers(questionnaire, *, rating: int, comment: str) -> dict:
     return answers
 
 
-def _released_cycle(cohort, leader, mentor) -> Cycle:
+def _released_cycle(cohort, leader, mentor, *, marked: bool) -> Cycle:
     """Self, manager and three direct reports answered (shown); one peer answered and two
-    declined (hidden: below the threshold of 3); the mentor declined. Released."""
+    declined (hidden: below the threshold of 3); the mentor declined. Released. Only the
+    leader's side carries the markers."""
     cycle = CycleFactory(
         cohort=cohort,
         name="Released round",
@@ -107,18 +108,19 @@ def _released_cycle(cohort, leader, mentor) -> Cycle:
         opens_at=datetime.datetime(2027, 1, 10, 8, 0, tzinfo=datetime.UTC),
         due_at=datetime.datetime(2027, 1, 25, 8, 0, tzinfo=datetime.UTC),
     )
-    peer_name, report_name = RATER_NAMES
+    peer_name, report_name = RATER_NAMES if marked else ("Other peer", "Other report")
+    shown, hidden = (SHOWN_COMMENT, HIDDEN_COMMENT) if marked else ("Shown", "Hidden")
     raters = [("self", leader, 4, "Self view."), ("manager", leader.manager, 3, "Manager view.")]
     raters += [
         (
             "direct_report",
             UserFactory(full_name=f"{report_name} {n}", manager=leader),
             4,
-            f"{SHOWN_COMMENT} {n}",
+            f"{shown} {n}",
         )
         for n in range(1, 4)
     ]
-    raters.append(("peer", UserFactory(full_name=f"{peer_name} 1"), 2, HIDDEN_COMMENT))
+    raters.append(("peer", UserFactory(full_name=f"{peer_name} 1"), 2, hidden))
     for group, rater, rating, comment in raters:
         request = RaterRequestFactory(cycle=cycle, subject=leader, rater=rater, group=group)
         response_submit(
@@ -158,13 +160,20 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
         starts_at=datetime.datetime(2027, 1, 20, 9, 0, tzinfo=datetime.UTC),
         private_notes=private_note,
     )
+    planned = MentoringSessionFactory(
+        pairing=pairing,
+        status=MentoringSession.Status.PLANNED,
+        starts_at=datetime.datetime(2027, 2, 10, 9, 0, tzinfo=datetime.UTC),
+        private_notes=private_note,
+    )
     action_item = ActionItemFactory(
         session=session, owner=ActionItem.Owner.MENTEE, due_on=datetime.date(2027, 3, 1)
     )
     goal = GoalFactory(mentee=leader, pairing=pairing)
     observation = observe(leader, "sales_attainment", "2027-01", 90)
     target = TargetFactory(leader=leader, metric=metric("sales_attainment"), value=Decimal(100))
-    released = _released_cycle(cohort, leader, mentor)
+    peer_name, report_name = RATER_NAMES if private_note == PRIVATE_NOTE else ("Peer", "Report")
+    released = _released_cycle(cohort, leader, mentor, marked=private_note == PRIVATE_NOTE)
     open_cycle = CycleFactory(
         cohort=cohort,
         name="Open round",
@@ -175,9 +184,16 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
     pending = RaterRequestFactory(
         cycle=open_cycle,
         subject=leader,
-        rater=UserFactory(full_name=f"{RATER_NAMES[0]} open"),
+        rater=UserFactory(full_name=f"{peer_name} open"),
         group="peer",
         status=RaterRequest.Status.SENT,
+    )
+    not_yet_invited = RaterRequestFactory(
+        cycle=open_cycle,
+        subject=leader,
+        rater=UserFactory(full_name=f"{report_name} open"),
+        group="direct_report",
+        status=RaterRequest.Status.PENDING,
     )
     upcoming = CycleFactory(cohort=cohort, name="Upcoming round")
     nomination = NominationFactory(
@@ -199,6 +215,7 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
             "attendance": attendance,
             "pairing": pairing,
             "session": session,
+            "planned_session": planned,
             "action_item": action_item,
             "goal": goal,
             "observation": observation,
@@ -207,6 +224,7 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
             "open_cycle": open_cycle,
             "upcoming_cycle": upcoming,
             "request": pending,
+            "pending_request": not_yet_invited,
             "nomination": nomination,
         },
     )

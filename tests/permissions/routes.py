@@ -1,14 +1,18 @@
 """Every route Django resolves (the API and the pages), the methods it answers, and the
 real objects of the world its path names; and one caller's answer to one request."""
 
+import copy
 import dataclasses
 import re
 from collections.abc import Iterator
 
 from django.contrib.admindocs.views import simplify_regex
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from people.models import User
@@ -23,6 +27,10 @@ class Route:
     path: str  # readable: /api/v1/enrollments/<pk>/
     pattern: URLPattern
     is_api: bool
+
+    @property
+    def is_rater_link(self) -> bool:
+        return "<token>" in self.path and not self.path.startswith("/password/")
 
     @property
     def callback(self):
@@ -101,10 +109,12 @@ def path_values(route: Route, world, *, caller: str) -> list[dict]:
         if name == "pk":
             values["pk"] = _object_for(route, world, side).pk
         elif name == "token" and route.path.startswith("/password/"):
-            values["token"] = world.password_reset["token"]
+            # Made now: signing in (last_login) ends every earlier reset link.
+            side.leader.refresh_from_db()
+            values["token"] = default_token_generator.make_token(side.leader)
         elif name == "uidb64":
-            values["uidb64"] = world.password_reset["uidb64"]
-        elif name == "token":
+            values["uidb64"] = urlsafe_base64_encode(force_bytes(side.leader.pk))
+        elif name == "token":  # a rater link
             values["token"] = world.token if caller == "rater link" else FORGED_TOKEN
         elif name == "verb":
             continue
@@ -129,20 +139,37 @@ class _RolledBack(Exception):
         self.response = response
 
 
-def answer(user, method: str, url: str, *, is_api: bool, data=None):
-    """One request as ``user`` (None: not signed in), rolled back whatever it changed."""
-    try:
-        with transaction.atomic():
-            if is_api:
-                client = APIClient()
-                if user is not None:
-                    client.force_authenticate(user=user)
-                kwargs = {"format": "json"} if data is not None else {}
-            else:
-                client = Client()
-                if user is not None:
-                    client.force_login(user)
-                kwargs = {}
-            raise _RolledBack(getattr(client, method)(url, data, **kwargs))
-    except _RolledBack as rolled_back:
-        return rolled_back.response
+class Callers:
+    """Requests as each caller, each rolled back whatever it changed. A page caller signs
+    in once (per test): every request starts from that session's cookie, so a request
+    that signs out or cycles the session changes nothing for the next one."""
+
+    def __init__(self, world):
+        self.world = world
+        self._cookies: dict = {}
+
+    def _page_client(self, caller: str, user) -> Client:
+        client = Client()
+        if user is not None:
+            if caller not in self._cookies:
+                client.force_login(user)
+                self._cookies[caller] = client.cookies
+            client.cookies = copy.deepcopy(self._cookies[caller])
+        return client
+
+    def answer(self, caller: str, method: str, url: str, *, is_api: bool, data=None):
+        user = self.world.callers[caller]
+        if is_api:
+            client = APIClient()
+            if user is not None:
+                client.force_authenticate(user=user)
+            kwargs = {"format": "json"} if data is not None else {}
+        else:
+            # Signed in outside the request's transaction: the session outlives it.
+            client = self._page_client(caller, user)
+            kwargs = {}
+        try:
+            with transaction.atomic():
+                raise _RolledBack(getattr(client, method)(url, data, **kwargs))
+        except _RolledBack as rolled_back:
+            return rolled_back.response

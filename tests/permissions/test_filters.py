@@ -10,7 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from common.filters import MAX_ID, IdFilter
 from people.models import User
 from programs.models import Cohort
-from tests.permissions.routes import answer, routes
+from tests.permissions.routes import Callers, routes
 
 # Rows everyone signed in may read: naming one is no secret.
 CATALOGUE = {"Competency", "Program", "Module", "MetricDefinition", "Questionnaire"}
@@ -83,13 +83,13 @@ def test_every_list_has_its_id_filters_found():
 
 @pytest.mark.parametrize("caller", ["leader", "mentor"])
 def test_a_filter_naming_someone_elses_row_answers_like_no_such_row(matrix_world, caller):
-    user = matrix_world.callers[caller]
+    answer = Callers(matrix_world).answer
     oracles = []
     for path, name, model in id_filters():
         theirs = answer(
-            user, "get", f"{path}?{name}={_hidden_id(matrix_world, model)}", is_api=True
+            caller, "get", f"{path}?{name}={_hidden_id(matrix_world, model)}", is_api=True
         )
-        nothing = answer(user, "get", f"{path}?{name}={NO_SUCH_ID}", is_api=True)
+        nothing = answer(caller, "get", f"{path}?{name}={NO_SUCH_ID}", is_api=True)
         if (theirs.status_code, theirs.content) != (nothing.status_code, nothing.content):
             oracles.append(
                 f"{path}?{name}=: someone else's {theirs.status_code} {theirs.content[:80]!r}, "

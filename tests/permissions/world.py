@@ -11,9 +11,6 @@ import datetime
 from decimal import Decimal
 
 import time_machine
-from django.contrib.auth.tokens import default_token_generator
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from feedback.links import request_token
 from feedback.models import Cycle, Nomination, Question, RaterRequest
@@ -70,7 +67,6 @@ class World:
     program: object
     module: object
     token: str  # the rater link of an open request about the leader
-    password_reset: dict  # uidb64 and token of the leader's password reset
 
     @property
     def callers(self) -> dict:
@@ -256,7 +252,6 @@ def world_build() -> World:
         )
     for side in (own, other):  # issued today: a token lives for hours
         side.objects["api_token"] = token_issue(user=side.leader)
-    leader = own.leader
     return World(
         hr=hr,
         nobody=nobody,
@@ -265,8 +260,4 @@ def world_build() -> World:
         program=program,
         module=module,
         token=request_token(own.objects["request"]),
-        password_reset={
-            "uidb64": urlsafe_base64_encode(force_bytes(leader.pk)),
-            "token": default_token_generator.make_token(leader),
-        },
     )

@@ -2,6 +2,8 @@
 the caller may not see answers exactly like one naming no row at all (same status, same
 body), for every filter that takes an id, as the leader and as the mentor."""
 
+import re
+
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
@@ -95,4 +97,46 @@ def test_a_filter_naming_someone_elses_row_answers_like_no_such_row(matrix_world
                 f"{path}?{name}=: someone else's {theirs.status_code} {theirs.content[:80]!r}, "
                 f"no such {nothing.status_code} {nothing.content[:80]!r}"
             )
+    assert not oracles, "\n".join(oracles)
+
+
+# A body naming a row: the field's name → which of the other side's rows to name.
+BODY_FIELDS = {
+    "cohort": "cohort",
+    "cycle": "upcoming_cycle",
+    "enrollment": "enrollment",
+    "leader": "leader",
+    "mentee": "leader",
+    "pairing": "pairing",
+    "session": "session",
+    "subject": "leader",
+}
+
+
+def _creates():
+    for route in routes():
+        actions = getattr(route.callback, "actions", None) or {}
+        if route.is_api and actions.get("post") == "create":
+            yield route.path
+
+
+@pytest.mark.parametrize("caller", ["leader", "mentor"])
+def test_a_body_naming_someone_elses_row_answers_like_no_such_row(matrix_world, caller):
+    """The same for what a caller sends: creating something on someone else's enrollment,
+    pairing or cycle is refused exactly as on one that does not exist."""
+    answer = Callers(matrix_world).answer
+    own = matrix_world.own.objects
+    oracles = []
+    for path in _creates():
+        for name, key in BODY_FIELDS.items():
+            # The rest of the body is the caller's own: only the named row differs.
+            body = {"cycle": own["upcoming_cycle"].pk} if name == "subject" else {}
+            answers = []
+            for row_id in (matrix_world.other.objects[key].pk, NO_SUCH_ID):
+                response = answer(caller, "post", path, is_api=True, data={**body, name: row_id})
+                content = re.sub(rf"\b{row_id}\b", "<id>", response.content.decode())
+                answers.append((response.status_code, content))
+            (theirs, nothing) = answers
+            if theirs != nothing:
+                oracles.append(f"POST {path} {name}=: someone else's {theirs}, no such {nothing}")
     assert not oracles, "\n".join(oracles)

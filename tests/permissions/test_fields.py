@@ -5,6 +5,8 @@ anonymity threshold and of one above it. Every GET route and page is fetched as 
 caller (and every CSV export), every email kind is built for the world, and the markers
 are looked for in the bodies as they were serialized."""
 
+import json
+
 import pytest
 from django.core.mail import EmailMessage
 
@@ -176,3 +178,21 @@ def address_owner(address: str) -> str:
 
     user = User.objects.filter(email=address).first()
     return user.full_name if user else ""
+
+
+@pytest.mark.parametrize("caller", ["leader", "HR"])
+def test_no_figure_of_the_group_below_the_threshold(matrix_world, caller):
+    """One peer answered (2 on every statement) of three asked: the peers' figures are
+    not shown, and no shown figure counts the peer (the overall is the shown groups'
+    3.8, not 3.5)."""
+    cycle, leader = matrix_world.own.objects["cycle"], matrix_world.own.leader
+    url = f"/api/v1/feedback/cycles/{cycle.pk}/reports/{leader.pk}/"
+    report = Callers(matrix_world).answer(caller, "get", url, is_api=True).json()
+    peers = [group for group in report["groups"] if group["group"] == "peer"]
+    assert all(
+        row.get("management") is None and row.get("leadership") is None
+        for group in peers
+        for row in group.get("profile") or []
+    )
+    assert {row["management"] for row in report["overall"]} == {"3.8"}
+    assert "2.0" not in json.dumps(report["groups"])

@@ -44,3 +44,20 @@ def test_every_caller_gets_the_expected_answer_on_every_route(matrix_world):
 
 def test_every_verb_a_page_accepts_is_in_the_matrix():
     assert set(matrix.VERBS["/feedback/cycles/<pk>/<verb>/"]) == set(CYCLE_VERBS)
+
+
+def test_someone_elses_object_is_404_never_403():
+    """No existence oracle, read from the table: where a path names the leader's object,
+    the other leader (and the other mentor) get 404, or exactly what its owner (the
+    mentor) gets when the answer does not depend on whose it is (the catalogue, a role
+    refusal, a method not allowed)."""
+    pairs = [("leader", "other leader"), ("mentor", "other mentor")]
+    oracles = []
+    for key, row in matrix.EXPECTED.items():
+        if "<" not in key:
+            continue
+        codes = dict(zip(matrix.CALLERS, row.split(), strict=True))
+        for own, other in pairs:
+            if codes[other] not in ("404", codes[own]):
+                oracles.append(f"{key}: {own} {codes[own]}, {other} {codes[other]}")
+    assert not oracles, "\n".join(oracles)

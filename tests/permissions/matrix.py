@@ -276,7 +276,7 @@ EXPECTED: dict[str, str] = {
     "POST /feedback/cycles/<pk>/cancel/": "302 403 403 403 403 403 302 -",
     "POST /feedback/cycles/<pk>/nominate/": "302 403 302 404 403 403 403 -",
     "POST /feedback/cycles/<pk>/nominations/": "302 403 403 403 403 403 302 -",
-    "POST /feedback/cycles/<pk>/proposals/": "302 403 403 403 403 403 404 -",
+    "POST /feedback/cycles/<pk>/proposals/": "302 403 403 403 403 403 302 -",
     "POST /feedback/cycles/<pk>/release/": "302 403 403 403 403 403 302 -",
     "POST /feedback/cycles/<pk>/reports/<subject_id>/": "302 404 200 404 404 404 200 -",
     "POST /feedback/cycles/<pk>/schedule/": "302 403 403 403 403 403 302 -",

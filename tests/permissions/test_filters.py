@@ -140,3 +140,21 @@ def test_a_body_naming_someone_elses_row_answers_like_no_such_row(matrix_world, 
             if theirs != nothing:
                 oracles.append(f"POST {path} {name}=: someone else's {theirs}, no such {nothing}")
     assert not oracles, "\n".join(oracles)
+
+
+# Pages that take a row's id in their query string: (page, parameter, the row, caller).
+PAGE_PARAMETERS = [("/mentoring/sessions/log/", "pairing", "pairing", "mentor")]
+
+
+@pytest.mark.parametrize(("page", "name", "key", "caller"), PAGE_PARAMETERS)
+def test_a_page_naming_someone_elses_row_answers_like_no_such_row(
+    matrix_world, page, name, key, caller
+):
+    answer = Callers(matrix_world).answer
+    theirs = answer(
+        caller, "get", f"{page}?{name}={matrix_world.other.objects[key].pk}", is_api=False
+    )
+    nothing = answer(caller, "get", f"{page}?{name}={NO_SUCH_ID}", is_api=False)
+    own = answer(caller, "get", f"{page}?{name}={matrix_world.own.objects[key].pk}", is_api=False)
+    assert theirs.status_code == nothing.status_code == 404
+    assert own.status_code == 200

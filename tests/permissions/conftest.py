@@ -1,5 +1,6 @@
-"""One world per test module: built once inside a transaction that is rolled back when
-the module ends (each test then runs in a savepoint of it), at a stopped clock."""
+"""One world for the matrix, filter and field-level modules: built once inside a
+transaction that is rolled back when the package's last test ends (each test runs in a
+savepoint of it), at a stopped clock."""
 
 import pytest
 import time_machine
@@ -8,7 +9,7 @@ from django.db import transaction
 from tests.permissions.world import TODAY, world_build
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker):
     with (
         time_machine.travel(TODAY, tick=False),
@@ -22,7 +23,7 @@ def world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def matrix_world(world, db):
-    """The module's world, for a test that reads or writes (in its own savepoint)."""
+    """The shared world, for a test that reads or writes (in its own savepoint)."""
     return world
 
 

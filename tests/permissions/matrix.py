@@ -23,8 +23,15 @@ The admin's pages are not listed one by one: the rows of /admin/ pin its front d
 (staff only; none of the callers is staff, so each is sent to the admin's sign-in), and
 tests/privacy/test_06_admin_private_lookups.py walks every admin.
 
+The objects: an API path's <pk> names the leader's object of the view's model (a cycle
+is the leader's released one, a rater request the one of the open cycle whose link the
+rater holds); a page's, the object PAGE_OBJECTS names. The password-reset link is the
+leader's, valid when asked.
+
 Writes send an empty body: a 400 means the caller passed the role gate and the scope.
-A redirect (302) is a page sending a visitor to sign in, or a form done.
+A redirect (302) is a page sending a visitor to sign in, or a form done. The API answers
+an anonymous caller 403, not 401: session authentication comes first and names no
+challenge.
 """
 
 CALLERS = (

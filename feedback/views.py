@@ -253,7 +253,8 @@ def decide_proposals(request, pk: int):
     cycle = _scoped_cycle(request.user, pk)
     decision = DECISIONS.get(request.POST.get("decision", ""))
     if decision is None:
-        raise Http404
+        messages.error(request, "Choose to approve or to reject the ticked proposals.")
+        return redirect("feedback:cycle-detail", pk=cycle.pk)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     nominations = list(selectors.nomination_list(user=request.user).filter(cycle=cycle, pk__in=ids))
     if not nominations:

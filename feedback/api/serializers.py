@@ -9,7 +9,7 @@ from feedback.models import (
     RaterGroup,
     RaterRequest,
 )
-from feedback.selectors import cycle_list
+from feedback.selectors import cycle_list, nomination_subjects
 from people.models import User
 from people.roles import Role, has_role
 from programs.models import Cohort
@@ -241,7 +241,10 @@ class NominationCreateSerializer(serializers.Serializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
+            # Scoped like every lookup: someone the caller may not nominate for is
+            # refused exactly like nobody at all (no existence oracle).
             fields["cycle"].queryset = cycle_list(user=request.user)
+            fields["subject"].queryset = nomination_subjects(user=request.user)
         return fields
 
 

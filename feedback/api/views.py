@@ -3,7 +3,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import ApplicationError
+from common.filters import FilterSet
 from common.throttles import RaterLinkThrottle
 from feedback import selectors, services
 from feedback.api import serializers as s
@@ -36,7 +36,7 @@ class NotReleased(ApplicationError):
     code = "not_released"
 
 
-class CycleFilter(filters.FilterSet):
+class CycleFilter(FilterSet):
     class Meta:
         model = Cycle
         fields = ["cohort", "status"]
@@ -215,7 +215,7 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.QuestionnaireSerializer(copy).data, status=status.HTTP_201_CREATED)
 
 
-class NominationFilter(filters.FilterSet):
+class NominationFilter(FilterSet):
     class Meta:
         model = Nomination
         fields = ["cycle", "subject", "group", "status"]
@@ -328,7 +328,7 @@ class NominationViewSet(
         return self._decide(request, approve=False)
 
 
-class RaterRequestFilter(filters.FilterSet):
+class RaterRequestFilter(FilterSet):
     class Meta:
         model = RaterRequest
         fields = ["cycle", "subject", "group", "status"]

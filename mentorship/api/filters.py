@@ -1,16 +1,16 @@
 import django_filters
 
-from common.filters import IdFilter
+from common.filters import FilterSet, IdFilter
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 
 
-class PairingFilter(django_filters.FilterSet):
+class PairingFilter(FilterSet):
     class Meta:
         model = Pairing
         fields = ["status", "mentor", "mentee"]
 
 
-class SessionFilter(django_filters.FilterSet):
+class SessionFilter(FilterSet):
     mentee = IdFilter(field_name="pairing__mentee")
     starts_after = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__gte", label="Starts on or after (date)"
@@ -24,7 +24,7 @@ class SessionFilter(django_filters.FilterSet):
         fields = ["pairing", "mentee", "status", "starts_after", "starts_before"]
 
 
-class ActionItemFilter(django_filters.FilterSet):
+class ActionItemFilter(FilterSet):
     pairing = IdFilter(field_name="session__pairing")
     mentee = IdFilter(field_name="session__pairing__mentee")
     done = django_filters.BooleanFilter(
@@ -36,7 +36,7 @@ class ActionItemFilter(django_filters.FilterSet):
         fields = ["session", "pairing", "mentee", "owner", "done"]
 
 
-class GoalFilter(django_filters.FilterSet):
+class GoalFilter(FilterSet):
     class Meta:
         model = Goal
         fields = ["mentee", "pairing", "status", "competency"]

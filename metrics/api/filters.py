@@ -1,6 +1,6 @@
 import django_filters
 
-from common.filters import IdFilter
+from common.filters import FilterSet, IdFilter
 from metrics.models import MetricDefinition, Observation, Target
 from programs.models import Enrollment
 
@@ -12,7 +12,7 @@ def _in_cohort(queryset, name, value):
     return queryset.filter(leader__in=members)
 
 
-class ObservationFilter(django_filters.FilterSet):
+class ObservationFilter(FilterSet):
     leader = IdFilter(field_name="leader_id")
     metric = django_filters.CharFilter(field_name="metric__code", help_text="Metric code.")
     category = django_filters.ChoiceFilter(
@@ -28,7 +28,7 @@ class ObservationFilter(django_filters.FilterSet):
         fields = ["leader", "metric", "category", "period_from", "period_to", "source", "cohort"]
 
 
-class TargetFilter(django_filters.FilterSet):
+class TargetFilter(FilterSet):
     leader = IdFilter(field_name="leader_id")
     cohort = IdFilter(field_name="cohort_id")
     metric = django_filters.CharFilter(field_name="metric__code", help_text="Metric code.")

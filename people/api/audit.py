@@ -12,14 +12,14 @@ from rest_framework import mixins, serializers, viewsets
 
 from common import audit
 from common.dates import end_of_day, start_of_day
-from common.filters import IdFilter
+from common.filters import FilterSet, IdFilter
 from common.models import AuditEvent
 from people.models import User
 from people.permissions import RolePermission
 from people.roles import Role
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(FilterSet):
     actor = IdFilter(field_name="actor_id", help_text="Done by this person (a user id).")
     actor_kind = django_filters.ChoiceFilter(choices=AuditEvent.ActorKind.choices)
     action = django_filters.CharFilter(

@@ -1,5 +1,4 @@
 from django.db.models import ProtectedError
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -9,6 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from common.errors import ApplicationError
+from common.filters import FilterSet
 from common.renderers import ICalendarRenderer
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.permissions import RolePermission
@@ -130,7 +130,7 @@ class ModuleViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         )
 
 
-class CohortFilter(filters.FilterSet):
+class CohortFilter(FilterSet):
     class Meta:
         model = Cohort
         fields = {"program": ["exact"], "delivery": ["exact"], "starts_on": ["gte", "lte"]}
@@ -215,7 +215,7 @@ class CohortSessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         )
 
 
-class EnrollmentFilter(filters.FilterSet):
+class EnrollmentFilter(FilterSet):
     class Meta:
         model = Enrollment
         fields = ["cohort", "program", "status", "leader"]

@@ -364,7 +364,9 @@ def test_leader_cannot_nominate_for_another_cycle_or_person(api, world):
         "email": "x@example.com",
         "full_name": "X",
     }
-    assert call(api, world, "leader", "post", url, for_someone).status_code == 404
+    # Someone else is refused like no one at all: 400 naming the field, as for the cycle.
+    response = call(api, world, "leader", "post", url, for_someone)
+    assert response.status_code == 400 and "subject" in response.json()
     manager = {
         "cycle": world["cycle"].pk,
         "email": UserFactory().email,

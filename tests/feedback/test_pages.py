@@ -292,6 +292,26 @@ def test_hr_approves_ticked_proposals_on_the_cycle_page(world, leader, hr, setti
     )
 
 
+def test_a_decision_that_is_neither_approve_nor_reject_is_explained_and_changes_nothing(
+    world, leader, hr, settings
+):
+    settings.FEEDBACK_RATER_DOMAINS = ["example.com"]
+    client_for(leader).post(
+        f"/feedback/cycles/{world['cycle'].pk}/nominate/",
+        {"full_name": "Ann", "email": "ann@example.com"},
+    )
+    proposal = Nomination.objects.get()
+    url = f"/feedback/cycles/{world['cycle'].pk}/"
+    for decision in ({}, {"decision": "maybe"}):
+        client = client_for(hr)
+        response = client.post(f"{url}proposals/", {"ids": [proposal.pk], **decision})
+        assert response.status_code == 302 and response["Location"] == url
+        page = client.get(url).content.decode()
+        assert "Choose to approve or to reject the ticked proposals." in page
+    proposal.refresh_from_db()
+    assert proposal.status == Nomination.Status.PROPOSED
+
+
 def test_other_leader_cannot_touch_someone_elses_cycle(world, other_leader, leader):
     client = client_for(other_leader)
     response = client.post(

@@ -135,3 +135,9 @@ def test_an_unknown_page_answers_the_documented_404(api, hr):
     response = api(hr).get(f"{API}/programs/?page=99")
     assert_json_error(response, 404)
     assert_matches_schema(response, path="/api/v1/programs/")
+
+
+def test_signing_out_someone_unknown_answers_the_documented_404(api, leader, hr):
+    response = api(leader).post(f"{API}/auth/tokens/revoke-all/", {"user": hr.pk})
+    assert_json_error(response, 404)
+    assert_matches_schema(response, path="/api/v1/auth/tokens/revoke-all/", method="post")

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench setup clean
+.PHONY: run test lint format bench fuzz setup clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ test: setup
 ## bench: time key API endpoints at demo size + 300 leaders, with query counts (scripts/bench.py)
 bench: setup
 	$(PY) scripts/bench.py
+
+## fuzz: Schemathesis against the live app as HR, a mentor and a leader (DATABASE_URL: a
+## PostgreSQL database it may recreate; scripts/fuzz.sh)
+fuzz: setup
+	scripts/fuzz.sh
 
 lint: setup
 	$(VENV)/bin/ruff check .

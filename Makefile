@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench drills setup clean
+.PHONY: run test lint format bench drills fuzz setup clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: setup
 drills: setup
 	source scripts/lib.sh && ensure_debian_packages redis-server
 	$(PY) -m scripts.drills $(DRILLS)
+
+## fuzz: Schemathesis against the live app as HR, a mentor and a leader (DATABASE_URL: a
+## PostgreSQL database it may recreate; scripts/fuzz.sh)
+fuzz: setup
+	scripts/fuzz.sh
 
 lint: setup
 	$(VENV)/bin/ruff check .

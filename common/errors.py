@@ -6,7 +6,10 @@ refuses (409 by default: capacity full, transition not allowed, ...).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,5 +50,24 @@ def exception_handler(exc, context):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
         if exc.field:
             body["field"] = exc.field
-        return Response(body, status=exc.status_code)
-    return drf_exception_handler(exc, context)
+        response = Response(body, status=exc.status_code)
+    else:
+        response = drf_exception_handler(exc, context)
+    if response is not None:
+        _answer_in_json(context["request"])
+    return response
+
+
+def _answer_in_json(request) -> None:
+    """An error is JSON, whatever the download asked for (``?format=csv``, ``.ics``): a
+    client reads why in the one error format the schema documents."""
+    request.accepted_renderer = JSONRenderer()
+    request.accepted_media_type = JSONRenderer.media_type
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches (``handler404``): JSON under ``/api/``,
+    like every other API error, the page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

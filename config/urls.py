@@ -41,3 +41,6 @@ urlpatterns = [
     ),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# A URL no route matches: JSON under /api/ (common.errors), Django's page elsewhere.
+handler404 = "common.errors.not_found"

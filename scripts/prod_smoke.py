@@ -50,7 +50,7 @@ def web(args) -> None:
     headers, _ = site.expect(302, "GET", "/api/docs/", headers={"Accept": "text/html"})
     if not headers["Location"].startswith("/login/"):
         fail(f"/api/docs/ signed out went to {headers['Location']}")
-    site.expect(403, "GET", "/api/schema/")
+    site.expect(401, "GET", "/api/schema/")
     step("plain HTTP redirects to HTTPS; /api/docs/ and /api/schema/ need sign-in")
 
     _, body = site.expect(

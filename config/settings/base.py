@@ -206,10 +206,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate challenge makes a missing or dead token a 401
+    # (DRF asks the first class), not a 403 that reads like a role refusal.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "people.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    # JSON bodies only (a form cannot say null); the CSV uploads declare their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["common.throttles.WriteThrottle"],
     # The proxies in front of Lodestar whose X-Forwarded-For is believed: the client's
     # address for rate limits and the sign-in lockout (0: the connection's own address).
@@ -221,7 +225,7 @@ REST_FRAMEWORK = {
         "common.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.ErrorsAutoSchema",
     "EXCEPTION_HANDLER": "common.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

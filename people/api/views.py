@@ -85,7 +85,13 @@ class ApiTokenViewSet(
     def perform_destroy(self, instance: ApiToken) -> None:
         tokens.token_revoke(token=instance, by=self.request.user)
 
-    @extend_schema(request=TokensRevokeAllSerializer, responses=TokensRevokedSerializer)
+    @extend_schema(
+        request=TokensRevokeAllSerializer,
+        responses={
+            200: TokensRevokedSerializer,
+            404: OpenApiResponse(description="No such user, or not yours to sign out."),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="revoke-all")
     def revoke_all(self, request):
         """Sign out of the API everywhere: every token of the caller (or, for HR, of

@@ -58,9 +58,9 @@ def test_one_line_per_request_with_method_path_status_duration_and_user(api, hr,
 
 @pytest.mark.django_db
 def test_anonymous_and_refused_requests_are_logged_too(anon_api, request_lines):
-    assert anon_api.get("/api/v1/me/").status_code == 403
+    assert anon_api.get("/api/v1/me/").status_code == 401
     [line] = request_lines()
-    assert (line.status, line.user_id) == (403, None)
+    assert (line.status, line.user_id) == (401, None)
 
 
 @pytest.mark.django_db

@@ -266,11 +266,11 @@ def test_a_request_under_production_settings_logs_one_json_line_and_docs_need_si
     assert result.returncode == 0, result.stderr
     # Signed out: the schema is refused, the docs page sends to the login page, and plain
     # HTTP is redirected to HTTPS.
-    assert result.stdout.split() == ["403", "/login/?next=/api/docs/", "301"]
+    assert result.stdout.split() == ["401", "/login/?next=/api/docs/", "301"]
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     requests = [line for line in lines if line["logger"] == "lodestar.request"]
     assert [(r["method"], r["path"], r["status"]) for r in requests] == [
-        ("GET", "/api/schema/", 403),
+        ("GET", "/api/schema/", 401),
         ("GET", "/api/docs/", 302),
         ("GET", "/api/v1/me/", 301),
     ]
@@ -342,7 +342,7 @@ def test_development_email_urls_still_work():
 def test_api_docs_require_sign_in_when_not_public(settings, client, anon_api, api, leader):
     settings.API_DOCS_PUBLIC = False
 
-    assert anon_api.get("/api/schema/").status_code == 403
+    assert anon_api.get("/api/schema/").status_code == 401
     response = client.get("/api/docs/")
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/api/docs/"

@@ -50,7 +50,7 @@ def test_my_dashboard_is_for_leaders(api, callers):
             "leader": 200,
             "other_leader": 200,
             "nobody": 403,
-            "anonymous": 403,
+            "anonymous": 401,
         },
     )
 
@@ -76,7 +76,7 @@ def test_a_leaders_dashboard_is_for_hr_their_mentor_and_themselves(api, callers,
             "leader": 200,
             "other_leader": 404,
             "nobody": 404,
-            "anonymous": 403,
+            "anonymous": 401,
         },
     )
 
@@ -93,7 +93,7 @@ def test_mentor_dashboard_is_for_mentors(api, callers):
             "leader": 403,
             "other_leader": 403,
             "nobody": 403,
-            "anonymous": 403,
+            "anonymous": 401,
         },
     )
 
@@ -119,7 +119,7 @@ def test_cohort_and_impact_dashboards_are_for_hr(api, callers, world, path):
             "leader": 403,
             "other_leader": 403,
             "nobody": 403,
-            "anonymous": 403,
+            "anonymous": 401,
         },
     )
 

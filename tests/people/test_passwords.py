@@ -167,7 +167,7 @@ def test_a_reset_ends_every_session_and_api_token(leader, ask_reset, mailoutbox)
     choose(Client(), reset_link(mailoutbox[0]))
 
     assert elsewhere.get("/")["Location"].startswith("/login/")
-    assert api_me(token) == 403
+    assert api_me(token) == 401
 
 
 def test_the_user_menu_links_to_the_password_change(client, leader):
@@ -197,7 +197,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(leader):
     assert "Your password is changed" in here.get("/password/change/done/").content.decode()
     assert here.get("/").status_code == 302 and not here.get("/")["Location"].startswith("/login")
     assert elsewhere.get("/")["Location"].startswith("/login/")
-    assert api_me(token) == 403
+    assert api_me(token) == 401
     assert signs_in(leader.email, NEW_PASSWORD)
 
 

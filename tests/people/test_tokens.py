@@ -102,7 +102,7 @@ def test_a_password_change_revokes_every_token(leader):
     leader.save()
 
     assert not ApiToken.objects.filter(user=leader).exists()
-    assert me(first).status_code == me(second).status_code == 403
+    assert me(first).status_code == me(second).status_code == 401
     assert me(sign_in(leader, "a-new-pass-word-456").json()["token"]).status_code == 200
 
 
@@ -131,7 +131,7 @@ def test_a_deactivated_account_cannot_use_its_tokens(leader):
 
     User.objects.filter(pk=leader.pk).update(is_active=False)
 
-    assert me(token).status_code == 403
+    assert me(token).status_code == 401
 
 
 def test_an_unknown_or_mangled_token_is_refused(leader):
@@ -167,7 +167,7 @@ def test_an_owner_revokes_one_token(leader):
 
     assert with_token(kept).delete(f"{TOKENS}{revoked_id}/").status_code == 204
 
-    assert me(revoked).status_code == 403
+    assert me(revoked).status_code == 401
     assert me(kept).status_code == 200
 
 
@@ -178,7 +178,7 @@ def test_signing_out_everywhere_ends_every_token_of_the_caller_only(leader, othe
     response = with_token(phone).post(f"{TOKENS}revoke-all/")
 
     assert response.json() == {"revoked": 2}
-    assert me(phone).status_code == me(laptop).status_code == 403
+    assert me(phone).status_code == me(laptop).status_code == 401
     assert me(theirs).status_code == 200
 
 
@@ -187,7 +187,7 @@ def test_a_session_signs_its_person_out_of_the_api_everywhere(api, leader):
 
     assert api(leader).post(f"{TOKENS}revoke-all/").json() == {"revoked": 1}
 
-    assert me(token).status_code == 403
+    assert me(token).status_code == 401
 
 
 def test_hr_lists_and_revokes_anyones_tokens(api, hr, leader, other_leader):
@@ -202,7 +202,7 @@ def test_hr_lists_and_revokes_anyones_tokens(api, hr, leader, other_leader):
     assert api(hr).delete(f"{TOKENS}{leaders[0]['id']}/").status_code == 204
     assert api(hr).post(f"{TOKENS}revoke-all/", {"user": leader.pk}).json() == {"revoked": 1}
 
-    assert me(first).status_code == me(second).status_code == 403
+    assert me(first).status_code == me(second).status_code == 401
     assert me(theirs).status_code == 200
     revocations = AuditEvent.objects.filter(action__startswith="api_token.").order_by("pk")
     assert [(e.action, e.actor, e.subject) for e in revocations] == [
@@ -256,7 +256,7 @@ def test_hr_sees_and_revokes_tokens_in_the_admin(hr_admin, leader, other_leader)
 
     hr_admin.post("/admin/people/apitoken/", {"action": "revoke", "_selected_action": [stored.pk]})
 
-    assert me(token).status_code == 403
+    assert me(token).status_code == 401
     assert me(theirs).status_code == 200
 
 
@@ -269,7 +269,7 @@ def test_a_password_set_by_hr_in_the_admin_revokes_the_tokens(hr_admin, leader):
     )
 
     assert response.status_code == 302
-    assert me(token).status_code == 403
+    assert me(token).status_code == 401
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ CATALOGUE_READ = {
     "other_leader": 200,
     "mentor": 200,
     "unpaired_mentor": 200,
-    "anonymous": 403,
+    "anonymous": 401,
 }
 WRITE_HR_ONLY = {
     "hr": 201,
@@ -79,7 +79,7 @@ WRITE_HR_ONLY = {
     "other_leader": 403,
     "mentor": 403,
     "unpaired_mentor": 403,
-    "anonymous": 403,
+    "anonymous": 401,
 }
 
 
@@ -130,7 +130,7 @@ SCOPED_READ_OF_LEADERS_DATA = {
     "other_leader": 404,
     "mentor": 200,
     "unpaired_mentor": 404,
-    "anonymous": 403,
+    "anonymous": 401,
 }
 
 
@@ -304,7 +304,7 @@ TRANSITION_BY_ROLE = {
     "other_leader": 403,
     "mentor": 403,
     "unpaired_mentor": 403,
-    "anonymous": 403,
+    "anonymous": 401,
 }
 
 
@@ -431,7 +431,7 @@ def completion_data(enrollment, module) -> dict:
         ("other_leader", "elearning", 400),  # someone else's enrollment does not exist for them
         ("mentor", "elearning", 403),
         ("unpaired_mentor", "elearning", 403),
-        ("anonymous", "elearning", 403),
+        ("anonymous", "elearning", 401),
     ],
 )
 def test_who_records_module_completions(api, world, callers, role, module, expected):

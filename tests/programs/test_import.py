@@ -202,7 +202,7 @@ def test_only_hr_imports(api, cohort, request, role, expected):
 
 
 def test_anonymous_cannot_import(api, cohort):
-    assert post_import(api, None, cohort, GOOD.encode()).status_code == 403
+    assert post_import(api, None, cohort, GOOD.encode()).status_code == 401
 
 
 def test_import_into_an_unknown_cohort_is_a_404(api, hr):

@@ -159,6 +159,9 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
 if API_TOKEN_TTL_HOURS < 1:
     raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1.")
 KNOX_TOKEN_MODEL = "people.ApiToken"  # noqa: S105 — a model name, not a secret
+# knox's migrations create its own token table even when its model is swapped for ours;
+# that table would hold a key to every user and nothing else would ever use it.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",

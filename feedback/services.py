@@ -1021,7 +1021,7 @@ def _closing_due(reminding, *, tz, now: datetime.datetime):
     deadlines = with_deadline.filter(deadline__gt=now, deadline__lte=now + LONGEST_DAY)
     due = [
         deadline
-        for deadline in deadlines.values_list("deadline", flat=True).distinct()
+        for deadline in deadlines.order_by().values_list("deadline", flat=True).distinct()
         if closing_reminder_at(deadline, tz) <= now
     ]
     return with_deadline.filter(deadline__in=due)

@@ -512,10 +512,11 @@ def _import_apply(*, cohort: Cohort, plan: list[_PlannedRow], by: User | None) -
         for p in plan
         if p.email not in users
     ]
+    new_leaders = {person["email"] for person in new_people}
     new_people += [
         {"email": email, "full_name": _name_from_email(email)}
         for email in dict.fromkeys(p.manager_email for p in plan if p.manager_email)
-        if email not in users and email not in {person["email"] for person in new_people}
+        if email not in users and email not in new_leaders
     ]
     for user in people_services.users_create_many(people=new_people, by=by):
         users[user.email] = user

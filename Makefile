@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench setup clean
+.PHONY: run test lint format bench drills setup clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ test: setup
 ## bench: time key API endpoints at demo size + 300 leaders, with query counts (scripts/bench.py)
 bench: setup
 	$(PY) scripts/bench.py
+
+## drills: the fault drills against PostgreSQL at DATABASE_URL (scripts/drills/, docs/drills.md)
+drills: setup
+	source scripts/lib.sh && ensure_debian_packages redis-server
+	$(PY) -m scripts.drills $(DRILLS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

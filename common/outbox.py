@@ -7,7 +7,8 @@
    (queued → sending, or a claim left stale by a dead worker), builds the message from
    the row's reference through the kind its app registered (``EmailKind``), talks to
    SMTP outside any transaction, and records sent, skipped (no longer owed), or a
-   failure: retried with one backoff policy, then failed for HR to retry.
+   failure: retried with one backoff policy, then failed for HR to retry (at once
+   when the server refused it for good: a 5xx reply, such as no such mailbox).
 3. One periodic sweep (``emails_enqueue_owed``) enqueues every row that is owed and
    that nobody is working on: lost enqueues (Redis down), due retries, stale claims.
 
@@ -26,6 +27,7 @@ import datetime
 import enum
 import logging
 import random
+import smtplib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
@@ -254,6 +256,16 @@ def _record_sent(
         kind.on_sent(email)
 
 
+def permanent(error: Exception) -> bool:
+    """A refusal that retrying cannot change: an SMTP 5xx reply (RFC 5321 4.2.1) to the
+    message, or to every one of its recipients (no such mailbox). 4xx replies, timeouts
+    and lost connections are transient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
 def retry_delay(attempt: int) -> datetime.timedelta:
     """Exponential backoff with jitter: base * 2^(attempt - 1), plus up to 30% at random
     so many failed sends do not all hit a recovering server at once."""
@@ -274,7 +286,7 @@ def _record_failure(
         email.attempts,
         email.last_error,
     )
-    final = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    final = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS or permanent(error)
     if final:
         email.status, retry_at = Email.Status.FAILED, None
         Email.objects.filter(pk=email.pk).update(status=email.status, last_error=email.last_error)

@@ -906,17 +906,7 @@ def requests_expire_for(*, person: User, by, now=None) -> int:
     ).select_for_update()
     requests = list(theirs.select_related("cycle", "subject"))
     expired = _expire_requests(RaterRequest.objects.filter(pk__in=[r.pk for r in requests]))
-    audit.record_many(
-        audit.event(
-            action="rater_request.expire",
-            by=by,
-            obj=request,
-            changes={"status": [request.status, RaterRequest.Status.EXPIRED]},
-            about=request.subject_id,
-            at=now,
-        )
-        for request in requests
-    )
+    _record_status_changes(requests, "rater_request.expire", RaterRequest.Status.EXPIRED, by, now)
     return expired
 
 
@@ -938,18 +928,23 @@ def nominations_withdraw_for(*, person: User, by: User | None, now=None) -> int:
     withdrawn = Nomination.objects.filter(pk__in=[n.pk for n in standing]).update(
         status=Nomination.Status.WITHDRAWN, decided_by=by, decided_at=now
     )
+    _record_status_changes(standing, "nomination.withdraw", Nomination.Status.WITHDRAWN, by, now)
+    return withdrawn
+
+
+def _record_status_changes(rows, action: str, status: str, by, at) -> None:
+    """One audit event per row (a request or nomination, as it was) moved to ``status``."""
     audit.record_many(
         audit.event(
-            action="nomination.withdraw",
+            action=action,
             by=by,
-            obj=nomination,
-            changes={"status": [nomination.status, Nomination.Status.WITHDRAWN]},
-            about=nomination.subject_id,
-            at=now,
+            obj=row,
+            changes={"status": [row.status, status]},
+            about=row.subject_id,
+            at=at,
         )
-        for nomination in standing
+        for row in rows
     )
-    return withdrawn
 
 
 # --- the tick -----------------------------------------------------------------------

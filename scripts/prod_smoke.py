@@ -1,5 +1,5 @@
-"""Helpers of the production smoke test (scripts/prod_smoke.sh); standard library and
-aiosmtpd only, so it never imports Lodestar itself.
+"""Helpers of the production smoke test (scripts/prod_smoke.sh), on the shared
+scripts/stack.py (which the fault drills use too); it never imports Lodestar itself.
 
     prod_smoke.py createdb URL                   drop and create the PostgreSQL database
     prod_smoke.py smtp --port P --maildir DIR    an SMTP server writing each message to DIR
@@ -10,21 +10,13 @@ aiosmtpd only, so it never imports Lodestar itself.
 from __future__ import annotations
 
 import argparse
-import email
-import email.policy
 import json
 import os
-import signal
 import sys
-import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
-TIMEOUT = 60  # seconds any one wait may take
+import stack  # scripts/stack.py: this script runs as scripts/prod_smoke.py
 
 
 def fail(message: str) -> None:
@@ -36,142 +28,17 @@ def step(message: str) -> None:
     print(f"prod_smoke: {message}", flush=True)
 
 
-def wait_for(what: str, predicate, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    fail(f"timed out after {timeout:.0f} s waiting for {what}")
-    return None
-
-
-# --- createdb -----------------------------------------------------------------------------
-
-
 def createdb(url: str) -> None:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        fail(f"refusing an unusual database name {name!r}")
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    step(f"created database {name}")
-
-
-# --- smtp ---------------------------------------------------------------------------------
-
-
-class MailDirHandler:
-    """aiosmtpd handler: each message accepted is written to its own file, atomically."""
-
-    def __init__(self, maildir: Path):
-        self.maildir = maildir
-
-    async def handle_DATA(self, server, session, envelope):
-        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}"
-        partial = self.maildir / f".{name}.tmp"
-        partial.write_bytes(envelope.original_content or envelope.content)
-        partial.rename(self.maildir / f"{name}.eml")
-        return "250 Message accepted for delivery"
-
-
-def smtp(port: int, maildir: Path) -> None:
-    from aiosmtpd.controller import Controller
-
-    maildir.mkdir(parents=True, exist_ok=True)
-    controller = Controller(MailDirHandler(maildir), hostname="127.0.0.1", port=port)
-    controller.start()
-    step(f"SMTP server on 127.0.0.1:{port}, writing to {maildir}")
-    stopped = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopped.set())
-    stopped.wait()
-    controller.stop()
-
-
-# --- web ----------------------------------------------------------------------------------
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-class Site:
-    """Requests to gunicorn as the load balancer sends them: the public Host header, and
-    X-Forwarded-Proto: https once TLS is terminated (plain HTTP only for the health probe)."""
-
-    def __init__(self, base: str, host: str):
-        self.base, self.host, self.token = base.rstrip("/"), host, None
-
-    def call(self, method: str, path: str, *, body=None, https=True, headers=None):
-        headers = {"Host": self.host, "Accept": "application/json", **(headers or {})}
-        if https:
-            headers["X-Forwarded-Proto"] = "https"
-        if self.token:
-            headers["Authorization"] = f"Token {self.token}"
-        if isinstance(body, dict):
-            body = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        # http:// to the gunicorn this smoke test started, nothing else.
-        request = urllib.request.Request(  # noqa: S310
-            self.base + path, data=body, headers=headers, method=method
-        )
-        try:
-            with OPENER.open(request, timeout=20) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
-
-    def expect(self, status: int, method: str, path: str, **kwargs) -> tuple[dict, bytes]:
-        got, headers, body = self.call(method, path, **kwargs)
-        if got != status:
-            fail(f"{method} {path} answered {got}, not {status}: {body[:500]!r}")
-        return headers, body
-
-
-def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        )
-    for name, (filename, content) in files.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-            f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n' + content.decode() + "\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n")
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
-
-
-def received_messages(maildir: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(maildir.glob("*.eml"))
-    ]
+    stack.createdb(url)
+    step(f"created database {stack.database_name(url)}")
 
 
 def web(args) -> None:
-    site = Site(args.base, args.host)
+    site = stack.Site(args.base, args.host)
 
-    def healthy():
-        try:
-            return site.call("GET", "/healthz", https=False)[0] == 200
-        except OSError:  # gunicorn not listening yet
-            return False
-
-    wait_for("/healthz to answer 200 over plain HTTP (the load balancer's probe)", healthy)
+    stack.wait_for(
+        "/healthz to answer 200 over plain HTTP (the load balancer's probe)", site.healthy
+    )
     _, body = site.expect(200, "GET", "/healthz", https=False)
     if json.loads(body) != {"database": "ok", "redis": "ok"}:
         fail(f"/healthz says {body!r}")
@@ -219,7 +86,7 @@ def web(args) -> None:
     cohort = json.loads(body)["id"]
     leader = f"leader.{run}@{args.host}"
     csv = f"email,full_name\n{leader},Smoke Leader {run}\n".encode()
-    payload, content_type = multipart({"dry_run": "false"}, {"file": ("leaders.csv", csv)})
+    payload, content_type = stack.multipart({"dry_run": "false"}, {"file": ("leaders.csv", csv)})
     site.expect(
         200,
         "POST",
@@ -230,12 +97,12 @@ def web(args) -> None:
     step(f"HR imported {leader} into a new cohort; waiting for the welcome email")
 
     def welcome():
-        for message in received_messages(Path(args.maildir)):
+        for message in stack.received_messages(Path(args.maildir)):
             if leader in message["To"] and message["Subject"].startswith("Welcome to"):
                 return message
         return None
 
-    message = wait_for(f"the welcome email to {leader} at the SMTP server", welcome)
+    message = stack.wait_for(f"the welcome email to {leader} at the SMTP server", welcome)
     if not message["X-Lodestar-Outbox-Id"]:
         fail("the email did not come through the outbox (no X-Lodestar-Outbox-Id)")
     text = message.get_body(preferencelist=("plain",)).get_content()
@@ -248,30 +115,22 @@ def web(args) -> None:
 # --- logs ---------------------------------------------------------------------------------
 
 
-def json_lines(path: Path) -> list[dict]:
-    lines = []
-    for raw in path.read_text(errors="replace").splitlines():
-        if raw.startswith("{"):
-            try:
-                lines.append(json.loads(raw))
-            except json.JSONDecodeError:
-                fail(f"{path.name}: a log line is not JSON: {raw[:300]}")
-    return lines
-
-
 def logs(args) -> None:
     logdir = Path(args.logs)
 
     def tasks_done():
-        lines = [
-            line for line in json_lines(logdir / "worker.log") if line["logger"] == "lodestar.task"
-        ]
+        worker_lines = stack.json_lines(logdir / "worker.log")
+        lines = [line for line in worker_lines if line["logger"] == "lodestar.task"]
         done = {line["task"] for line in lines if line["outcome"] == "success"}
         return lines if set(args.task) <= done else None
 
-    tasks = wait_for(f"JSON lines in worker.log for successful {', '.join(args.task)}", tasks_done)
+    tasks = stack.wait_for(
+        f"JSON lines in worker.log for successful {', '.join(args.task)}", tasks_done
+    )
     requests = [
-        line for line in json_lines(logdir / "web.log") if line["logger"] == "lodestar.request"
+        line
+        for line in stack.json_lines(logdir / "web.log")
+        if line["logger"] == "lodestar.request"
     ]
     wanted = {("POST", "/api/v1/auth/token/", 200), ("GET", "/healthz", 200)}
     seen = {(line["method"], line["path"], line["status"]) for line in requests}
@@ -288,6 +147,13 @@ def logs(args) -> None:
 
 
 def main() -> None:
+    try:
+        run()
+    except stack.StackError as error:
+        fail(str(error))
+
+
+def run() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("createdb").add_argument("url")
@@ -306,7 +172,7 @@ def main() -> None:
     if args.command == "createdb":
         createdb(args.url)
     elif args.command == "smtp":
-        smtp(args.port, args.maildir)
+        stack.smtp_serve(args.port, args.maildir)
     elif args.command == "web":
         web(args)
     else:

@@ -25,7 +25,7 @@ import decimal
 import enum
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -128,26 +128,46 @@ def _holds(value) -> bool:
     return value not in (None, "", [], {})
 
 
+def created_many(objs: Sequence, fields: Iterable[str]) -> list[dict]:
+    """``created`` for many new objects of one model (an import), naming related objects
+    in one query per related model for all of them."""
+    return readable_many(
+        type(objs[0]) if objs else None,
+        [
+            {name: (None, value) for name, value in snapshot(obj, fields).items() if _holds(value)}
+            for obj in objs
+        ],
+    )
+
+
 def _readable(model, pairs: Mapping[str, tuple[Any, Any]]) -> dict:
-    """[old, new] as JSON a person can read: related objects by their name (one query
-    per related model), dates as ISO 8601, decimals as text."""
+    return readable_many(model, [pairs])[0]
+
+
+def readable_many(model, changes: Sequence[Mapping[str, tuple[Any, Any]]]) -> list[dict]:
+    """Each [old, new] as JSON a person can read: related objects by their name (one
+    query per related model, however many changes), dates as ISO 8601, decimals as text."""
     wanted: dict[type, set] = {}
-    for name in pairs:
-        field = model._meta.get_field(name)
-        if field.is_relation and field.related_model is not None:
-            for value in pairs[name]:
-                ids = value if isinstance(value, list) else [value]
-                wanted.setdefault(field.related_model, set()).update(i for i in ids if i)
+    for pairs in changes:
+        for name in pairs:
+            field = model._meta.get_field(name)
+            if field.is_relation and field.related_model is not None:
+                for value in pairs[name]:
+                    ids = value if isinstance(value, list) else [value]
+                    wanted.setdefault(field.related_model, set()).update(i for i in ids if i)
     names = {
         related: {pk: str(row) for pk, row in related._default_manager.in_bulk(ids).items()}
         for related, ids in wanted.items()
     }
-    readable = {}
-    for name in sorted(pairs):
-        field = model._meta.get_field(name)
-        labels = names.get(field.related_model, {}) if field.is_relation else None
-        readable[name] = [_json(value, field, labels) for value in pairs[name]]
-    return readable
+    every = []
+    for pairs in changes:
+        readable = {}
+        for name in sorted(pairs):
+            field = model._meta.get_field(name)
+            labels = names.get(field.related_model, {}) if field.is_relation else None
+            readable[name] = [_json(value, field, labels) for value in pairs[name]]
+        every.append(readable)
+    return every
 
 
 def _json(value, field, labels: dict | None):

@@ -23,14 +23,24 @@ def local_to_utc(naive_local: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datet
     return naive_local.replace(tzinfo=tz).astimezone(datetime.UTC)
 
 
+def closing_reminder_at(deadline: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """When "closing tomorrow" is sent: the same local time on the day before the deadline
+    (23 or 25 hours before it when the clocks change in between, not always 24)."""
+    return shift_local(deadline, days=-1, tz=tz)
+
+
+# The longest a local day can be (a fall-back day): "the day before" is never further back.
+LONGEST_DAY = datetime.timedelta(hours=25)
+
+
 def reminder_points(
     *, opens_at: datetime.datetime, due_at: datetime.datetime, every_days: int, tz
 ) -> list[datetime.datetime]:
     """When cadence reminders fall: every ``every_days`` after opening, local time,
-    stopping before the last 24 hours (the "closing tomorrow" reminder owns those)."""
+    stopping before the last local day (the "closing tomorrow" reminder owns it)."""
     if not every_days:
         return []
-    cutoff = due_at - datetime.timedelta(hours=24)
+    cutoff = closing_reminder_at(due_at, tz)
     points = []
     step = 1
     while True:

@@ -31,7 +31,7 @@ from feedback.models import (
     Response,
     Side,
 )
-from feedback.scheduling import reminder_points
+from feedback.scheduling import closing_reminder_at, reminder_points
 from mentorship.models import Pairing
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.models import User
@@ -245,7 +245,7 @@ def cycle_preview(*, cycle: Cycle) -> dict:
                 tz=tz,
             )
         ],
-        "closing_reminder_local": _local(cycle.due_at - datetime.timedelta(hours=24), tz),
+        "closing_reminder_local": _local(closing_reminder_at(cycle.due_at, tz), tz),
         "raters": raters,
         "shortfalls": shortfalls,
     }

@@ -37,7 +37,7 @@ from feedback.models import (
     Response,
 )
 from feedback.permissions import adds_raters_directly
-from feedback.scheduling import reminder_points, shift_local
+from feedback.scheduling import LONGEST_DAY, closing_reminder_at, reminder_points, shift_local
 from feedback.selectors import cycle_planned_raters, cycle_subjects, nomination_colleagues
 from mentorship.models import Pairing
 from people import services as people_services
@@ -47,7 +47,6 @@ from people.models import User
 logger = logging.getLogger(__name__)
 
 NUDGE_INTERVAL = datetime.timedelta(hours=24)
-CLOSING_REMINDER_BEFORE = datetime.timedelta(hours=24)
 # A reminder is not sent to someone invited less than this before it.
 REMINDER_MIN_GAP = datetime.timedelta(hours=12)
 # Groups HR may nominate (self, manager and mentors come from the org chart).
@@ -1004,11 +1003,20 @@ def reminders_create(*, cycle: Cycle, now: datetime.datetime) -> tuple[int, int]
             now=now,
         )
     closing = _emails_owe(
-        reminding.annotate(deadline=Coalesce("due_at_override", F("cycle__due_at"))).filter(
-            deadline__gt=now, deadline__lte=now + CLOSING_REMINDER_BEFORE
-        ),
-        kind=emails.CLOSING,
-        sequence=0,
-        now=now,
+        _closing_due(reminding, tz=cycle.tz, now=now), kind=emails.CLOSING, sequence=0, now=now
     )
     return reminders, closing
+
+
+def _closing_due(reminding, *, tz, now: datetime.datetime):
+    """The requests whose "closing tomorrow" time has come: the deadline is ahead, and
+    it is at least the same local time on the day before (``closing_reminder_at``).
+    A request's deadline is the cycle's or its own extension: a few distinct values."""
+    with_deadline = reminding.annotate(deadline=Coalesce("due_at_override", F("cycle__due_at")))
+    deadlines = with_deadline.filter(deadline__gt=now, deadline__lte=now + LONGEST_DAY)
+    due = [
+        deadline
+        for deadline in deadlines.order_by().values_list("deadline", flat=True).distinct()
+        if closing_reminder_at(deadline, tz) <= now
+    ]
+    return with_deadline.filter(deadline__in=due)

@@ -7,6 +7,9 @@ admin itself (common.admin.AuditedAdminMixin).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from common import audit
@@ -74,3 +77,72 @@ def user_manager_set(*, user: User, manager: User | None, by) -> User:
     if changes:
         audit.record(action="user.manager_change", by=by, obj=user, changes=changes, about=user)
     return user
+
+
+# --- many at once (imports): the same writes and events, in a fixed number of queries ---
+
+
+@transaction.atomic
+def users_create_many(*, people: Sequence[dict], by) -> list[User]:
+    """``user_create`` for many new people (``email``, ``full_name``, ``job_title``).
+    The caller has checked that the addresses are valid and new; the unique constraint
+    refuses one added by someone else meanwhile (IntegrityError: nothing is written)."""
+    users = []
+    for fields in people:
+        user = User(
+            email=User.objects.normalize_email(fields["email"]),
+            full_name=fields["full_name"].strip(),
+            job_title=fields.get("job_title", ""),
+        )
+        user.set_unusable_password()
+        user.full_clean(validate_unique=False, validate_constraints=False)
+        users.append(user)
+    User.objects.bulk_create(users, batch_size=1000)
+    audit.record_many(
+        audit.event(action="user.create", by=by, obj=user, changes=changes, about=user)
+        for user, changes in zip(users, audit.created_many(users, USER_AUDITED_FIELDS), strict=True)
+    )
+    return users
+
+
+@transaction.atomic
+def users_manager_set_many(*, managers: dict[User, User], by) -> None:
+    """``user_manager_set`` for many people: person → their manager."""
+    people = [user for user, manager in managers.items() if user.manager_id != manager.pk]
+    changes = audit.readable_many(
+        User, [{"manager": (user.manager_id, managers[user].pk)} for user in people]
+    )
+    for user in people:
+        user.manager = managers[user]
+    User.objects.bulk_update(people, ["manager"], batch_size=1000)
+    audit.record_many(
+        audit.event(action="user.manager_change", by=by, obj=user, changes=change, about=user)
+        for user, change in zip(people, changes, strict=True)
+    )
+
+
+@transaction.atomic
+def users_role_grant_many(*, users: Sequence[User], role: Role, by) -> int:
+    """``user_role_grant`` for many people; returns how many lacked the role."""
+    group = Group.objects.get(name=role)
+    held: dict[int, list[int]] = {user.pk: [] for user in users}
+    memberships = User.groups.through.objects.filter(user_id__in=held)
+    for user_id, group_id in memberships.values_list("user_id", "group_id"):
+        held[user_id].append(group_id)
+    lacking = [user for user in users if group.pk not in held[user.pk]]
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=user.pk, group_id=group.pk) for user in lacking],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    changes = audit.readable_many(
+        User,
+        [{"groups": (sorted(held[u.pk]), sorted([*held[u.pk], group.pk]))} for u in lacking],
+    )
+    audit.record_many(
+        audit.event(action="user.role_grant", by=by, obj=user, changes=change, about=user)
+        for user, change in zip(lacking, changes, strict=True)
+    )
+    for user in lacking:
+        user.__dict__.pop("_lodestar_roles", None)
+    return len(lacking)

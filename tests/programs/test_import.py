@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common.csv_import import RowErrorsFound
 from people.models import User
@@ -310,3 +312,37 @@ def test_an_existing_manager_is_never_replaced(cohort, hr):
     assert ana.manager == boss
     ben = User.objects.get(email="ben.ode@example.com")
     assert ben.manager.email == "rita.boss@example.com"
+
+
+def import_rows(count: int, *, start: int = 0) -> str:
+    """``count`` new leaders, half with an existing manager, every tenth manager new."""
+    lines = ["email,full_name,title,manager_email"]
+    for n in range(start, start + count):
+        manager = f"new.boss{n}@example.com" if n % 10 == 0 else "rita.boss@example.com"
+        lines.append(f"leader{n}@example.com,Leader {n},Sales Lead,{manager}")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_an_import_costs_about_the_same_queries_for_10_rows_as_for_300(hr):
+    # HR's limit is 10,000 rows: a few round trips per row (there were ~40) took minutes
+    # for a full file, far beyond a web request's time.
+    UserFactory(email="rita.boss@example.com")
+    with CaptureQueriesContext(connection) as ten:
+        enrollment_import(
+            cohort=CohortFactory(capacity=10),
+            file=upload(import_rows(10)),
+            dry_run=False,
+            by=hr,
+        )
+    large = CohortFactory(capacity=300)
+    with CaptureQueriesContext(connection) as three_hundred:
+        report = enrollment_import(
+            cohort=large, file=upload(import_rows(300, start=1000)), dry_run=False, by=hr
+        )
+    # The same statements; only the backend's batching of long inserts may add some
+    # (SQLite binds at most 999 parameters per statement), never one per row.
+    assert len(ten) < 40 and len(three_hundred) < len(ten) + 20
+    assert len(report.enrolled) == large.enrollments.count() == 300
+    assert len(report.created_managers) == 30
+    leader = User.objects.get(email="leader1010@example.com")
+    assert leader.manager.email == "new.boss1010@example.com" and has_role(leader, Role.LEADER)

@@ -27,8 +27,10 @@ run: setup
 	scripts/run.sh
 
 ## test: set up, start a throwaway Redis, run the whole suite (DATABASE_URL selects PostgreSQL)
+## in TEST_PROCESSES processes (pytest-xdist; each has its own test database and Redis db)
+TEST_PROCESSES ?= 2
 test: setup
-	scripts/test.sh
+	scripts/test.sh -n $(TEST_PROCESSES)
 
 ## bench: time key API endpoints at demo size + 300 leaders, with query counts (scripts/bench.py)
 bench: setup

@@ -1,13 +1,30 @@
 """Serializer fields shared by every app's API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from common.validators import validate_year_in_range
 
 
 class AsOfDateField(serializers.DateField):
-    """The day a report or dashboard is computed as of (years 1900-2999)."""
+    """The day a report or dashboard is computed as of (years 1900-2999). Left out, the
+    default; given empty (``?as_of=``), a 400 like any other value that is no date."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.validators.append(validate_year_in_range)
+
+    def get_value(self, dictionary):
+        # DRF reads an empty value in a query string or form as "not given".
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}]})
+class NumberOrTextField(serializers.CharField):
+    """A raw value an import checks itself: text, or a JSON number read as its text."""
+
+    json_types = (str, int, float)
+    json_types_text = "a number or a string"

@@ -5,6 +5,7 @@ from django import forms
 from django.db import models
 from django_filters import rest_framework
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 # Ids are BigAutoField: anything outside 1..2**63-1 cannot name a row, and a
 # larger value overflows the database driver (SQLite raises OverflowError).
@@ -25,6 +26,29 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false``, as the schema's boolean says; anything else is an error
+    (django-filter's own reads ``null`` or ``yes`` as "no filter" and ``1`` as true)."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": "Use true or false."}
+    VALUES = {"true": True, "false": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[value]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter that takes exactly ``true`` or ``false``, else 400 naming it."""
+
+    field_class = StrictBooleanField
+
+
 class FilterSet(rest_framework.FilterSet):
     """The base of every FilterSet: a filter on a related row takes its id (``IdFilter``)
     and matches it in the caller's scoped queryset, instead of django-filter's default
@@ -36,10 +60,29 @@ class FilterSet(rest_framework.FilterSet):
         **rest_framework.FilterSet.FILTER_DEFAULTS,
         models.ForeignKey: {"filter_class": IdFilter},
         models.OneToOneField: {"filter_class": IdFilter},
+        models.BooleanField: {"filter_class": BooleanFilter},
     }
 
 
 class FilterBackend(rest_framework.DjangoFilterBackend):
-    """django-filter's backend, building a view's ``filterset_fields`` on ``FilterSet``."""
+    """django-filter's backend, building a view's ``filterset_fields`` on ``FilterSet``.
+
+    A filter given with no value (``?until=``) is a 400 naming it, not "no filter": the
+    schema gives every filter a type, and an empty string is none of them (a page's
+    search form, which sends its empty fields, builds its FilterSet without this)."""
 
     filterset_base = FilterSet
+    BLANK = "Give a value, or leave the parameter out."
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            params = request.query_params
+            blank = [
+                name
+                for name in filterset.form.fields
+                if name in params and not any(params.getlist(name))
+            ]
+            if blank:
+                raise ValidationError({name: [self.BLANK] for name in blank})
+        return filterset

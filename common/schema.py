@@ -17,10 +17,11 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from common.serializers import Serializer
 from common.throttles import WriteThrottle
 
 
-class FieldErrorsSerializer(serializers.Serializer):
+class FieldErrorsSerializer(Serializer):
     """DRF's 400 body for bad input: each field at fault maps to its messages."""
 
 
@@ -38,7 +39,7 @@ class FieldErrorsSerializerExtension(OpenApiSerializerExtension):
         }
 
 
-class DetailErrorSerializer(serializers.Serializer):
+class DetailErrorSerializer(Serializer):
     """DRF's body for a request it cannot read at all (e.g. malformed JSON)."""
 
 
@@ -56,7 +57,7 @@ class DetailErrorSerializerExtension(OpenApiSerializerExtension):
         }
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(Serializer):
     """The body of every refusal but bad input: DRF's ``detail``; a refusal by the current
     state (409, ``common.errors``) adds its ``code``, the ``field`` at fault and extras."""
 

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from common.fields import AsOfDateField
+from common.serializers import Serializer
 from feedback.api.serializers import BalanceReportSerializer
 from mentorship.selectors import QUIET_AFTER_DAYS
 from metrics.api.serializers import (
@@ -24,7 +25,7 @@ def _enrollment_status(**kwargs):
     return serializers.CharField(help_text=f"The enrollment's status: {values}.", **kwargs)
 
 
-class DashboardQuerySerializer(serializers.Serializer):
+class DashboardQuerySerializer(Serializer):
     as_of = AsOfDateField(
         required=False,
         help_text="See the dashboard as it was at the end of this day (YYYY-MM-DD). "
@@ -32,13 +33,13 @@ class DashboardQuerySerializer(serializers.Serializer):
     )
 
 
-class DashboardPersonSerializer(serializers.Serializer):
+class DashboardPersonSerializer(Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     email = serializers.EmailField()
 
 
-class DashboardRefSerializer(serializers.Serializer):
+class DashboardRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -48,14 +49,14 @@ class DashboardCohortSerializer(DashboardRefSerializer):
     ends_on = serializers.DateField()
 
 
-class CompetencyBarSerializer(serializers.Serializer):
+class CompetencyBarSerializer(Serializer):
     competency = serializers.CharField()
     required_total = serializers.IntegerField()
     required_done = serializers.IntegerField()
     percent = _percent()
 
 
-class DashboardModuleSerializer(serializers.Serializer):
+class DashboardModuleSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Module.Kind.choices)
@@ -63,7 +64,7 @@ class DashboardModuleSerializer(serializers.Serializer):
     is_required = serializers.BooleanField()
 
 
-class UpcomingCohortSessionSerializer(serializers.Serializer):
+class UpcomingCohortSessionSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     starts_at = serializers.DateTimeField()
@@ -72,7 +73,7 @@ class UpcomingCohortSessionSerializer(serializers.Serializer):
     meeting_url = serializers.CharField(allow_blank=True)
 
 
-class LeaderProgramSerializer(serializers.Serializer):
+class LeaderProgramSerializer(Serializer):
     enrollment_id = serializers.IntegerField()
     status = _enrollment_status()
     program = DashboardRefSerializer()
@@ -88,14 +89,14 @@ class LeaderProgramSerializer(serializers.Serializer):
     upcoming_sessions = UpcomingCohortSessionSerializer(many=True)
 
 
-class NextMentoringSessionSerializer(serializers.Serializer):
+class NextMentoringSessionSerializer(Serializer):
     id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField()
     format = serializers.CharField()
 
 
-class OpenActionItemSerializer(serializers.Serializer):
+class OpenActionItemSerializer(Serializer):
     id = serializers.IntegerField()
     description = serializers.CharField()
     owner = serializers.CharField(help_text="mentor or mentee")
@@ -104,7 +105,7 @@ class OpenActionItemSerializer(serializers.Serializer):
     session_id = serializers.IntegerField()
 
 
-class GoalBriefSerializer(serializers.Serializer):
+class GoalBriefSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     competency = serializers.CharField(allow_null=True)
@@ -113,7 +114,7 @@ class GoalBriefSerializer(serializers.Serializer):
     target_date = serializers.DateField(allow_null=True)
 
 
-class LeaderMentoringSerializer(serializers.Serializer):
+class LeaderMentoringSerializer(Serializer):
     mentor = DashboardPersonSerializer(allow_null=True)
     paired_since = serializers.DateField(allow_null=True)
     sessions_held = serializers.IntegerField()
@@ -124,7 +125,7 @@ class LeaderMentoringSerializer(serializers.Serializer):
     goals = GoalBriefSerializer(many=True, help_text="Current state (goals keep no history).")
 
 
-class OpenRaterRequestSerializer(serializers.Serializer):
+class OpenRaterRequestSerializer(Serializer):
     id = serializers.IntegerField()
     cycle = serializers.CharField()
     subject = DashboardPersonSerializer(help_text="Whom the leader is asked about.")
@@ -135,14 +136,14 @@ class OpenRaterRequestSerializer(serializers.Serializer):
     )
 
 
-class LeaderFeedbackSerializer(serializers.Serializer):
+class LeaderFeedbackSerializer(Serializer):
     open_requests = OpenRaterRequestSerializer(many=True)
     latest_report = BalanceReportSerializer(
         allow_null=True, help_text="The latest released report, when the caller may see it."
     )
 
 
-class LeaderDashboardSerializer(serializers.Serializer):
+class LeaderDashboardSerializer(Serializer):
     leader = DashboardPersonSerializer()
     as_of = serializers.DateField()
     program = LeaderProgramSerializer(allow_null=True, help_text="None: not enrolled.")
@@ -153,7 +154,7 @@ class LeaderDashboardSerializer(serializers.Serializer):
     metrics = ScorecardSerializer()
 
 
-class MenteeProgressSerializer(serializers.Serializer):
+class MenteeProgressSerializer(Serializer):
     program = serializers.CharField()
     cohort = serializers.CharField()
     status = _enrollment_status()
@@ -163,7 +164,7 @@ class MenteeProgressSerializer(serializers.Serializer):
     percent = _percent()
 
 
-class MenteeCardSerializer(serializers.Serializer):
+class MenteeCardSerializer(Serializer):
     pairing_id = serializers.IntegerField(help_text="Log a session for this pairing.")
     leader = DashboardPersonSerializer()
     paired_since = serializers.DateField()
@@ -178,14 +179,14 @@ class MenteeCardSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class MentorDashboardSerializer(serializers.Serializer):
+class MentorDashboardSerializer(Serializer):
     mentor = DashboardPersonSerializer()
     as_of = serializers.DateField()
     quarter_started_on = serializers.DateField()
     mentees = MenteeCardSerializer(many=True, help_text="Those needing attention first.")
 
 
-class FunnelStepSerializer(serializers.Serializer):
+class FunnelStepSerializer(Serializer):
     status = _enrollment_status()
     label = serializers.CharField()
     count = serializers.IntegerField()
@@ -196,7 +197,7 @@ class ModuleCompletionRateSerializer(DashboardModuleSerializer):
     percent = _percent()
 
 
-class MentoringActivitySerializer(serializers.Serializer):
+class MentoringActivitySerializer(Serializer):
     mentor = DashboardPersonSerializer(allow_null=True)
     sessions_held = serializers.IntegerField()
     last_session_at = serializers.DateTimeField(allow_null=True)
@@ -206,7 +207,7 @@ class MentoringActivitySerializer(serializers.Serializer):
     )
 
 
-class CohortLeaderSerializer(serializers.Serializer):
+class CohortLeaderSerializer(Serializer):
     leader = DashboardPersonSerializer()
     status = _enrollment_status()
     required_done = serializers.IntegerField()
@@ -221,12 +222,12 @@ class CohortLeaderSerializer(serializers.Serializer):
     at_risk_reasons = serializers.ListField(child=serializers.CharField())
 
 
-class QuietPairingSerializer(serializers.Serializer):
+class QuietPairingSerializer(Serializer):
     leader = DashboardPersonSerializer()
     mentor = DashboardPersonSerializer()
 
 
-class AtRiskSerializer(serializers.Serializer):
+class AtRiskSerializer(Serializer):
     leader = DashboardPersonSerializer()
     reasons = serializers.ListField(child=serializers.CharField())
 
@@ -235,7 +236,7 @@ class CohortHeadSerializer(DashboardCohortSerializer):
     program = serializers.CharField()
 
 
-class GroupResponseRateSerializer(serializers.Serializer):
+class GroupResponseRateSerializer(Serializer):
     group = serializers.CharField()
     label = serializers.CharField()
     asked = serializers.IntegerField()
@@ -243,18 +244,18 @@ class GroupResponseRateSerializer(serializers.Serializer):
     rate = _percent()
 
 
-class FeedbackCycleBriefSerializer(serializers.Serializer):
+class FeedbackCycleBriefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     status = serializers.CharField()
 
 
-class CohortFeedbackSerializer(serializers.Serializer):
+class CohortFeedbackSerializer(Serializer):
     cycle = FeedbackCycleBriefSerializer()
     groups = GroupResponseRateSerializer(many=True)
 
 
-class CohortDashboardSerializer(serializers.Serializer):
+class CohortDashboardSerializer(Serializer):
     cohort = CohortHeadSerializer()
     as_of = serializers.DateField()
     required_expected = serializers.IntegerField(
@@ -271,7 +272,7 @@ class CohortDashboardSerializer(serializers.Serializer):
     metrics = CohortSummarySerializer()
 
 
-class CompletionFiguresSerializer(serializers.Serializer):
+class CompletionFiguresSerializer(Serializer):
     leaders = serializers.IntegerField(help_text="Enrolled and not withdrawn.")
     completed = serializers.IntegerField()
     completion_rate = _percent()
@@ -281,7 +282,7 @@ class CompletionFiguresSerializer(serializers.Serializer):
     scored_completions = serializers.IntegerField()
 
 
-class MetricLevelSerializer(serializers.Serializer):
+class MetricLevelSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -289,7 +290,7 @@ class MetricLevelSerializer(serializers.Serializer):
     direction = serializers.CharField(help_text="higher or lower (is better)")
 
 
-class BeforeAfterMetricSerializer(serializers.Serializer):
+class BeforeAfterMetricSerializer(Serializer):
     metric = MetricLevelSerializer()
     latest_period = serializers.CharField(allow_null=True)
     leaders = serializers.IntegerField(help_text="Leaders with a value before and now.")
@@ -307,7 +308,7 @@ class BeforeAfterMetricSerializer(serializers.Serializer):
     )
 
 
-class ProgramImpactDashboardSerializer(serializers.Serializer):
+class ProgramImpactDashboardSerializer(Serializer):
     program = DashboardRefSerializer()
     as_of = serializers.DateField()
     completion = CompletionFiguresSerializer()

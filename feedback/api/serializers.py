@@ -1,6 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from common.serializers import ModelSerializer, Serializer
 from feedback.models import (
     Cycle,
     Nomination,
@@ -15,13 +16,13 @@ from people.roles import Role, has_role
 from programs.models import Cohort
 
 
-class FeedbackQuestionSerializer(serializers.ModelSerializer):
+class FeedbackQuestionSerializer(ModelSerializer):
     class Meta:
         model = Question
         fields = ["id", "position", "kind", "text", "dimension", "side"]
 
 
-class QuestionnaireSerializer(serializers.ModelSerializer):
+class QuestionnaireSerializer(ModelSerializer):
     questions = FeedbackQuestionSerializer(many=True, read_only=True)
     is_frozen = serializers.BooleanField(read_only=True)
 
@@ -30,11 +31,11 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "is_frozen", "frozen_at", "questions"]
 
 
-class QuestionnaireCopySerializer(serializers.Serializer):
+class QuestionnaireCopySerializer(Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSerializer(ModelSerializer):
     cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
     questionnaire = serializers.PrimaryKeyRelatedField(queryset=Questionnaire.objects.all())
     cohort_name = serializers.CharField(source="cohort.name", read_only=True)
@@ -85,7 +86,7 @@ class CycleSerializer(serializers.ModelSerializer):
         return value
 
 
-class RequestCountsSerializer(serializers.Serializer):
+class RequestCountsSerializer(Serializer):
     pending = serializers.IntegerField()
     sent = serializers.IntegerField()
     completed = serializers.IntegerField()
@@ -104,13 +105,13 @@ class LeaderCountsSerializer(RequestCountsSerializer):
     subject_name = serializers.CharField()
 
 
-class CycleProgressSerializer(serializers.Serializer):
+class CycleProgressSerializer(Serializer):
     totals = RequestCountsSerializer()
     groups = GroupCountsSerializer(many=True)
     leaders = LeaderCountsSerializer(many=True)
 
 
-class PlannedRaterSerializer(serializers.Serializer):
+class PlannedRaterSerializer(Serializer):
     subject_id = serializers.IntegerField(source="subject.pk")
     subject_name = serializers.CharField(source="subject.full_name")
     rater_id = serializers.IntegerField(source="rater.pk")
@@ -119,7 +120,7 @@ class PlannedRaterSerializer(serializers.Serializer):
     group = serializers.CharField()
 
 
-class ShortfallSerializer(serializers.Serializer):
+class ShortfallSerializer(Serializer):
     subject_id = serializers.IntegerField()
     subject_name = serializers.CharField()
     group = serializers.CharField()
@@ -127,7 +128,7 @@ class ShortfallSerializer(serializers.Serializer):
     planned = serializers.IntegerField()
 
 
-class CyclePreviewSerializer(serializers.Serializer):
+class CyclePreviewSerializer(Serializer):
     opens_at = serializers.DateTimeField()
     opens_local = serializers.CharField()
     due_at = serializers.DateTimeField()
@@ -138,7 +139,7 @@ class CyclePreviewSerializer(serializers.Serializer):
     shortfalls = ShortfallSerializer(many=True)
 
 
-class MyCountsSerializer(serializers.Serializer):
+class MyCountsSerializer(Serializer):
     total = serializers.IntegerField(help_text="Raters asked, not counting yourself.")
     answered = serializers.IntegerField()
     waiting = serializers.IntegerField()
@@ -146,11 +147,11 @@ class MyCountsSerializer(serializers.Serializer):
     report_available = serializers.BooleanField()
 
 
-class ReportShareSerializer(serializers.Serializer):
+class ReportShareSerializer(Serializer):
     shared = serializers.BooleanField()
 
 
-class NominationSerializer(serializers.ModelSerializer):
+class NominationSerializer(ModelSerializer):
     """A nomination as its reader may see it. A leader sees what they typed (or the name
     of the colleague they picked) and its state; the directory's record of the rater,
     who proposed and who decided are HR's."""
@@ -214,7 +215,7 @@ class NominationSerializer(serializers.ModelSerializer):
         return data
 
 
-class NominationCreateSerializer(serializers.Serializer):
+class NominationCreateSerializer(Serializer):
     """Propose (leader) or add (HR) a rater: pick a person by id, or give name and email."""
 
     cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
@@ -248,18 +249,18 @@ class NominationCreateSerializer(serializers.Serializer):
         return fields
 
 
-class NominationIdsSerializer(serializers.Serializer):
+class NominationIdsSerializer(Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500
     )
 
 
-class ColleagueSerializer(serializers.Serializer):
+class ColleagueSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="full_name")
 
 
-class RaterRequestSerializer(serializers.ModelSerializer):
+class RaterRequestSerializer(ModelSerializer):
     subject_name = serializers.CharField(source="subject.full_name", read_only=True)
     # Null once the retention purge has removed who was asked (feedback/retention.py).
     rater_name = serializers.CharField(source="rater.full_name", read_only=True, allow_null=True)
@@ -291,7 +292,7 @@ class RaterRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestExtendSerializer(serializers.Serializer):
+class RequestExtendSerializer(Serializer):
     due_at = serializers.DateTimeField()
 
     def validate_due_at(self, value):
@@ -303,7 +304,7 @@ class RequestExtendSerializer(serializers.Serializer):
 # --- reports --------------------------------------------------------------------
 
 
-class DimensionScoreSerializer(serializers.Serializer):
+class DimensionScoreSerializer(Serializer):
     dimension = serializers.CharField()
     label = serializers.CharField()
     management = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
@@ -316,12 +317,12 @@ class DimensionScoreSerializer(serializers.Serializer):
     )
 
 
-class ReportCommentSerializer(serializers.Serializer):
+class ReportCommentSerializer(Serializer):
     question = serializers.CharField()
     text = serializers.CharField()
 
 
-class ReportGroupSerializer(serializers.Serializer):
+class ReportGroupSerializer(Serializer):
     group = serializers.CharField()
     label = serializers.CharField()
     respondents = serializers.IntegerField()
@@ -329,7 +330,7 @@ class ReportGroupSerializer(serializers.Serializer):
     comments = ReportCommentSerializer(many=True)
 
 
-class ResponseRateSerializer(serializers.Serializer):
+class ResponseRateSerializer(Serializer):
     group = serializers.CharField()
     label = serializers.CharField()
     asked = serializers.IntegerField()
@@ -337,23 +338,23 @@ class ResponseRateSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=4, decimal_places=1)
 
 
-class ReportCycleSerializer(serializers.Serializer):
+class ReportCycleSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     released_at = serializers.DateTimeField()
 
 
-class ReportSubjectSerializer(serializers.Serializer):
+class ReportSubjectSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class PreviousReportSerializer(serializers.Serializer):
+class PreviousReportSerializer(Serializer):
     cycle = ReportCycleSerializer()
     overall = DimensionScoreSerializer(many=True)
 
 
-class BalanceReportSerializer(serializers.Serializer):
+class BalanceReportSerializer(Serializer):
     cycle = ReportCycleSerializer()
     subject = ReportSubjectSerializer()
     anonymity_threshold = serializers.IntegerField()
@@ -367,7 +368,7 @@ class BalanceReportSerializer(serializers.Serializer):
 # --- the rater link ------------------------------------------------------------------
 
 
-class RaterFormSerializer(serializers.Serializer):
+class RaterFormSerializer(Serializer):
     subject_name = serializers.CharField()
     is_self = serializers.BooleanField()
     due = serializers.CharField(help_text="The deadline in the cohort's time zone.")
@@ -375,17 +376,17 @@ class RaterFormSerializer(serializers.Serializer):
     questions = FeedbackQuestionSerializer(many=True)
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(Serializer):
     question = serializers.IntegerField()
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     cant_say = serializers.BooleanField(required=False, default=False)
     text = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class RaterSubmitSerializer(serializers.Serializer):
+class RaterSubmitSerializer(Serializer):
     decline = serializers.BooleanField(required=False, default=False)
     answers = AnswerInputSerializer(many=True, required=False, default=list)
 
 
-class RaterResultSerializer(serializers.Serializer):
+class RaterResultSerializer(Serializer):
     status = serializers.ChoiceField(choices=["completed", "declined"])

@@ -1,6 +1,6 @@
 import django_filters
 
-from common.filters import FilterSet, IdFilter
+from common.filters import BooleanFilter, FilterSet, IdFilter
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 
 
@@ -27,9 +27,7 @@ class SessionFilter(FilterSet):
 class ActionItemFilter(FilterSet):
     pairing = IdFilter(field_name="session__pairing")
     mentee = IdFilter(field_name="session__pairing__mentee")
-    done = django_filters.BooleanFilter(
-        field_name="done_at", lookup_expr="isnull", exclude=True, label="Done"
-    )
+    done = BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True, label="Done")
 
     class Meta:
         model = ActionItem

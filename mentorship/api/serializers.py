@@ -7,6 +7,8 @@ session's mentor: one place decides, for every endpoint that shows a session.
 
 from rest_framework import serializers
 
+from common.filters import MAX_ID
+from common.serializers import ModelSerializer, Serializer
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.permissions import can_see_private_notes
 from people.api.serializers import UserSummarySerializer
@@ -14,13 +16,13 @@ from people.models import User
 from programs.models import Competency, Enrollment
 
 
-class CompetencySummarySerializer(serializers.ModelSerializer):
+class CompetencySummarySerializer(ModelSerializer):
     class Meta:
         model = Competency
         fields = ["id", "slug", "name"]
 
 
-class PairingSerializer(serializers.ModelSerializer):
+class PairingSerializer(ModelSerializer):
     mentor = UserSummarySerializer(read_only=True)
     mentee = UserSummarySerializer(read_only=True)
     last_contact = serializers.DateTimeField(
@@ -44,7 +46,7 @@ class PairingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PairingCreateSerializer(serializers.Serializer):
+class PairingCreateSerializer(Serializer):
     mentor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     mentee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     enrollment = serializers.PrimaryKeyRelatedField(
@@ -54,11 +56,11 @@ class PairingCreateSerializer(serializers.Serializer):
     objectives = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PairingEndSerializer(serializers.Serializer):
+class PairingEndSerializer(Serializer):
     ended_on = serializers.DateField(required=False, help_text="Defaults to today.")
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     pairing = serializers.IntegerField(source="session.pairing_id", read_only=True)
     owner_user = serializers.SerializerMethodField()
 
@@ -82,19 +84,19 @@ class ActionItemSerializer(serializers.ModelSerializer):
         return pairing.mentor_id if item.owner == ActionItem.Owner.MENTOR else pairing.mentee_id
 
 
-class ActionItemUpdateSerializer(serializers.ModelSerializer):
+class ActionItemUpdateSerializer(ModelSerializer):
     class Meta:
         model = ActionItem
         fields = ["description", "owner", "due_on"]
 
 
-class InlineActionItemSerializer(serializers.Serializer):
+class InlineActionItemSerializer(Serializer):
     description = serializers.CharField(max_length=500)
     owner = serializers.ChoiceField(choices=ActionItem.Owner.choices, default="mentee")
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     mentor = serializers.IntegerField(source="pairing.mentor_id", read_only=True)
     mentee = serializers.IntegerField(source="pairing.mentee_id", read_only=True)
     topics = CompetencySummarySerializer(many=True, read_only=True)
@@ -137,7 +139,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return data
 
 
-class SessionWriteSerializer(serializers.ModelSerializer):
+class SessionWriteSerializer(ModelSerializer):
     topics = serializers.PrimaryKeyRelatedField(
         queryset=Competency.objects.all(), many=True, required=False
     )
@@ -166,7 +168,7 @@ class SessionWriteSerializer(serializers.ModelSerializer):
             self.fields["pairing"].queryset = pairings
 
 
-class SessionUpdateSerializer(serializers.ModelSerializer):
+class SessionUpdateSerializer(ModelSerializer):
     topics = serializers.PrimaryKeyRelatedField(
         queryset=Competency.objects.all(), many=True, required=False
     )
@@ -184,7 +186,7 @@ class SessionUpdateSerializer(serializers.ModelSerializer):
         ]
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     class Meta:
         model = Goal
         fields = [
@@ -221,7 +223,7 @@ class GoalCreateSerializer(GoalSerializer):
             self.fields["mentee"].queryset = mentees
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(Serializer):
     mentor = UserSummarySerializer()
     score = serializers.IntegerField(help_text="Share of the needed competencies covered (%).")
     covered = CompetencySummarySerializer(many=True)
@@ -230,7 +232,13 @@ class SuggestionSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
-class SuggestionListSerializer(serializers.Serializer):
+class SuggestionQuerySerializer(Serializer):
+    mentee = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The leader to suggest mentors for (their id)."
+    )
+
+
+class SuggestionListSerializer(Serializer):
     mentee = UserSummarySerializer()
     needed = CompetencySummarySerializer(many=True)
     suggestions = SuggestionSerializer(many=True)

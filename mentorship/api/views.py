@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from mentorship.api.serializers import (
     SessionUpdateSerializer,
     SessionWriteSerializer,
     SuggestionListSerializer,
+    SuggestionQuerySerializer,
 )
 from mentorship.calendar import feed_ics
 from mentorship.matching import needed_competencies_for
@@ -299,15 +300,13 @@ class SuggestionsView(APIView):
 
     permission_classes = [RolePermission.of(Role.HR)]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("mentee", OpenApiTypes.INT, required=True)],
-        responses=SuggestionListSerializer,
-    )
+    @extend_schema(parameters=[SuggestionQuerySerializer], responses=SuggestionListSerializer)
     def get(self, request):
-        mentee_id = request.query_params.get("mentee", "")
-        if not mentee_id.isdigit():
-            raise exceptions.ValidationError({"mentee": ["Give the leader's id: ?mentee=<id>."]})
-        mentee = get_object_or_404(selectors.leaders_visible_to(request.user), pk=int(mentee_id))
+        query = SuggestionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        mentee = get_object_or_404(
+            selectors.leaders_visible_to(request.user), pk=query.validated_data["mentee"]
+        )
         needed = needed_competencies_for(mentee)
         suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed)
         return Response(

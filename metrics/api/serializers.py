@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from common.serializers import RowErrorSerializer
+from common.fields import NumberOrTextField
+from common.serializers import ModelSerializer, RowErrorSerializer, Serializer
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
 from metrics.periods import period_label
 from metrics.services import MAX_BULK_ROWS
@@ -9,13 +10,13 @@ from people.roles import Role
 from programs.models import Cohort
 
 
-class MetricPersonSerializer(serializers.ModelSerializer):
+class MetricPersonSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name", "email"]
 
 
-class MetricDefinitionSerializer(serializers.ModelSerializer):
+class MetricDefinitionSerializer(ModelSerializer):
     class Meta:
         model = MetricDefinition
         fields = [
@@ -38,7 +39,7 @@ class MetricDefinitionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}}
 
 
-class ObservationChangeSerializer(serializers.ModelSerializer):
+class ObservationChangeSerializer(ModelSerializer):
     changed_by = MetricPersonSerializer(read_only=True)
     # Plain strings: the same choices as Observation.source (one enum in the schema).
     old_source = serializers.CharField(read_only=True, help_text="import, api or manual")
@@ -49,7 +50,7 @@ class ObservationChangeSerializer(serializers.ModelSerializer):
         fields = ["old_value", "new_value", "old_source", "new_source", "changed_by", "changed_at"]
 
 
-class ObservationSerializer(serializers.ModelSerializer):
+class ObservationSerializer(ModelSerializer):
     leader = MetricPersonSerializer(read_only=True)
     metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
     period = serializers.SerializerMethodField()
@@ -76,7 +77,7 @@ class ObservationSerializer(serializers.ModelSerializer):
         return period_label(obj.period_start, obj.metric.period)
 
 
-class ObservationWriteSerializer(serializers.Serializer):
+class ObservationWriteSerializer(Serializer):
     """One value: the same (leader, metric, period) again replaces it, keeping history."""
 
     leader = serializers.PrimaryKeyRelatedField(
@@ -90,32 +91,32 @@ class ObservationWriteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ObservationUpdateSerializer(serializers.Serializer):
+class ObservationUpdateSerializer(Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ObservationRowSerializer(serializers.Serializer):
+class ObservationRowSerializer(Serializer):
     """A raw row, as in the CSV import; every rule is checked by the import service."""
 
     leader_email = serializers.CharField(allow_blank=True)
     metric = serializers.CharField(allow_blank=True, help_text="The metric's code.")
     period = serializers.CharField(allow_blank=True, help_text="YYYY-MM or YYYY-Qn.")
-    value = serializers.CharField(allow_blank=True, help_text="A number (string or JSON number).")
+    value = NumberOrTextField(allow_blank=True, help_text="A number (string or JSON number).")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ObservationBulkSerializer(serializers.Serializer):
+class ObservationBulkSerializer(Serializer):
     observations = ObservationRowSerializer(many=True, max_length=MAX_BULK_ROWS, min_length=1)
     dry_run = serializers.BooleanField(default=False)
 
 
-class ObservationImportSerializer(serializers.Serializer):
+class ObservationImportSerializer(Serializer):
     file = serializers.FileField(help_text="CSV: leader_email, metric, period, value[, note].")
     dry_run = serializers.BooleanField(default=False)
 
 
-class MetricPlannedRowSerializer(serializers.Serializer):
+class MetricPlannedRowSerializer(Serializer):
     row = serializers.IntegerField()
     leader_email = serializers.EmailField()
     metric = serializers.CharField()
@@ -125,7 +126,7 @@ class MetricPlannedRowSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
 
 
-class UpsertReportSerializer(serializers.Serializer):
+class UpsertReportSerializer(Serializer):
     dry_run = serializers.BooleanField()
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
@@ -137,13 +138,13 @@ class UpsertReportSerializer(serializers.Serializer):
     )
 
 
-class RowErrorsResponseSerializer(serializers.Serializer):
+class RowErrorsResponseSerializer(Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     errors = RowErrorSerializer(many=True)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     metric = serializers.SlugRelatedField(
         slug_field="code", queryset=MetricDefinition.objects.filter(is_active=True)
     )
@@ -160,7 +161,7 @@ class TargetSerializer(serializers.ModelSerializer):
         validators: list = []  # the service checks the rules, including overlaps
 
 
-class TargetUpdateSerializer(serializers.Serializer):
+class TargetUpdateSerializer(Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     valid_from = serializers.DateField(required=False)
     valid_to = serializers.DateField(required=False, allow_null=True)
@@ -169,7 +170,7 @@ class TargetUpdateSerializer(serializers.Serializer):
 # --- computed figures (shapes of the selectors' dicts) ---------------------------
 
 
-class MetricBriefSerializer(serializers.Serializer):
+class MetricBriefSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -180,7 +181,7 @@ class MetricBriefSerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=MetricDefinition.Period.choices)
 
 
-class NamedRefSerializer(serializers.Serializer):
+class NamedRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -189,13 +190,13 @@ def _decimal(**kwargs):
     return serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, **kwargs)
 
 
-class TrendPointSerializer(serializers.Serializer):
+class TrendPointSerializer(Serializer):
     period_start = serializers.DateField()
     period = serializers.CharField()
     value = _decimal()
 
 
-class ScorecardMetricSerializer(serializers.Serializer):
+class ScorecardMetricSerializer(Serializer):
     metric = MetricBriefSerializer()
     period_start = serializers.DateField(
         allow_null=True, help_text="The latest period with a value."
@@ -219,7 +220,7 @@ class ScorecardMetricSerializer(serializers.Serializer):
     year_to_date = _decimal(help_text="This calendar year combined the metric's way.")
 
 
-class ScorecardSerializer(serializers.Serializer):
+class ScorecardSerializer(Serializer):
     leader = MetricPersonSerializer()
     as_of = serializers.DateField()
     cohort = NamedRefSerializer(allow_null=True)
@@ -227,7 +228,7 @@ class ScorecardSerializer(serializers.Serializer):
     metrics = ScorecardMetricSerializer(many=True)
 
 
-class SummaryPeriodSerializer(serializers.Serializer):
+class SummaryPeriodSerializer(Serializer):
     period_start = serializers.DateField()
     period = serializers.CharField()
     leaders = serializers.IntegerField()
@@ -240,12 +241,12 @@ class SummaryPeriodSerializer(serializers.Serializer):
     share_on_target = _decimal(help_text="% of leaders with a target who meet it.")
 
 
-class SummaryMetricSerializer(serializers.Serializer):
+class SummaryMetricSerializer(Serializer):
     metric = MetricBriefSerializer()
     periods = SummaryPeriodSerializer(many=True)
 
 
-class LatestCellSerializer(serializers.Serializer):
+class LatestCellSerializer(Serializer):
     metric = serializers.CharField()
     period = serializers.CharField()
     value = _decimal()
@@ -254,7 +255,7 @@ class LatestCellSerializer(serializers.Serializer):
     on_target = serializers.BooleanField(allow_null=True)
 
 
-class SummaryLeaderSerializer(serializers.Serializer):
+class SummaryLeaderSerializer(Serializer):
     leader = MetricPersonSerializer()
     latest = serializers.DictField(child=LatestCellSerializer(), help_text="By metric code.")
 
@@ -267,7 +268,7 @@ class CohortRefSerializer(NamedRefSerializer):
     program = serializers.IntegerField()
 
 
-class CohortSummarySerializer(serializers.Serializer):
+class CohortSummarySerializer(Serializer):
     cohort = CohortRefSerializer()
     as_of = serializers.DateField()
     metrics = SummaryMetricSerializer(many=True)
@@ -275,7 +276,7 @@ class CohortSummarySerializer(serializers.Serializer):
     below_target = BelowTargetSerializer(many=True)
 
 
-class ImpactCohortSerializer(serializers.Serializer):
+class ImpactCohortSerializer(Serializer):
     cohort = NamedRefSerializer()
     enrolled_leaders = serializers.IntegerField()
     enrolled_change = _decimal()
@@ -283,7 +284,7 @@ class ImpactCohortSerializer(serializers.Serializer):
     comparison_change = _decimal()
 
 
-class ImpactMetricSerializer(serializers.Serializer):
+class ImpactMetricSerializer(Serializer):
     metric = MetricBriefSerializer()
     latest_period = serializers.CharField(allow_null=True)
     enrolled_leaders = serializers.IntegerField()
@@ -298,7 +299,7 @@ class ImpactMetricSerializer(serializers.Serializer):
     cohorts = ImpactCohortSerializer(many=True)
 
 
-class ProgramImpactSerializer(serializers.Serializer):
+class ProgramImpactSerializer(Serializer):
     program = NamedRefSerializer()
     cohort = NamedRefSerializer(allow_null=True)
     as_of = serializers.DateField()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from common.fields import AsOfDateField
 from common.renderers import CsvRenderer
 from common.schema import DetailErrorSerializer, FieldErrorsSerializer
+from common.serializers import Serializer
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from metrics import selectors, services
 from metrics.api import serializers as s
@@ -41,7 +42,7 @@ ROW_ERRORS = OpenApiResponse(
 )
 
 
-class AsOfSerializer(serializers.Serializer):
+class AsOfSerializer(Serializer):
     as_of = AsOfDateField(required=False, allow_null=True, default=None)
 
 

@@ -14,6 +14,7 @@ from common import audit
 from common.dates import end_of_day, start_of_day
 from common.filters import FilterSet, IdFilter
 from common.models import AuditEvent
+from common.serializers import ModelSerializer
 from people.models import User
 from people.permissions import RolePermission
 from people.roles import Role
@@ -63,13 +64,13 @@ class AuditEventFilter(FilterSet):
         return queryset.filter(at__lt=end_of_day(value))
 
 
-class AuditPersonSerializer(serializers.ModelSerializer):
+class AuditPersonSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name", "email"]
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = AuditPersonSerializer(allow_null=True, read_only=True)
     subject = AuditPersonSerializer(
         allow_null=True, read_only=True, help_text="The person the event is about."

@@ -1,12 +1,13 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
+from common.serializers import ModelSerializer, Serializer
 from people.models import ApiToken, User
 from people.roles import role_names
 from people.signin import AccountLockedError, locked_message
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
@@ -26,18 +27,18 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class TokenResponseSerializer(serializers.Serializer):
+class TokenResponseSerializer(Serializer):
     token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
     expiry = serializers.DateTimeField(help_text="The token is refused from then on.")
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "job_title"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     roles = serializers.SerializerMethodField()
     manager = UserSummarySerializer(read_only=True, allow_null=True)
 
@@ -49,7 +50,7 @@ class MeSerializer(serializers.ModelSerializer):
         return sorted(role_names(obj))
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     """A token as its owner and HR see it: never the token itself, nor its digest."""
 
     user = UserSummarySerializer(read_only=True)
@@ -68,12 +69,12 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return isinstance(auth, ApiToken) and auth.pk == token.pk
 
 
-class TokensRevokeAllSerializer(serializers.Serializer):
+class TokensRevokeAllSerializer(Serializer):
     user = serializers.IntegerField(
         required=False,
         help_text="Whose tokens (HR only; default: the caller's own).",
     )
 
 
-class TokensRevokedSerializer(serializers.Serializer):
+class TokensRevokedSerializer(Serializer):
     revoked = serializers.IntegerField(help_text="How many tokens ended.")

@@ -1,13 +1,15 @@
 from rest_framework import serializers
 
+from common.serializers import Serializer
 
-class EraseRequestSerializer(serializers.Serializer):
+
+class EraseRequestSerializer(Serializer):
     confirm = serializers.CharField(
         help_text="The person's email address, typed again: erasure cannot be undone."
     )
 
 
-class ErasureSerializer(serializers.Serializer):
+class ErasureSerializer(Serializer):
     """What erasing the person changed, counted."""
 
     person_id = serializers.IntegerField()

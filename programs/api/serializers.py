@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from common.serializers import RowErrorSerializer
+from common.serializers import ModelSerializer, RowErrorSerializer, Serializer
 from mentorship.selectors import leaders_visible_to
 from people.models import User
 from programs.models import (
@@ -16,19 +16,19 @@ from programs.models import (
 from programs.selectors import enrollments_of
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "job_title"]
 
 
-class CompetencySerializer(serializers.ModelSerializer):
+class CompetencySerializer(ModelSerializer):
     class Meta:
         model = Competency
         fields = ["id", "name", "slug", "description"]
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(ModelSerializer):
     module_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -45,7 +45,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         ]
 
 
-class ModuleSerializer(serializers.ModelSerializer):
+class ModuleSerializer(ModelSerializer):
     class Meta:
         model = Module
         fields = [
@@ -69,7 +69,7 @@ class ModuleSerializer(serializers.ModelSerializer):
         return program
 
 
-class CohortSerializer(serializers.ModelSerializer):
+class CohortSerializer(ModelSerializer):
     program_name = serializers.CharField(source="program.name", read_only=True)
     seats_left = serializers.IntegerField(read_only=True)
 
@@ -92,7 +92,7 @@ class CohortSerializer(serializers.ModelSerializer):
         read_only_fields = ["seats_taken"]
 
 
-class CohortSessionSerializer(serializers.ModelSerializer):
+class CohortSessionSerializer(ModelSerializer):
     class Meta:
         model = CohortSession
         fields = [
@@ -107,7 +107,7 @@ class CohortSessionSerializer(serializers.ModelSerializer):
         ]
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(ModelSerializer):
     leader = PersonSerializer(read_only=True)
     cohort_name = serializers.CharField(source="cohort.name", read_only=True)
     program_name = serializers.CharField(source="program.name", read_only=True)
@@ -137,7 +137,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnrollmentCreateSerializer(serializers.Serializer):
+class EnrollmentCreateSerializer(Serializer):
     cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
     leader = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
@@ -145,7 +145,7 @@ class EnrollmentCreateSerializer(serializers.Serializer):
     )
 
 
-class CompetencyProgressSerializer(serializers.Serializer):
+class CompetencyProgressSerializer(Serializer):
     competency_id = serializers.IntegerField()
     competency = serializers.CharField()
     required_total = serializers.IntegerField()
@@ -153,12 +153,12 @@ class CompetencyProgressSerializer(serializers.Serializer):
     percent = serializers.DecimalField(max_digits=4, decimal_places=1)
 
 
-class MissingModuleSerializer(serializers.Serializer):
+class MissingModuleSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(Serializer):
     enrollment = serializers.IntegerField()
     status = serializers.CharField()
     required_total = serializers.IntegerField()
@@ -168,7 +168,7 @@ class ProgressSerializer(serializers.Serializer):
     missing_required_modules = MissingModuleSerializer(many=True)
 
 
-class ModuleCompletionSerializer(serializers.ModelSerializer):
+class ModuleCompletionSerializer(ModelSerializer):
     completed_on = serializers.DateField(required=False)
 
     class Meta:
@@ -194,12 +194,12 @@ class ModuleCompletionSerializer(serializers.ModelSerializer):
             self.fields["enrollment"].queryset = enrollments_of(leaders_visible_to(request.user))
 
 
-class EnrollmentImportRequestSerializer(serializers.Serializer):
+class EnrollmentImportRequestSerializer(Serializer):
     file = serializers.FileField(help_text="CSV with email, full_name, title, manager_email.")
     dry_run = serializers.BooleanField(default=False)
 
 
-class ImportCountsSerializer(serializers.Serializer):
+class ImportCountsSerializer(Serializer):
     created_users = serializers.IntegerField()
     created_managers = serializers.IntegerField()
     enrolled = serializers.IntegerField()
@@ -207,7 +207,7 @@ class ImportCountsSerializer(serializers.Serializer):
     errors = serializers.IntegerField()
 
 
-class EnrollmentImportReportSerializer(serializers.Serializer):
+class EnrollmentImportReportSerializer(Serializer):
     dry_run = serializers.BooleanField()
     applied = serializers.BooleanField()
     rows = serializers.IntegerField()
@@ -219,7 +219,7 @@ class EnrollmentImportReportSerializer(serializers.Serializer):
     errors = RowErrorSerializer(many=True)
 
 
-class SessionAttendanceSerializer(serializers.ModelSerializer):
+class SessionAttendanceSerializer(ModelSerializer):
     class Meta:
         model = SessionAttendance
         fields = ["id", "enrollment", "session", "recorded_by", "recorded_at"]

@@ -64,25 +64,34 @@ class FilterSet(rest_framework.FilterSet):
     }
 
 
+def _many_valued(field: forms.Field) -> bool:
+    return getattr(field.widget, "allow_multiple_selected", False)
+
+
 class FilterBackend(rest_framework.DjangoFilterBackend):
     """django-filter's backend, building a view's ``filterset_fields`` on ``FilterSet``.
 
     A filter given with no value (``?until=``) is a 400 naming it, not "no filter": the
     schema gives every filter a type, and an empty string is none of them (a page's
-    search form, which sends its empty fields, builds its FilterSet without this)."""
+    search form, which sends its empty fields, builds its FilterSet without this). So is
+    a single-valued filter given twice, of which django-filter would take the last."""
 
     filterset_base = FilterSet
     BLANK = "Give a value, or leave the parameter out."
+    ONCE = "Give this parameter once."
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
-            params = request.query_params
-            blank = [
-                name
-                for name in filterset.form.fields
-                if name in params and not any(params.getlist(name))
-            ]
-            if blank:
-                raise ValidationError({name: [self.BLANK] for name in blank})
+            params, errors = request.query_params, {}
+            for name, field in filterset.form.fields.items():
+                values = params.getlist(name)
+                if values and not any(values):
+                    errors[name] = [self.BLANK]
+                elif len(values) > 1 and not getattr(
+                    field.widget, "allow_multiple_selected", False
+                ):
+                    errors[name] = [self.ONCE]
+            if errors:
+                raise ValidationError(errors)
         return filterset

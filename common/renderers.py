@@ -11,6 +11,8 @@ import csv
 import io
 import re
 
+from django.http import Http404
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -63,3 +65,14 @@ class ICalendarRenderer(BaseRenderer):
         if isinstance(data, bytes):
             return data
         return JSONRenderer().render(data)
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's, except that ``?format=`` given empty is a 404 like any format the view does
+    not render (DRF reads it as "not given")."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        name = self.settings.URL_FORMAT_OVERRIDE
+        if not format_suffix and name and request.query_params.getlist(name)[-1:] == [""]:
+            raise Http404
+        return super().select_renderer(request, renderers, format_suffix)

@@ -68,8 +68,9 @@ class ErrorSerializer(Serializer):
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Query parameters that are read without being refused: an unknown ordering is ignored,
-# a page past the last is a 404, an unknown format a 404.
-UNREFUSED_QUERY = frozenset({"page", "ordering", "format"})
+# an unknown or empty format is a 404 (a page that is no page number is a 400, common/
+# pagination.py; a page past the last a 404).
+UNREFUSED_QUERY = frozenset({"ordering", "format"})
 DESCRIPTIONS = {
     "400": "Bad input: each field at fault and what is wrong with it.",
     "401": "Not signed in, or the token is unknown, expired or revoked.",

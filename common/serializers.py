@@ -4,8 +4,9 @@ Every serializer of the API derives from ``Serializer`` or ``ModelSerializer`` h
 (tests/common/test_strict_json.py walks them all). They read a JSON body as strictly as
 the OpenAPI schema describes it: a value must already have the JSON type its field's
 schema gives, where DRF alone would coerce (``0`` into the text ``"0"``, ``"5"`` into the
-id 5, ``1`` into true, ``94.5`` into a decimal the schema says is a string). A form or
-multipart body, which can only carry text, is read as DRF reads it.
+id 5, ``1`` into true, ``94.5`` into a decimal the schema says is a string). A query
+string, form or multipart body, which can only carry text, is read as DRF reads it,
+except that a field given twice is an error (DRF would take the last value).
 """
 
 from collections.abc import Mapping
@@ -20,6 +21,15 @@ NOT_BOOLEAN = "Must be true or false."
 NOT_INTEGER = "A valid integer is required."
 DECIMAL_AS_TEXT = 'Send the number as a string, e.g. "94.50".'
 NOT_ID = "Give the id as a number."
+GIVE_ONCE = "Give this parameter once."
+
+
+MANY_VALUED = (
+    serializers.ListField,
+    serializers.ListSerializer,
+    serializers.ManyRelatedField,
+    serializers.MultipleChoiceField,
+)
 
 
 def _is_integer(value) -> bool:
@@ -35,11 +45,13 @@ def _json_type_error(field, value) -> str | None:
     if (types := getattr(field, "json_types", None)) is not None:
         ok = isinstance(value, types) and not isinstance(value, bool)
         return None if ok else f"Give {field.json_types_text}."
-    if isinstance(field, serializers.ManyRelatedField):
-        if isinstance(value, list):
+    if isinstance(field, MANY_VALUED):
+        if not isinstance(value, list):  # DRF would take any iterable, such as {}
+            return f'Expected a list of items but got type "{type(value).__name__}".'
+        if isinstance(field, serializers.ManyRelatedField):
             child = field.child_relation
             return next((e for item in value if (e := _json_type_error(child, item))), None)
-        return None  # DRF answers "Expected a list"
+        return None
     if isinstance(field, relations.PrimaryKeyRelatedField):
         return None if _is_integer(value) else NOT_ID
     if isinstance(field, serializers.BooleanField):
@@ -56,24 +68,29 @@ def _json_type_error(field, value) -> str | None:
     return None
 
 
-class StrictJSONMixin:
+class StrictInputMixin:
     def to_internal_value(self, data):
-        if isinstance(data, Mapping) and not html.is_html_input(data):
-            errors = {}
+        errors = {}
+        if html.is_html_input(data):
+            # A query string or form: one value per field, where DRF takes the last.
+            for field in self._writable_fields:
+                if not isinstance(field, MANY_VALUED) and len(data.getlist(field.field_name)) > 1:
+                    errors[field.field_name] = [GIVE_ONCE]
+        elif isinstance(data, Mapping):
             for field in self._writable_fields:
                 value = field.get_value(data)
                 if value is not empty and (error := _json_type_error(field, value)):
                     errors[field.field_name] = [error]
-            if errors:
-                raise serializers.ValidationError(errors)
+        if errors:
+            raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 
-class Serializer(StrictJSONMixin, serializers.Serializer):
+class Serializer(StrictInputMixin, serializers.Serializer):
     pass
 
 
-class ModelSerializer(StrictJSONMixin, serializers.ModelSerializer):
+class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     pass
 
 

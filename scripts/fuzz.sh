@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Schema fuzzing (make fuzz; .ci/run runs it): Schemathesis against the live app on
-# PostgreSQL, signed in as HR, as a mentor and as a leader in turn, every operation of
-# /api/schema/ (writes included), every check, the stateful phase too. Any server error
-# (5xx) or any answer the schema does not describe (status, content type, body) fails it.
+# PostgreSQL, signed in as a leader, a mentor and HR in turn, every operation of
+# /api/schema/ (writes included), every check but positive_data_acceptance, the stateful
+# phase too. Any server error (5xx), any answer the schema does not describe (status,
+# content type, body) and any schema-violating input accepted fails it.
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5433/lodestar_fuzz scripts/fuzz.sh
 #
 # The database in DATABASE_URL is dropped and created afresh, migrated and seeded with the
-# demo (seed_demo); the app runs under gunicorn with a throwaway Redis. Knobs:
-#   FUZZ_EXAMPLES  examples per operation in the fuzzing phase (default 10; see README,
-#                  Fuzzing, for what 100 costs on a 2-core machine)
+# demo (seed_demo); the app runs under gunicorn with a throwaway Redis. For each role, the
+# operations it may call get FUZZ_EXAMPLES examples each, split across FUZZ_PROCESSES
+# Schemathesis processes; then the stateful phase runs over them, and the operations the
+# role is denied (403 for it in the permission matrix, scripts/fuzz_scope.py) get
+# FUZZ_DENIED_EXAMPLES each. Knobs:
+#   FUZZ_EXAMPLES  examples per operation (default 100)
+#   FUZZ_DENIED_EXAMPLES  examples per operation the role is denied (default 10)
+#   FUZZ_PROCESSES Schemathesis processes at once (default 2, this machine's cores)
 #   FUZZ_ROLES     which demo logins, in order (default "leader mentor hr": HR last, as
 #                  HR's writes change what the others may see)
 #   FUZZ_COVERAGE_ROLES  the roles that also run the coverage phase (every boundary and
-#                  wrong type of every parameter, ~2 minutes a role; default "hr")
+#                  wrong type of every parameter; default "hr")
 #   FUZZ_SEED      the random seed (default: a new one each run, printed so it can be rerun)
 #   FUZZ_ARGS      more arguments for `schemathesis run` (e.g. --include-path-regex tokens)
-# Reports (JUnit XML, and a pytest file that reproduces each failure) go to
-# test-artifacts/fuzz/<role>/; on failure the tail of the server log is printed.
+# Reports (each process's output, JUnit XML, and a pytest file that reproduces each
+# failure) go to test-artifacts/fuzz/<role>/<process>/; on failure the tail of the server
+# log is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -25,7 +32,9 @@ source scripts/lib.sh
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database the fuzzing may recreate}"
 ensure_debian_packages redis-server
 
-examples=${FUZZ_EXAMPLES:-10}
+examples=${FUZZ_EXAMPLES:-100}
+denied_examples=${FUZZ_DENIED_EXAMPLES:-10}
+shards=${FUZZ_PROCESSES:-2}
 coverage_roles=" ${FUZZ_COVERAGE_ROLES:-hr} "
 roles=${FUZZ_ROLES:-leader mentor hr}
 seed=${FUZZ_SEED:-$(.venv/bin/python -c 'import secrets; print(secrets.randbelow(2**31))')}
@@ -44,6 +53,7 @@ start() {
 finish() {
   local status=$? pid
   trap - EXIT INT TERM
+  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${groups[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${groups[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "$status" -ne 0 ]; then
@@ -103,25 +113,68 @@ done
 rm -rf "$reports"
 export SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="scripts${PYTHONPATH:+:$PYTHONPATH}"
 export FUZZ_BASE_URL="$base" FUZZ_PASSWORD=lodestar-demo
+curl -fsS -o "$work/schema.json" "$base/api/schema/?format=json"
+
+# One Schemathesis process: its name, then its arguments. Every check but one, which
+# judges what a request means rather than what the API answers: positive_data_acceptance
+# wants every schema-valid body accepted, but no schema can say that a cohort id exists
+# or a slug is still free (those are 400s). README, Fuzzing.
+passes=()
+fuzz() {
+  local name=$1
+  shift
+  mkdir -p "$reports/$role/$name"
+  # shellcheck disable=SC2086  # FUZZ_ARGS is a list of arguments
+  .venv/bin/schemathesis run "$base/api/schema/" \
+    --checks all --exclude-checks "${FUZZ_EXCLUDE_CHECKS-positive_data_acceptance}" \
+    --seed "$seed" --workers 1 --request-timeout 60 --generation-database none --no-color \
+    --report junit,pytest --report-dir "$reports/$role/$name" "$@" ${FUZZ_ARGS:-} \
+    >"$reports/$role/$name/output.txt" 2>&1 &
+  passes+=("$name:$!")
+}
+# Wait for the processes started; print each one's summary (all of it if it failed).
+settle() {
+  local pass name pid status=0
+  for pass in "${passes[@]}"; do
+    name=${pass%%:*}
+    pid=${pass##*:}
+    if wait "$pid"; then
+      echo "fuzz: $role/$name passed: $(grep -E '^=+ .* in [0-9.]+s =+$' "$reports/$role/$name/output.txt" | tr -d '=')"
+    else
+      status=1
+      echo "fuzz: $role/$name FAILED; its output ($reports/$role/$name/output.txt):"
+      sed -n '/^=* FAILURES =*$/,$p' "$reports/$role/$name/output.txt"
+    fi
+  done
+  passes=()
+  return "$status"
+}
+
 failed=()
 for role in $roles; do
   export FUZZ_EMAIL="$role@example.com"
   role_started=$SECONDS
-  phases=examples,fuzzing,stateful
-  [[ $coverage_roles == *" $role "* ]] && phases=examples,coverage,fuzzing,stateful
-  echo "== fuzz as $FUZZ_EMAIL: $examples examples per operation, phases $phases"
-  # Every check but two, which judge what a request means rather than what the API
-  # answers: positive_data_acceptance wants every schema-valid body accepted, but no
-  # schema can say that a cohort id exists or a slug is still free (those are 400s);
-  # negative_data_rejection wants every schema-violating input refused, but DRF and
-  # django-filter read some leniently by design (a number for a text field, an empty
-  # filter as no filter). README, Fuzzing.
-  # shellcheck disable=SC2086  # FUZZ_ARGS is a list of arguments
-  if .venv/bin/schemathesis run "$base/api/schema/" \
-    --checks all --exclude-checks positive_data_acceptance,negative_data_rejection \
-    --max-examples "$examples" --seed "$seed" --phases "$phases" \
-    --workers 1 --request-timeout 60 --generation-database none --no-color \
-    --report junit,pytest --report-dir "$reports/$role" ${FUZZ_ARGS:-}; then
+  phases=examples,fuzzing
+  [[ $coverage_roles == *" $role "* ]] && phases=examples,coverage,fuzzing
+  # The operations the role may call, in $shards processes at once (the machine's cores),
+  # then the stateful phase over all of them and the denied ones (scripts/fuzz_scope.py).
+  .venv/bin/python scripts/fuzz_scope.py "$work/schema.json" "$role" "$shards" >"$work/scope"
+  echo "== fuzz as $FUZZ_EMAIL: $examples examples per operation ($phases) on" \
+    "$(grep -vc '^denied' "$work/scope") operations in $shards processes, the stateful" \
+    "phase, and $denied_examples each on the $(grep -c '^denied' "$work/scope") it is denied"
+  status=0
+  for shard in $(seq 0 $((shards - 1))); do
+    mapfile -t names < <(awk -F'\t' -v s="$shard" '$1 == s {print "--include-name"; print $2}' "$work/scope")
+    fuzz "shard-$shard" --phases "$phases" --max-examples "$examples" "${names[@]}"
+  done
+  settle || status=1
+  mapfile -t names < <(awk -F'\t' '$1 != "denied" {print "--include-name"; print $2}' "$work/scope")
+  fuzz stateful --phases stateful --max-examples "$examples" "${names[@]}"
+  mapfile -t names < <(awk -F'\t' '$1 == "denied" {print "--include-name"; print $2}' "$work/scope")
+  [ ${#names[@]} -eq 0 ] ||
+    fuzz denied --phases fuzzing --max-examples "$denied_examples" "${names[@]}"
+  settle || status=1
+  if [ "$status" -eq 0 ]; then
     echo "fuzz: $role passed in $((SECONDS - role_started)) s"
   else
     echo "fuzz: $role FAILED in $((SECONDS - role_started)) s"

@@ -11,10 +11,11 @@ import inspect
 import pytest
 from rest_framework import serializers
 
-from common.serializers import StrictJSONMixin
+from common.serializers import StrictInputMixin
 from metrics.models import Observation
 from programs.models import Competency, Module, Program
 from tests.metrics.factories import ObservationFactory
+from tests.openapi import assert_matches_schema
 from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_a_decimal_as_a_json_number_is_refused_and_the_value_is_unchanged(api, h
         ("/programs/?is_active=null", "is_active", "Use true or false."),
         ("/programs/?is_active=1", "is_active", "Use true or false."),
         ("/modules/?is_required=yes", "is_required", "Use true or false."),
-        ("/mentorship/action-items/?done=null&done=null", "done", "Use true or false."),
+        ("/mentorship/action-items/?done=null", "done", "Use true or false."),
         ("/audit/events/?until=", "until", "Give a value, or leave the parameter out."),
         (
             "/cohorts/?starts_on__lte=",
@@ -136,6 +137,47 @@ def test_every_serializer_of_the_api_reads_json_strictly():
     found = _project_serializers()
     assert len(found) > 100
     loose = [
-        f"{c.__module__}.{c.__qualname__}" for c in found if not issubclass(c, StrictJSONMixin)
+        f"{c.__module__}.{c.__qualname__}" for c in found if not issubclass(c, StrictInputMixin)
     ]
     assert loose == []
+
+
+@pytest.mark.parametrize("page", ["", "abc", "last", "1&page=2", "%D9%A3"])
+def test_a_page_that_is_no_page_number_is_a_400_naming_it(api, hr, page):
+    response = api(hr).get(f"{API}/competencies/?page={page}")
+    assert field_errors(response) == {"page": ["A page number: a whole number from 1."]}
+    # documented, on a list with no other parameter too
+    assert_matches_schema(response, path="/api/v1/competencies/")
+
+
+def test_a_page_past_the_last_is_still_404_and_page_one_is_the_first(api, hr):
+    ProgramFactory()
+    assert api(hr).get(f"{API}/programs/?page=99").status_code == 404
+    assert api(hr).get(f"{API}/programs/?page=1").json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "path, parameter",
+    [
+        ("/dashboards/me/?as_of=2026-01-01&as_of=2026-02-01", "as_of"),
+        ("/metrics/observations/?leader=1&leader=2", "leader"),
+        ("/programs/?is_active=true&is_active=false", "is_active"),
+    ],
+)
+def test_a_parameter_given_twice_is_a_400_naming_it(api, leader, path, parameter):
+    assert field_errors(api(leader).get(API + path)) == {parameter: ["Give this parameter once."]}
+
+
+def test_an_empty_format_is_a_404_like_a_format_the_route_does_not_render(api, leader):
+    for query in ("?format=", "?format=xml"):
+        response = api(leader).get(f"{API}/mentorship/calendar.ics{query}")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+    assert api(leader).get(f"{API}/mentorship/calendar.ics").status_code == 200
+
+
+def test_an_object_for_a_list_of_ids_is_refused(api, hr):
+    body = {"name": "Pilot", "slug": "pilot", "competencies": {}}
+    errors = field_errors(api(hr).post(f"{API}/programs/", body, format="json"))
+    assert errors == {"competencies": ['Expected a list of items but got type "dict".']}
+    assert not Program.objects.filter(slug="pilot").exists()

@@ -60,7 +60,13 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, PercentRank, RowNumber
+from django.db.models.functions import (
+    Coalesce,
+    PercentRank,
+    RowNumber,
+    TruncMonth,
+    TruncQuarter,
+)
 from django.utils import timezone
 
 from common.shaping import percent, person, rounded
@@ -159,16 +165,24 @@ def _period_cutoff(day: datetime.date):
     )
 
 
-def latest_observations(*, as_of: datetime.date) -> QuerySet[Observation]:
-    """Each (leader, metric)'s most recent observation on or before ``as_of``."""
-    latest_period = (
-        Observation.objects.filter(
-            leader=OuterRef("leader"), metric=OuterRef("metric"), period_start__lte=as_of
+def latest_observations(*, as_of: datetime.date, leaders) -> QuerySet[Observation]:
+    """Each (leader, metric)'s most recent observation on or before ``as_of``, for the
+    ``leaders`` in question only (ids, or a query of them): one pass over their rows,
+    numbered newest first per leader and metric, so a page about one leader reads that
+    leader's rows, whatever the size of the company (issue 14)."""
+    newest_first = (
+        Observation.objects.filter(leader__in=leaders, period_start__lte=as_of)
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("leader"), F("metric")],
+                order_by=F("period_start").desc(),
+            )
         )
-        .order_by("-period_start")
-        .values("period_start")[:1]
+        .filter(recency=1)
+        .values("pk")
     )
-    return Observation.objects.filter(period_start__lte=as_of, period_start=Subquery(latest_period))
+    return Observation.objects.filter(pk__in=newest_first)
 
 
 def _directional_value():
@@ -215,8 +229,7 @@ def scorecard_for(*, leader: User, as_of: datetime.date | None = None) -> dict:
         as_of=as_of,
         latest={
             row.metric_id: row
-            for row in latest_observations(as_of=as_of)
-            .filter(leader=leader)
+            for row in latest_observations(as_of=as_of, leaders=[leader.pk])
             .annotate(target=target_expression())
             .annotate(on_target=on_target_expression())
         },
@@ -284,8 +297,7 @@ def _percentiles_in_cohort(leader: User, cohort: Cohort, as_of: datetime.date) -
     """Metric id → the leader's percent rank among the cohort's latest values, and peers."""
     percentiles = {}
     for row in (
-        latest_observations(as_of=as_of)
-        .filter(leader__in=_participations_in(cohort).values("leader"))
+        latest_observations(as_of=as_of, leaders=_participations_in(cohort).values("leader"))
         .annotate(
             rank=Window(
                 PercentRank(), partition_by=[F("metric")], order_by=_directional_value().asc()
@@ -377,8 +389,8 @@ def cohort_summary(
     ).annotate(target=target_expression())
     by_metric = _per_period(in_cohort, metrics)
     latest_by_leader, below_target = _latest_cells(
-        latest_observations(as_of=as_of)
-        .filter(leader__in=member_ids, metric__in=metrics)
+        latest_observations(as_of=as_of, leaders=member_ids)
+        .filter(metric__in=metrics)
         .select_related("leader")
         .annotate(target=target_expression())
         .annotate(on_target=on_target_expression())
@@ -514,25 +526,26 @@ def program_impact(
     ).values("leader")
     comparison_leaders = User.objects.filter(groups__name=Role.LEADER).exclude(pk__in=took_part)
 
-    # per metric: [(cohort, enrolled (n, change), comparison (n, change))]
+    # per metric: [(cohort, enrolled (n, change), comparison (n, change))], in two
+    # queries whatever the number of cohorts.
+    enrolled_changes = _enrolled_changes(
+        cohorts=cohorts, latest_periods=latest_periods, metrics=metrics
+    )
+    comparison_changes = _changes_since(
+        leaders=comparison_leaders,
+        starts=[each.starts_on for each in cohorts],
+        latest_periods=latest_periods,
+        metrics=metrics,
+    )
     windows: dict[int, list] = defaultdict(list)
     for each in cohorts:
-        enrolled = _participations_in(each).values("leader")
-        enrolled_changes = _average_change(
-            leaders=enrolled,
-            starts_on=each.starts_on,
-            latest_periods=latest_periods,
-            metrics=metrics,
-        )
-        comparison_changes = _average_change(
-            leaders=comparison_leaders,
-            starts_on=each.starts_on,
-            latest_periods=latest_periods,
-            metrics=metrics,
-        )
         for metric in metrics:
             windows[metric.pk].append(
-                (each, enrolled_changes.get(metric.pk), comparison_changes.get(metric.pk))
+                (
+                    each,
+                    enrolled_changes.get((each.pk, metric.pk)),
+                    comparison_changes.get((_month(each.starts_on), metric.pk)),
+                )
             )
 
     return {
@@ -556,14 +569,14 @@ def _latest_periods(as_of: datetime.date) -> dict[int, datetime.date]:
     )
 
 
-def _baseline_value():
+def _baseline_value(cutoff: str = "cutoff"):
     """Per observation row: the leader's last value of the metric before the row's
     ``cutoff`` (annotate it first)."""
     return Subquery(
         Observation.objects.filter(
             leader=OuterRef("leader"),
             metric=OuterRef("metric"),
-            period_start__lt=OuterRef("cutoff"),
+            period_start__lt=OuterRef(cutoff),
         )
         .order_by("-period_start")
         .values("value")[:1],
@@ -571,29 +584,97 @@ def _baseline_value():
     )
 
 
-def _average_change(*, leaders, starts_on, latest_periods, metrics) -> dict[int, tuple]:
-    """Per metric: (n, average change) from each leader's last value before the period
-    containing ``starts_on`` to their value in the metric's latest period."""
-    wanted = [
-        Q(metric_id=metric.pk, period_start=latest_periods[metric.pk])
-        for metric in metrics
-        if metric.pk in latest_periods
-        and latest_periods[metric.pk] >= period_floor(starts_on, metric.period)
-    ]
-    if not wanted:
-        return {}
-    rows = (
-        Observation.objects.filter(reduce(operator.or_, wanted), leader__in=leaders)
-        .annotate(cutoff=_period_cutoff(starts_on))
+def _latest_rows(latest_periods, metrics) -> Q:
+    """Each metric's rows in its latest period."""
+    return reduce(
+        operator.or_,
+        (
+            Q(metric_id=metric.pk, period_start=latest_periods[metric.pk])
+            for metric in metrics
+            if metric.pk in latest_periods
+        ),
+        Q(pk__in=[]),
+    )
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _cutoff_of(start):
+    """Per row: the first day of the metric's period containing ``start`` (a date field)."""
+    return Case(
+        When(metric__period=Period.QUARTER, then=TruncQuarter(start)),
+        default=TruncMonth(start),
+        output_field=DateField(),
+    )
+
+
+def _enrolled_rows(cohorts, latest: Q) -> QuerySet[Observation]:
+    """The ``latest`` rows of every leader taking part in one of ``cohorts``, once per
+    cohort, each with its ``cohort``, the ``cutoff`` of the cohort's start for the
+    row's metric, and the leader's ``baseline`` before it (rows without one left out)."""
+    return (
+        Observation.objects.filter(
+            latest,
+            leader__enrollments__cohort__in=[each.pk for each in cohorts],
+            leader__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
+        )
+        .annotate(
+            cohort=F("leader__enrollments__cohort"),
+            cutoff=_cutoff_of("leader__enrollments__cohort__starts_on"),
+        )
         .annotate(baseline=_baseline_value())
         .filter(baseline__isnull=False)
-        .values("metric")
+    )
+
+
+def _enrolled_changes(*, cohorts, latest_periods, metrics) -> dict[tuple[int, int], tuple]:
+    """(cohort id, metric id) → (n, average change) of the cohort's leaders, from each
+    one's last value before the period containing the cohort's start to their value in
+    the metric's latest period (if it is not before that period). One query."""
+    rows = (
+        _enrolled_rows(cohorts, _latest_rows(latest_periods, metrics))
+        .filter(period_start__gte=F("cutoff"))
+        .values("cohort", "metric")
         .annotate(
             leaders=Count("id"),
             change=Avg(F("value") - F("baseline"), output_field=VALUE_FIELD),
         )
+        .order_by()
     )
-    return {row["metric"]: (row["leaders"], row["change"]) for row in rows}
+    return {(row["cohort"], row["metric"]): (row["leaders"], row["change"]) for row in rows}
+
+
+def _changes_since(*, leaders, starts, latest_periods, metrics) -> dict[tuple, tuple]:
+    """(first of the start's month, metric id) → (n, average change) of ``leaders`` from
+    each one's last value before the period containing the start to their value in the
+    metric's latest period. One query for all the starts: one baseline per distinct start
+    month, so the cost grows with the months cohorts start in, not with the cohorts."""
+    months = sorted({_month(start) for start in starts})
+    if not months:
+        return {}
+    rows = Observation.objects.filter(_latest_rows(latest_periods, metrics), leader__in=leaders)
+    figures = {}
+    for index, month in enumerate(months):
+        cutoff = f"cutoff_{index}"
+        rows = rows.annotate(**{cutoff: _period_cutoff(month)}).annotate(
+            **{f"baseline_{index}": _baseline_value(cutoff)}
+        )
+        counted = Q(**{f"baseline_{index}__isnull": False, "period_start__gte": F(cutoff)})
+        figures[f"leaders_{index}"] = Count("id", filter=counted)
+        figures[f"change_{index}"] = Avg(
+            F("value") - F(f"baseline_{index}"), filter=counted, output_field=VALUE_FIELD
+        )
+    changes = {}
+    for row in rows.values("metric").annotate(**figures).order_by():
+        for index, month in enumerate(months):
+            if row[f"leaders_{index}"]:
+                changes[(month, row["metric"])] = (
+                    row[f"leaders_{index}"],
+                    row[f"change_{index}"],
+                )
+    return changes
 
 
 def _weighted(pairs) -> tuple[int, Decimal | None]:
@@ -672,47 +753,25 @@ def before_and_after(
     their cohort started (their last period before it) and in the metric's latest period,
     over the leaders who have both. ``program_impact`` gives the change and its
     comparison; this gives the two levels for a before/after chart.
-    One query per cohort, plus two."""
+    Three queries, whatever the number of cohorts."""
     as_of = as_of or timezone.localdate()
     metrics = list(MetricDefinition.objects.filter(is_active=True))
     latest_periods = _latest_periods(as_of)
-    cohorts = [cohort] if cohort else program.cohorts.filter(starts_on__lte=as_of)
-    latest = reduce(
-        operator.or_,
-        (
-            Q(metric_id=metric.pk, period_start=latest_periods[metric.pk])
-            for metric in metrics
-            if metric.pk in latest_periods
-        ),
-        Q(pk__in=[]),
-    )
+    cohorts = [cohort] if cohort else list(program.cohorts.filter(starts_on__lte=as_of))
     totals: dict[int, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
-    for each in cohorts:
-        for metric_id, leaders, before, after in _levels(each, latest):
-            total = totals[metric_id]
-            total[0] += leaders
-            total[1] += before * leaders
-            total[2] += after * leaders
+    for row in (
+        _enrolled_rows(cohorts, _latest_rows(latest_periods, metrics))
+        .values("cohort", "metric")
+        .annotate(leaders=Count("pk"), before=Avg("baseline"), after=Avg("value"))
+        .order_by()
+    ):
+        total = totals[row["metric"]]
+        total[0] += row["leaders"]
+        total[1] += Decimal(row["before"]) * row["leaders"]
+        total[2] += Decimal(row["after"]) * row["leaders"]
     return [
         _levels_row(metric, totals.get(metric.pk), latest_periods.get(metric.pk))
         for metric in metrics
-    ]
-
-
-def _levels(cohort: Cohort, latest: Q) -> list[tuple[int, int, Decimal, Decimal]]:
-    """Per metric, for the cohort's leaders with both: (metric id, leaders, average
-    before the cohort started, average in the latest period). One query."""
-    rows = (
-        Observation.objects.filter(latest, leader__in=_participations_in(cohort).values("leader"))
-        .annotate(cutoff=_period_cutoff(cohort.starts_on))
-        .annotate(baseline=_baseline_value())
-        .filter(baseline__isnull=False)
-        .values("metric")
-        .annotate(leaders=Count("pk"), before=Avg("baseline"), after=Avg("value"))
-    )
-    return [
-        (row["metric"], row["leaders"], Decimal(row["before"]), Decimal(row["after"]))
-        for row in rows
     ]
 
 

@@ -7,7 +7,12 @@ in-process through Django's test client as the role that uses it and prints
 median and 95th-percentile latency and the query count per call.
 
 Query counts are what the test suite pins; latencies are for reading, not for
-asserting (this machine's speed varies).
+asserting (this machine's speed varies). Knobs:
+  BENCH_LEADERS      extra leaders (default 300)
+  BENCH_COHORT_SIZE  put them in new cohorts of the program of this size, each starting a
+                     month before the last (default 0: all in the current cohort)
+  BENCH_DATABASE_URL a PostgreSQL database to drop, create and use instead of SQLite
+  BENCH_ROUNDS       calls per endpoint (default 15)
 """
 
 import os
@@ -22,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 DB = ROOT / "var" / "bench.sqlite3"
 DB.parent.mkdir(exist_ok=True)  # a fresh clone has no var/ yet
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{DB}")
+os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
 os.environ["EMAIL_FILE_PATH"] = str(ROOT / "var" / "bench-mail")
 # The table is the output: no request or sign-in log line between its rows.
@@ -30,6 +36,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 EXTRA_LEADERS = int(os.environ.get("BENCH_LEADERS", "300"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+COHORT_SIZE = int(os.environ.get("BENCH_COHORT_SIZE", "0"))
 
 
 def build() -> None:
@@ -47,7 +54,15 @@ def build() -> None:
     from people.models import User
     from programs.models import Cohort, Enrollment, ModuleCompletion
 
-    DB.unlink(missing_ok=True)
+    if DATABASE_URL.startswith("sqlite"):
+        DB.unlink(missing_ok=True)
+    else:
+        import subprocess
+
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "prod_smoke.py"), "createdb", DATABASE_URL],
+            check=True,
+        )
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
 
@@ -67,18 +82,39 @@ def build() -> None:
             for i in range(EXTRA_LEADERS)
         )
         leader_group.user_set.add(*leaders)
-        Cohort.objects.filter(pk=cohort.pk).update(
-            capacity=F("capacity") + EXTRA_LEADERS, seats_taken=F("seats_taken") + EXTRA_LEADERS
-        )
+        if COHORT_SIZE:
+            groups = [leaders[i : i + COHORT_SIZE] for i in range(0, len(leaders), COHORT_SIZE)]
+            cohorts = Cohort.objects.bulk_create(
+                Cohort(
+                    program=cohort.program,
+                    name=f"Bench cohort {n}",
+                    starts_on=period_shift(cohort.starts_on.replace(day=1), "month", -n - 1),
+                    ends_on=period_shift(cohort.starts_on.replace(day=1), "month", -n),
+                    capacity=len(group),
+                    seats_taken=len(group),
+                )
+                for n, group in enumerate(groups)
+            )
+            placed = [
+                (each, leader)
+                for each, group in zip(cohorts, groups, strict=True)
+                for leader in group
+            ]
+        else:
+            Cohort.objects.filter(pk=cohort.pk).update(
+                capacity=F("capacity") + EXTRA_LEADERS,
+                seats_taken=F("seats_taken") + EXTRA_LEADERS,
+            )
+            placed = [(cohort, leader) for leader in leaders]
         enrollments = Enrollment.objects.bulk_create(
             Enrollment(
-                cohort=cohort,
+                cohort=each,
                 program=cohort.program,
                 leader=leader,
                 status=Enrollment.Status.ACTIVE,
                 activated_at=now,
             )
-            for leader in leaders
+            for each, leader in placed
         )
         ModuleCompletion.objects.bulk_create(
             ModuleCompletion(
@@ -143,7 +179,9 @@ def main() -> None:
     build()
     print(
         f"Built the bench database in {time.perf_counter() - started:.1f}s "
-        f"(demo + {EXTRA_LEADERS} leaders)."
+        f"(demo + {EXTRA_LEADERS} leaders"
+        + (f" in cohorts of {COHORT_SIZE}" if COHORT_SIZE else "")
+        + f", {DATABASE_URL.split(':')[0]})."
     )
 
     from django.test import Client

@@ -7,7 +7,7 @@ import pytest
 
 from dashboards import selectors
 from dashboards.api.serializers import cohort_csv_rows
-from tests.dashboards.world import build_world, grow
+from tests.dashboards.world import build_world, grow, grow_cohorts
 from tests.mentorship.factories import MentoringSessionFactory, PairingFactory
 from tests.people.factories import LeaderFactory
 
@@ -242,17 +242,21 @@ def test_program_before_and_after_levels(world):
         (lambda w: selectors.mentor_dashboard(mentor=w.mia), 2),
         # program 6, mentoring 5, feedback 2, metrics.scorecard_for 7
         (lambda w: selectors.leader_dashboard(leader=w.leo, day=JULY), 20),
-        # completion 3, before/after 3 + 1 per cohort, program_impact 5
+        # completion 3, before/after 4, program_impact 5
         (lambda w: selectors.program_impact_dashboard(program=w.program, day=JULY), 12),
     ],
     ids=["cohort", "mentor", "leader", "impact"],
 )
-def test_query_count_is_fixed_whatever_the_leaders_sessions_or_periods(
+def test_query_count_is_fixed_whatever_the_leaders_sessions_periods_or_cohorts(
     world, build, queries, django_assert_num_queries
 ):
     build(world)  # warm per-user caches (the caller's roles are read once per request)
     with django_assert_num_queries(queries):
         build(world)
     grow(world, 5)
+    with django_assert_num_queries(queries):
+        build(world)
+    # Nor the cohorts and programs (each cohort of the program starts in a month of its own).
+    grow_cohorts(world, 4)
     with django_assert_num_queries(queries):
         build(world)

@@ -161,3 +161,22 @@ def grow(world, extra: int) -> None:
             observe(newcomer, "sales_attainment", month, 90 + n)
         for quarter_start in ("2024-01", "2024-04"):
             observe(newcomer, "team_engagement", quarter_start, 60 + n)
+
+
+def grow_cohorts(world, extra: int) -> None:
+    """More cohorts of the program, each starting in a month of its own with two leaders
+    of its own and their metrics, and another program with a cohort: nothing about the
+    world's own leaders, mentor or cohort changes."""
+    other_program = ProgramFactory()
+    CohortFactory(program=other_program, starts_on=datetime.date(2024, 2, 5))
+    for n in range(extra):
+        cohort = CohortFactory(
+            program=world.program,
+            starts_on=datetime.date(2023, 1 + n % 12, 8),
+            ends_on=datetime.date(2023, 1 + n % 12, 28),
+        )
+        for _ in range(2):
+            newcomer = LeaderFactory()
+            EnrollmentFactory(cohort=cohort, leader=newcomer)
+            for month in ("2022-12", "2024-05", "2024-06"):
+                observe(newcomer, "sales_attainment", month, 85 + n)

@@ -110,6 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles a plan's expressions when its estimated cost is high;
+        # on Lodestar's statements that costs more than it saves (docs/performance.md).
+        # A pooler that refuses the startup parameter (PgBouncer without
+        # ignore_startup_parameters = options): DATABASE_JIT=true, and set jit there.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -20,6 +20,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from scripts import stack
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -39,20 +41,15 @@ def check(condition: bool, message: str) -> None:
         raise DrillFailed(message)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+free_port = stack.free_port
 
 
 def wait_for(what: str, predicate, timeout: float = 60, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise DrillFailed(f"timed out after {timeout:.0f} s waiting for {what}")
+    """``stack.wait_for``, failing the drill."""
+    try:
+        return stack.wait_for(what, predicate, timeout=timeout, every=every)
+    except stack.StackError as error:
+        raise DrillFailed(str(error)) from None
 
 
 def database_url_for(suffix: str) -> str:
@@ -68,9 +65,10 @@ def database_recreate(url: str) -> None:
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        raise DrillFailed(f"refusing an unusual database name {name!r}")
+    try:
+        name = stack.database_name(url)
+    except stack.StackError as error:
+        raise DrillFailed(str(error)) from None
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

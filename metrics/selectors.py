@@ -68,6 +68,7 @@ from django.db.models.functions import (
     TruncQuarter,
 )
 from django.utils import timezone
+from django_cte import CTE, with_cte
 
 from common.shaping import percent, person, rounded
 from metrics.models import MetricDefinition, Observation, Target
@@ -131,12 +132,14 @@ def target_expression(leader_ref: str = "leader", period_ref: str = "period_star
     )
 
 
-def on_target_expression(value: str = "value", target: str = "target"):
+def on_target_expression(
+    value: str = "value", target: str = "target", direction: str = "metric__direction"
+):
     """True when the value meets the target in the metric's direction; None without a target."""
     return Case(
         When(**{f"{target}__isnull": True}, then=Value(None)),
-        When(Q(metric__direction=HIGHER) & Q(**{f"{value}__gte": F(target)}), then=Value(True)),
-        When(Q(metric__direction=LOWER) & Q(**{f"{value}__lte": F(target)}), then=Value(True)),
+        When(Q(**{direction: HIGHER, f"{value}__gte": F(target)}), then=Value(True)),
+        When(Q(**{direction: LOWER, f"{value}__lte": F(target)}), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(null=True),
     )
@@ -386,17 +389,15 @@ def cohort_summary(
         _last_periods(metrics.values(), as_of, periods),
         leader__in=member_ids,
         period_start__lte=as_of,
-    ).annotate(target=target_expression())
-    by_metric = _per_period(in_cohort, metrics)
-    latest_by_leader, below_target = _latest_cells(
-        latest_observations(as_of=as_of, leaders=member_ids)
-        .filter(metric__in=metrics)
-        .select_related("leader")
-        .annotate(target=target_expression())
-        .annotate(on_target=on_target_expression())
-        .order_by("leader__full_name", "metric"),
-        metrics,
     )
+    latest_by_leader, below_target = _latest_cells(
+        _with_targets(
+            latest_observations(as_of=as_of, leaders=member_ids).filter(metric__in=metrics)
+        ).order_by("leader", "metric"),
+        metrics,
+        members,
+    )
+    by_metric = _per_period(in_cohort, metrics)
     return {
         "cohort": {"id": cohort.pk, "name": cohort.name, "program": cohort.program_id},
         "as_of": as_of,
@@ -410,6 +411,26 @@ def cohort_summary(
         ],
         "below_target": below_target,
     }
+
+
+def _with_targets(observations: QuerySet[Observation], **windows) -> QuerySet:
+    """``observations`` as rows of leader, metric, period_start, value, direction, their
+    effective target and whether it is met, plus ``windows`` over them.
+
+    The rows are a materialized CTE, so the target (two correlated lookups) is computed once
+    per row: annotated the usual way, Django repeats its subqueries wherever the target is
+    referenced (four times for a count of targets and the on-target share; issue 14).
+    """
+    rows = CTE(
+        observations.order_by()
+        .values("leader", "metric", "period_start", "value", direction=F("metric__direction"))
+        .annotate(target=target_expression(), **windows),
+        name="with_targets",
+        materialized=True,
+    )
+    return with_cte(rows, select=rows.queryset()).annotate(
+        on_target=on_target_expression(direction="direction")
+    )
 
 
 def _last_periods(metrics, as_of: datetime.date, periods: int) -> Q:
@@ -430,22 +451,35 @@ def _last_periods(metrics, as_of: datetime.date, periods: int) -> Q:
 
 
 def _per_period(in_cohort: QuerySet[Observation], metrics: dict) -> dict[int, list[dict]]:
-    """Metric id → the cohort's figures per period (two queries: groups, medians)."""
+    """Metric id → the cohort's figures per period, in one query.
+
+    The median is the middle row (odd n) or the average of the two middle rows (even n):
+    rows are numbered by value inside each group, and the middle ones satisfy
+    n ≤ 2·position ≤ n + 2.
+    """
+    group = [F("metric"), F("period_start")]
     rows = (
-        in_cohort.annotate(on_target=on_target_expression())
+        _with_targets(
+            in_cohort,
+            position=Window(RowNumber(), partition_by=group, order_by=F("value").asc()),
+            size=Window(Count("id"), partition_by=group),
+        )
         .values("metric", "period_start")
         .annotate(
-            leaders=Count("id"),
+            leaders=Count("value"),
             average=Avg("value"),
+            median=Avg(
+                "value",
+                filter=Q(position__gte=F("size") / 2.0, position__lte=F("size") / 2.0 + 1),
+            ),
             spread=StdDev("value"),
             lowest=Min("value"),
             highest=Max("value"),
             with_target=Count("target"),
-            on_target_count=Sum(Case(When(on_target=True, then=1), default=0)),
+            on_target_count=Count("value", filter=Q(on_target=True)),
         )
         .order_by("metric", "period_start")
     )
-    medians = _medians(in_cohort)
     by_metric: dict[int, list] = defaultdict(list)
     for row in rows:
         by_metric[row["metric"]].append(
@@ -454,7 +488,7 @@ def _per_period(in_cohort: QuerySet[Observation], metrics: dict) -> dict[int, li
                 "period": period_label(row["period_start"], metrics[row["metric"]].period),
                 "leaders": row["leaders"],
                 "average": rounded(row["average"], places=2),
-                "median": rounded(medians.get((row["metric"], row["period_start"])), places=2),
+                "median": rounded(row["median"], places=2),
                 "spread": rounded(row["spread"], places=2),
                 "lowest": row["lowest"],
                 "highest": row["highest"],
@@ -469,46 +503,28 @@ def _per_period(in_cohort: QuerySet[Observation], metrics: dict) -> dict[int, li
     return by_metric
 
 
-def _latest_cells(latest_rows, metrics: dict) -> tuple[dict[int, dict], list[dict]]:
+def _latest_cells(latest_rows, metrics: dict, members: list[User]):
     """Leader id → {metric code: their latest value against target}, and the cells below
-    target, named."""
+    target, named, in the members' order."""
     latest_by_leader: dict[int, dict] = defaultdict(dict)
-    below_target = []
+    below: dict[int, list[dict]] = defaultdict(list)
     for row in latest_rows:
-        metric = metrics[row.metric_id]
+        metric = metrics[row["metric"]]
         cell = {
             "metric": metric.code,
-            "period": period_label(row.period_start, metric.period),
-            "value": row.value,
-            "target": row.target,
-            "attainment": attainment(row.value, row.target, metric.direction),
-            "on_target": row.on_target,
+            "period": period_label(row["period_start"], metric.period),
+            "value": row["value"],
+            "target": row["target"],
+            "attainment": attainment(row["value"], row["target"], metric.direction),
+            "on_target": row["on_target"],
         }
-        latest_by_leader[row.leader_id][metric.code] = cell
-        if row.on_target is False:
-            below_target.append({"leader": person(row.leader), **cell})
+        latest_by_leader[row["leader"]][metric.code] = cell
+        if row["on_target"] is False:
+            below[row["leader"]].append(cell)
+    below_target = [
+        {"leader": person(member), **cell} for member in members for cell in below[member.pk]
+    ]
     return latest_by_leader, below_target
-
-
-def _medians(observations: QuerySet[Observation]) -> dict[tuple[int, datetime.date], Decimal]:
-    """Median per (metric, period): the middle row (odd n) or the two middle rows (even n).
-
-    Rows are numbered by value inside each group; the middle ones satisfy
-    n ≤ 2·position ≤ n + 2. Only those (one or two per group) leave the database.
-    """
-    group = [F("metric"), F("period_start")]
-    middle = (
-        observations.annotate(
-            position=Window(RowNumber(), partition_by=group, order_by=F("value").asc()),
-            size=Window(Count("id"), partition_by=group),
-        )
-        .filter(position__gte=F("size") / 2.0, position__lte=F("size") / 2.0 + 1)
-        .values("metric", "period_start", "value")
-    )
-    values: dict[tuple, list[Decimal]] = defaultdict(list)
-    for row in middle:
-        values[(row["metric"], row["period_start"])].append(row["value"])
-    return {key: sum(pair) / len(pair) for key, pair in values.items()}
 
 
 # --- program impact ------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, last_complete_period, period_floor, period_shift
+from metrics.services import cohort_rankings_refresh
 from people.demo import LEADERS
 from people.models import User
 from people.roles import Role, grant_role
@@ -131,6 +132,9 @@ def seed(*, today: datetime.date) -> None:
                 )
     Observation.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     _targets(metrics, leaders, hr, since=_window(Period.MONTH, earliest, today)[0], today=today)
+    # Rows written directly, not through the import: rank every cohort now rather than
+    # at the next periodic refresh.
+    cohort_rankings_refresh(as_of=today)
 
 
 def _comparison_leaders() -> list[User]:

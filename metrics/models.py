@@ -282,3 +282,50 @@ class Target(models.Model):
             )
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "A target cannot end before it starts."})
+
+
+class CohortRanking(models.Model):
+    """Where each member of a cohort stands on each metric as of a day (the scorecard's
+    percentile in the cohort): a roll-up, so that a leader's scorecard reads one row per
+    metric instead of ranking the whole cohort (issue 14).
+
+    ``metrics.services.cohort_rankings_refresh`` builds it (after observations are written,
+    and every few minutes for any ranking that is missing or stale); the scorecard uses it
+    only while its day and its members are still the cohort's, and ranks live otherwise.
+    """
+
+    cohort = models.OneToOneField(
+        "programs.Cohort", on_delete=models.CASCADE, related_name="metric_ranking"
+    )
+    as_of = models.DateField()
+    # The ids of the leaders it ranked, ascending: a withdrawal or a new member makes it
+    # stale without anything in programs having to know about it.
+    members = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Ranking of {self.cohort} as of {self.as_of}"
+
+
+class CohortRank(models.Model):
+    """One member's percent rank on one metric among the cohort members with a value."""
+
+    ranking = models.ForeignKey(CohortRanking, on_delete=models.CASCADE, related_name="ranks")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="+")
+    # PostgreSQL's percent_rank(): 0 for the lowest, 1 for the best (direction applied).
+    rank = models.FloatField()
+    peers = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ranking", "leader", "metric"], name="metrics_cohortrank_one_per_metric"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=0, rank__lte=1), name="metrics_cohortrank_rank_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leader} on {self.metric}: {self.rank:.2f} of {self.peers}"

@@ -71,7 +71,7 @@ from django.utils import timezone
 from django_cte import CTE, with_cte
 
 from common.shaping import percent, person, rounded
-from metrics.models import MetricDefinition, Observation, Target
+from metrics.models import CohortRanking, MetricDefinition, Observation, Target
 from metrics.periods import Period, period_floor, period_label, period_shift
 from people.models import User
 from people.roles import Role
@@ -297,9 +297,32 @@ def _baselines(mine: QuerySet[Observation], first_start: datetime.date) -> dict[
 
 
 def _percentiles_in_cohort(leader: User, cohort: Cohort, as_of: datetime.date) -> dict[int, dict]:
-    """Metric id → the leader's percent rank among the cohort's latest values, and peers."""
-    percentiles = {}
-    for row in (
+    """Metric id → the leader's percent rank among the cohort's latest values, and peers:
+    read from the cohort's ranking while it is current (three queries whatever the cohort's
+    size), else ranked live."""
+    ranking = CohortRanking.objects.filter(cohort=cohort, as_of=as_of).first()
+    members = cohort_member_ids(cohort)
+    if ranking is not None and ranking.members == members:
+        ranks = ranking.ranks.filter(leader=leader).values("metric", "rank", "peers")
+    else:
+        ranks = (
+            row for row in cohort_ranks(cohort=cohort, as_of=as_of) if row["leader"] == leader.pk
+        )
+    return {row["metric"]: row for row in ranks}
+
+
+def cohort_member_ids(cohort: Cohort) -> list[int]:
+    """The ids of the leaders taking part in ``cohort``, ascending."""
+    return list(
+        _participations_in(cohort).order_by("leader").values_list("leader", flat=True).distinct()
+    )
+
+
+def cohort_ranks(*, cohort: Cohort, as_of: datetime.date) -> QuerySet:
+    """Every member's percent rank (0 lowest, 1 best, direction applied) on each metric
+    among the members' latest values on or before ``as_of``, with how many have one:
+    rows of leader, metric, rank and peers. What ``CohortRanking`` keeps."""
+    return (
         latest_observations(as_of=as_of, leaders=_participations_in(cohort).values("leader"))
         .annotate(
             rank=Window(
@@ -308,10 +331,7 @@ def _percentiles_in_cohort(leader: User, cohort: Cohort, as_of: datetime.date) -
             peers=Window(Count("id"), partition_by=[F("metric")]),
         )
         .values("leader", "metric", "rank", "peers")
-    ):
-        if row["leader"] == leader.pk:
-            percentiles[row["metric"]] = row
-    return percentiles
+    )
 
 
 def _scorecard_row(metric: MetricDefinition, figures: _ScorecardFigures) -> dict:

@@ -20,12 +20,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import audit
+from common.broker import enqueue_on_commit
 from common.csv_import import RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError
-from metrics.models import MetricDefinition, Observation, ObservationChange, Target
+from metrics import selectors
+from metrics.models import (
+    CohortRank,
+    CohortRanking,
+    MetricDefinition,
+    Observation,
+    ObservationChange,
+    Target,
+)
 from metrics.periods import is_period_start, parse_period, period_label
 from people.models import User
 from people.roles import Role
+from programs.models import Cohort, Enrollment
 
 MAX_BULK_ROWS = 10_000  # one JSON request
 # A CSV file: a BI export of a year of monthly figures for a large sales organisation
@@ -373,6 +383,7 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
         _observation_event(row, "update", audit.changed(row, before[row.pk]), by) for row in changed
     ]
     audit.record_many([*created, *updated])
+    _rankings_outdated(leader_ids={planned.input.leader.pk for planned in plan})
 
 
 def _observation_event(observation: Observation, verb: str, changes: dict, by):
@@ -616,3 +627,85 @@ def metric_definition_update(*, metric: MetricDefinition, by, **changes) -> Metr
     if changes:
         audit.record(action="metric_definition.update", by=by, obj=metric, changes=changes)
     return metric
+
+
+# --- cohort rankings ---------------------------------------------------------------
+
+REFRESH_RANKINGS_TASK = "metrics.refresh_cohort_rankings"
+
+
+def _rankings_outdated(*, leader_ids: set[int]) -> None:
+    """Values of these leaders changed: their cohorts' rankings go now (in the writing
+    transaction, so no scorecard reads them again) and are rebuilt once it commits. The
+    rebuild is forced, because a rebuild that read before this write may commit after it;
+    if the broker is down, the periodic refresh rebuilds them as missing."""
+    if not leader_ids:
+        return
+    cohort_ids = sorted(
+        set(Enrollment.objects.filter(leader__in=leader_ids).values_list("cohort", flat=True))
+    )
+    CohortRanking.objects.filter(cohort__in=cohort_ids).delete()
+    enqueue_on_commit(REFRESH_RANKINGS_TASK, cohort_ids=cohort_ids)
+
+
+def cohort_rankings_refresh(
+    *, cohort_ids: Iterable[int] | None = None, as_of: datetime.date | None = None
+) -> int:
+    """Rebuild the rankings of ``cohort_ids``, or, without them, of every cohort with
+    members whose ranking is missing, of another day, or of other members. Safe to run
+    twice at once: each cohort is rebuilt under its row lock. Returns how many it rebuilt."""
+    as_of = as_of or timezone.localdate()
+    if cohort_ids is None:
+        cohort_ids = _stale_rankings(as_of)
+    rebuilt = 0
+    for cohort_id in cohort_ids:
+        rebuilt += _cohort_ranking_build(cohort_id, as_of)
+    return rebuilt
+
+
+def _stale_rankings(as_of: datetime.date) -> list[int]:
+    """Cohorts with members whose ranking does not rank exactly them as of ``as_of``."""
+    members: dict[int, list[int]] = {}
+    for cohort_id, leader_id in (
+        Enrollment.objects.filter(status__in=Enrollment.TAKING_PART_STATUSES)
+        .order_by("cohort", "leader")
+        .values_list("cohort", "leader")
+        .distinct()
+    ):
+        members.setdefault(cohort_id, []).append(leader_id)
+    current = {
+        ranking.cohort_id
+        for ranking in CohortRanking.objects.filter(as_of=as_of).only("cohort", "members")
+        if ranking.members == members.get(ranking.cohort_id)
+    }
+    return sorted(set(members) - current)
+
+
+@transaction.atomic
+def _cohort_ranking_build(cohort_id: int, as_of: datetime.date) -> int:
+    # The lock orders concurrent rebuilds of a cohort: the later one reads after the
+    # earlier one committed, so the ranking left is never older than the last rebuild.
+    cohort = Cohort.objects.select_for_update().filter(pk=cohort_id).first()
+    if cohort is None:
+        return 0
+    CohortRanking.objects.filter(cohort=cohort).delete()
+    ranking = CohortRanking.objects.create(
+        cohort=cohort,
+        as_of=as_of,
+        members=selectors.cohort_member_ids(cohort),
+        refreshed_at=timezone.now(),
+    )
+    CohortRank.objects.bulk_create(
+        (
+            CohortRank(
+                ranking=ranking,
+                leader_id=row["leader"],
+                metric_id=row["metric"],
+                rank=row["rank"],
+                peers=row["peers"],
+            )
+            for row in selectors.cohort_ranks(cohort=cohort, as_of=as_of)
+        ),
+        batch_size=2000,
+    )
+    return 1

@@ -286,6 +286,13 @@ REFERENCES: tuple[Reference, ...] = (
         "metrics.Observation", "leader", "metrics.observations", Erase.KEEP, KEPT_FOR_FIGURES
     ),
     Reference("metrics.Target", "leader", "metrics.targets", Erase.KEEP, KEPT_FOR_FIGURES),
+    Reference(
+        "metrics.CohortRank",
+        "leader",
+        "metrics.cohort_ranks",
+        Erase.KEEP,
+        "Kept: their place in the cohort's ranking, rebuilt from the kept observations.",
+    ),
     _actions("metrics.Observation", "recorded_by", "recorded_at"),
     _actions("metrics.ObservationChange", "changed_by", "changed_at"),
     _actions("metrics.Target", "created_by", "created_at"),

@@ -26,7 +26,7 @@ from common.models import Email
 from feedback.models import Cycle, Nomination, RaterRequest, ReportShare, Response
 from feedback.selectors import report_build
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
-from metrics.models import Observation, Target
+from metrics.models import CohortRank, Observation, Target
 from people.models import ApiToken, User
 from personal_data.registry import (
     REFERENCES,
@@ -347,6 +347,19 @@ def _metrics(person: User) -> dict:
             for t in Target.objects.filter(leader=person)
             .select_related("metric")
             .order_by("metric__code", "valid_from")
+        ],
+        "cohort_ranks": [
+            {
+                "id": r.pk,
+                "cohort_id": r.ranking.cohort_id,
+                "as_of": r.ranking.as_of,
+                "metric": r.metric.code,
+                "percent_rank": r.rank,
+                "peers": r.peers,
+            }
+            for r in CohortRank.objects.filter(leader=person)
+            .select_related("ranking", "metric")
+            .order_by("ranking__cohort", "metric__code")
         ],
     }
 

@@ -317,6 +317,12 @@ _RENAMED = {
 _still_set = [f"{old} (now {new})" for old, new in _RENAMED.items() if old in env.ENVIRON]
 if _still_set:
     raise ImproperlyConfigured(f"Renamed settings are still set: {', '.join(_still_set)}.")
+# Cohort rankings (metrics/tasks.py): rebuilt after observations change; every 10 minutes
+# any missing, of another day or of other members (an enrollment changed) is rebuilt.
+CELERY_BEAT_SCHEDULE["metrics-rankings"] = {
+    "task": "metrics.refresh_cohort_rankings",
+    "schedule": 600.0,
+}
 # Feedback (feedback/tasks.py): a tick a minute opens cycles, owes reminders and closes.
 CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
 # The company's email domains: a leader may propose a rater by an address on one of them

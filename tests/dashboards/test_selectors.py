@@ -236,12 +236,12 @@ def test_program_before_and_after_levels(world):
 @pytest.mark.parametrize(
     ("build", "queries"),
     [
-        # programs 3, metrics.cohort_summary 5, mentoring 2, feedback 2
+        # programs 3, metrics.cohort_summary 4, mentoring 2, feedback 2
         (lambda w: selectors.cohort_dashboard(cohort=w.cohort, day=JULY), 11),
         # mentee_overview 1, current enrollments with progress 1
         (lambda w: selectors.mentor_dashboard(mentor=w.mia), 2),
-        # program 6, mentoring 5, feedback 2, metrics.scorecard_for 7
-        (lambda w: selectors.leader_dashboard(leader=w.leo, day=JULY), 20),
+        # program 6, mentoring 5, feedback 2, metrics.scorecard_for 9
+        (lambda w: selectors.leader_dashboard(leader=w.leo, day=JULY), 22),
         # completion 3, before/after 4, program_impact 5
         (lambda w: selectors.program_impact_dashboard(program=w.program, day=JULY), 12),
     ],

@@ -14,6 +14,7 @@ from common import audit
 from common.models import Email
 from feedback.models import Answer, Cycle, Nomination, Question, RaterRequest, ReportShare, Response
 from metrics.models import ObservationChange
+from metrics.services import cohort_rankings_refresh
 from people.models import User
 from people.roles import Role, grant_role
 from people.tokens import token_issue
@@ -199,6 +200,8 @@ def build_everywhere(*, hr, now) -> Everywhere:
     )
     TargetFactory(leader=person, value=Decimal(100))
     TargetFactory(leader=mentee, created_by=person, value=Decimal(90))
+    # their place in the cohort's ranking, a roll-up of the values above
+    cohort_rankings_refresh(cohort_ids=[cohort.pk], as_of=datetime.date(2027, 2, 1))
 
     # the outbox and the admin's log
     Email.objects.create(

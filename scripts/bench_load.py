@@ -421,6 +421,7 @@ def email_run(base_url: str, scale: float) -> dict:
             say(f"{owed} invitations owed; waiting for the SMTP server to receive them")
             delivered = wait_delivered(maildir, owed, opening["_started"])
             rows = outbox_settled(owed)
+        tasks = send_tasks(worker.log, delivered["all_received_seconds"])
         # Read once: tallied, then sent again by the plain loop.
         raw = [path.read_bytes() for path in sorted(maildir.glob("*.eml"))]
         parsed = [email.message_from_bytes(data, policy=email.policy.default) for data in raw]
@@ -430,7 +431,26 @@ def email_run(base_url: str, scale: float) -> dict:
         say(f"received {counted.received}; sending them again with a plain smtplib loop")
         resend = [(str(m["To"]), data) for m, data in zip(parsed, raw, strict=True)]
         plain = plain_smtp_rate(s.smtp_port, maildir, resend)
-    return email_figures(leaders, setup_seconds, opening, delivered, rows, counted, plain, memory)
+    figures = email_figures(
+        leaders, setup_seconds, opening, delivered, rows, counted, plain, memory
+    )
+    return {**figures, "send_tasks": tasks}
+
+
+def send_tasks(log: Path, wall_seconds: float) -> dict:
+    """How long the outbox's send tasks took inside the worker (its JSON task lines), and
+    what share of the pool's time they fill: the rest is Celery's own (fetching,
+    acknowledging, logging) or waiting."""
+    durations = sorted(line["duration_ms"] for line in stack.task_lines(log, "outbox.send"))
+    if not durations:
+        return {"tasks": 0}
+    pool = int(WORKER_CONCURRENCY) * wall_seconds * 1000
+    return {
+        "tasks": len(durations),
+        "p50_ms": durations[len(durations) // 2],
+        "p95_ms": durations[int(len(durations) * 0.95)],
+        "busy_share_of_pool": round(sum(durations) / pool, 2) if pool else None,
+    }
 
 
 def _invitations_owed() -> int:
@@ -626,6 +646,8 @@ def machine(base_url: str) -> dict:
         "postgresql": version,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        # The machine is shared: what else was running when the bench began.
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
     }
 
 

@@ -60,7 +60,8 @@ STALL_SECONDS = 120  # no new message for this long: stop waiting and report wha
 # common.outbox.OUTBOX_HEADER: read without importing Lodestar (the import run never sets
 # Django up in this process).
 OUTBOX_HEADER = "X-Lodestar-Outbox-Id"
-LINK = re.compile(r"^Answer here: (\S+)$", re.MULTILINE)
+# The line of the plain-text body; received messages end their lines with CRLF.
+LINK = re.compile(r"^Answer here: (\S+)\s*$", re.MULTILINE)
 
 
 def say(message: str) -> None:
@@ -157,12 +158,16 @@ def smtp_process(s: stack.Stack) -> Path:
 class PeakMemory:
     """Samples, in a thread, the peak resident memory (VmHWM) of every process in the
     process groups of the given services: a parent and the children it forks (gunicorn's
-    workers, Celery's pool), including children that come and go between samples' ends."""
+    workers, Celery's pool), including children that come and go between samples' ends;
+    and, per ``phase`` the caller names, the highest resident memory (VmRSS) sampled in it,
+    which tells which step the peak belongs to."""
 
     def __init__(self, services: dict[str, stack.Service], every: float = 0.25):
         self.groups = {service.process.pid: name for name, service in services.items()}
         self.every = every
         self.peaks: dict[int, tuple[str, str, int]] = {}  # pid → (service, role, kB)
+        self.phase = "start"
+        self.by_phase: dict[str, dict[str, int]] = {}  # phase → service → kB
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -187,6 +192,8 @@ class PeakMemory:
                 role = "parent" if pid == pgid else "child"
                 before = self.peaks.get(pid, ("", "", 0))[2]
                 self.peaks[pid] = (name, role, max(before, high_water))
+                in_phase = self.by_phase.setdefault(self.phase, {})
+                in_phase[name] = max(in_phase.get(name, 0), _status_kb(pid, "VmRSS"))
 
     def report(self) -> dict:
         """Per service: the peak of each process (MB) and the highest of them."""
@@ -195,6 +202,9 @@ class PeakMemory:
             entry = out.setdefault(name, {"processes": [], "peak_mb": 0.0})
             entry["processes"].append({"pid": pid, "role": role, "peak_mb": round(kb / 1024, 1)})
             entry["peak_mb"] = max(entry["peak_mb"], round(kb / 1024, 1))
+        for phase, services in self.by_phase.items():
+            for name, kb in services.items():
+                out[name].setdefault("rss_mb_by_phase", {})[phase] = round(kb / 1024, 1)
         return out
 
 
@@ -315,7 +325,7 @@ def cycle_open_timed(cycle_id: int) -> dict:
     from feedback import services as feedback
 
     marks: dict[str, float] = {}
-    started = time.monotonic()
+    started, started_wall = time.monotonic(), time.time()
     # An outer transaction only to place a mark between the commit and the publishing: the
     # first on-commit callback registered runs first, before the outbox's enqueues.
     with transaction.atomic():
@@ -328,36 +338,44 @@ def cycle_open_timed(cycle_id: int) -> dict:
         "open_seconds": round(finished - started, 2),
         "open_transaction_seconds": round(marks["committed"] - started, 2),
         "open_enqueue_seconds": round(finished - marks["committed"], 2),
-        "_started": started,
-        "_finished": finished,
+        "_wall": started_wall,
+        "_wall_opened": started_wall + (finished - started),
     }
 
 
-def wait_delivered(maildir: Path, owed: int, started: float) -> dict:
-    """Wait until ``owed`` messages arrived, or none arrived for STALL_SECONDS."""
-    first = last_change = None
-    count = 0
-    last_said = time.monotonic()
+def wait_delivered(maildir: Path, owed: int, *, started_wall: float, opened_wall: float) -> dict:
+    """Wait until ``owed`` messages arrived, or none arrived for STALL_SECONDS; when the
+    first and last arrived (the server names each file by its arrival, in epoch ns), and
+    the rate from the start of the opening, and from its end (sending overlaps it)."""
+    count = during_open = mail_count(maildir)
+    last_change = last_said = time.monotonic()
     while count < owed:
         time.sleep(0.1)
         now, seen = time.monotonic(), mail_count(maildir)
-        if seen and first is None:
-            first = now
         if seen != count:
             count, last_change = seen, now
-        if now - (last_change or started) > STALL_SECONDS:
+        if now - last_change > STALL_SECONDS:
             say(f"no message for {STALL_SECONDS} s: stopping at {count} of {owed}")
             break
         if now - last_said >= 15:
-            say(f"{count} of {owed} received, {now - started:.0f} s")
+            say(f"{count} of {owed} received, {time.time() - started_wall:.0f} s")
             last_said = now
-    done = last_change or time.monotonic()
+    arrivals = sorted(arrived_at(path) for path in maildir.glob("*.eml"))
+    first, last = (arrivals[0], arrivals[-1]) if arrivals else (started_wall, started_wall)
+    after_open = sum(1 for moment in arrivals if moment > opened_wall)
     return {
         "received_all": count >= owed,
-        "first_received_seconds": round((first or done) - started, 2),
-        "all_received_seconds": round(done - started, 2),
-        "rate_per_second": round(count / max(done - started, 1e-9), 1),
+        "received_while_opening": during_open,
+        "first_received_seconds": round(first - started_wall, 2),
+        "all_received_seconds": round(last - started_wall, 2),
+        "rate_per_second": round(len(arrivals) / max(last - started_wall, 1e-9), 1),
+        "rate_after_open_per_second": round(after_open / max(last - opened_wall, 1e-9), 1),
     }
+
+
+def arrived_at(path: Path) -> float:
+    """When the SMTP server wrote a message (stack.MailDirHandler names it so)."""
+    return int(path.name.partition("-")[0]) / 1e9
 
 
 def outbox_settled(owed: int) -> dict:
@@ -413,13 +431,17 @@ def email_run(base_url: str, scale: float) -> dict:
         worker = s.worker("worker", "--concurrency", WORKER_CONCURRENCY)
         stack.wait_for("the worker to be ready", lambda: "ready." in worker.log.read_text())
         with PeakMemory({"worker": worker}) as memory:
+            memory.phase = "opening"
             opening = cycle_open_timed(cycle.pk)
             say(f"cycle opened in {opening['open_seconds']} s")
             # Beat only now: its tick would otherwise open the cycle itself.
             beat = s.beat()
+            memory.phase = "sending"
             owed = _invitations_owed()
             say(f"{owed} invitations owed; waiting for the SMTP server to receive them")
-            delivered = wait_delivered(maildir, owed, opening["_started"])
+            delivered = wait_delivered(
+                maildir, owed, started_wall=opening["_wall"], opened_wall=opening["_wall_opened"]
+            )
             rows = outbox_settled(owed)
         tasks = send_tasks(worker.log, delivered["all_received_seconds"])
         # Read once: tallied, then sent again by the plain loop.
@@ -572,6 +594,7 @@ def imports_run(base_url: str, scale: float) -> dict:
         figures: dict = {"leaders": leaders}
         with PeakMemory({"web": web, "worker": worker}) as memory:
             say(f"importing {leaders} enrollments")
+            memory.phase = "enrollment import"
             figures["enrollment"] = upload(
                 site,
                 f"/api/v1/cohorts/{cohort}/enrollments/import/",
@@ -579,7 +602,9 @@ def imports_run(base_url: str, scale: float) -> dict:
                 enrollment_csv(leaders),
             )
             say(f"enrollment import: {figures['enrollment']}")
+            memory.phase = "welcome emails"
             figures["welcome_emails"] = _welcomes_wait(url, maildir, leaders)
+            memory.phase = "metric import"
             rows = leaders * len(IMPORT_METRICS) * IMPORT_MONTHS
             say(f"importing {rows} observations")
             figures["metric"] = upload(
@@ -691,7 +716,8 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
         row("missing", str(e["missing"]), "0", not e["missing"])
         row(
             "outbox rate / plain smtplib loop",
-            f"{e['rate_ratio']:.2f} ({e['rate_per_second']}/s vs "
+            f"{e['rate_ratio']:.2f} ({e['rate_per_second']}/s from the opening, "
+            f"{e['rate_after_open_per_second']}/s after it; plain "
             f"{e['plain_smtp']['rate_per_second']}/s)",
             ">= 0.33",
             e["rate_ratio"] >= GOALS["rate_ratio"],

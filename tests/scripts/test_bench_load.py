@@ -54,3 +54,12 @@ def test_delivery_reads_the_outbox_id_recipient_and_rater_link_of_a_message():
     assert found.to == "bo@x.test"
     assert found.link == "https://lodestar.test/feedback/r/abc:1/"
     assert found.message_id.startswith("<")
+
+
+def test_delivery_finds_the_link_in_a_message_received_with_crlf_line_ends():
+    message = EmailMultiAlternatives(
+        body="Hello Bo,\n\nAnswer here: https://lodestar.test/feedback/r/abc:1/\n", to=["b@x.test"]
+    )
+    received = message.message().as_bytes().replace(b"\n", b"\r\n")
+    parsed = email.message_from_bytes(received, policy=email.policy.default)
+    assert delivery(parsed).link == "https://lodestar.test/feedback/r/abc:1/"

@@ -36,6 +36,17 @@ test: setup
 bench: setup
 	$(PY) scripts/bench.py
 
+## bench-load: issue 14's email run (20,000 invitations through the outbox) and import runs (10,000
+## enrollments, 100,000 observations) under production settings, with peak memory; results in
+## bench/results/ (BENCH_LOAD_DATABASE_URL: a PostgreSQL database name it may recreate, with
+## _email and _imports appended; LOAD=email|imports|all; LOAD_SCALE: a fraction of every size)
+.PHONY: bench-load
+LOAD ?= all
+LOAD_SCALE ?= 1
+bench-load: setup
+	source scripts/lib.sh && ensure_debian_packages redis-server
+	$(PY) -m scripts.bench_load $(LOAD) --scale $(LOAD_SCALE)
+
 ## drills: the fault drills against PostgreSQL at DATABASE_URL (scripts/drills/, docs/drills.md)
 drills: setup
 	source scripts/lib.sh && ensure_debian_packages redis-server

@@ -204,7 +204,10 @@ class Site:
         self.base, self.host, self.token = base.rstrip("/"), host, None
         self.cookies: dict[str, str] = {}  # the session and CSRF cookies it was given
 
-    def call(self, method: str, path: str, *, body=None, https=True, headers=None):
+    def call(
+        self, method: str, path: str, *, body=None, https=True, headers=None, timeout: float = 20
+    ):
+        """One request; ``timeout`` bounds each wait on the socket (a long import needs more)."""
         headers = {"Host": self.host, "Accept": "application/json", **(headers or {})}
         if https:
             headers["X-Forwarded-Proto"] = "https"
@@ -222,7 +225,7 @@ class Site:
             self.base + path, data=body, headers=headers, method=method
         )
         try:
-            with OPENER.open(request, timeout=20) as response:
+            with OPENER.open(request, timeout=timeout) as response:
                 self._keep_cookies(response.headers)
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:

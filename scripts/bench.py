@@ -10,7 +10,8 @@ the ratio request ÷ SQL floor (how much of the time is Python and serialization
 
 Without BENCH_DATABASE_URL it starts a throwaway PostgreSQL 15 cluster and Redis of its own
 (scripts/drills/_db_faults.py) and removes them afterwards. Results go to
-bench/results/<date>.json and a table on stdout. Settings are local ones with DEBUG off.
+bench/results/<date>.json (<date>-small.json for SIZE=small) and a table on
+stdout. Settings are local ones with DEBUG off.
 
 Knobs (environment):
   SIZE               small: 1,000 leaders, a large cohort of 300, 100 requests or 5 s per
@@ -442,7 +443,10 @@ def run(database_url: str, redis_url: str | None) -> None:
         "endpoints": rows,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / f"{results['date']}.json"
+    # One file a day per size: a small run never overwrites the day's full one.
+    target = RESULTS / (
+        f"{results['date']}.json" if SIZE == "full" else f"{results['date']}-{SIZE}.json"
+    )
     target.write_text(json.dumps(results, indent=2) + "\n")
     print_table(rows)
     print(f"\nWritten to {target.relative_to(ROOT)}.")

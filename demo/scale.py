@@ -60,6 +60,7 @@ HELD_SESSIONS = 11  # plus one planned: 12 mentoring sessions per leader
 SESSION_EVERY_DAYS = 14
 ACTION_ITEMS = 5  # one on each of the last five held sessions
 CYCLES = 2
+LARGE_COHORT_NAME = "Company-wide cohort"  # then "(1,000 leaders)"
 UNUSABLE_PASSWORD = "!"  # noqa: S105 — nobody seeded here signs in with a password
 
 
@@ -146,7 +147,7 @@ class Shape:
             specs.append(
                 CohortSpec(
                     len(specs),
-                    f"Company-wide cohort ({self.large:,} leaders)",
+                    f"{LARGE_COHORT_NAME} ({self.large:,} leaders)",
                     starts_on,
                     self.today + datetime.timedelta(days=60),
                     in_small,

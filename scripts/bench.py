@@ -112,9 +112,7 @@ class Subjects:
     """Who and what a request is about, drawn at random (seeded) from the scale data."""
 
     def __init__(self):
-        from django.db.models import Count
-
-        from demo.scale import EMAIL_DOMAIN
+        from demo.scale import EMAIL_DOMAIN, LARGE_COHORT_NAME
         from feedback.models import RaterRequest
         from people.models import User
         from programs.demo import PROGRAM
@@ -124,9 +122,9 @@ class Subjects:
         self.hr = User.objects.get(email="hr@example.com")
         self.program = Program.objects.get(slug=PROGRAM["slug"])
         scale = Cohort.objects.filter(enrollments__leader__email__endswith=f"@{EMAIL_DOMAIN}")
-        sizes = dict(scale.annotate(n=Count("enrollments")).values_list("pk", "n"))
-        self.large = [pk for pk, n in sizes.items() if n > COHORT_SIZE]
-        self.small = [pk for pk, n in sizes.items() if n <= COHORT_SIZE]
+        names = dict(scale.distinct().values_list("pk", "name"))
+        self.large = [pk for pk, name in names.items() if name.startswith(LARGE_COHORT_NAME)]
+        self.small = [pk for pk in names if pk not in self.large]
         leaders = User.objects.filter(email__startswith="leader", email__endswith=EMAIL_DOMAIN)
         by_cohort = leaders.values_list("pk", "enrollments__cohort")
         self.leaders_small = [pk for pk, cohort in by_cohort if cohort in self.small]

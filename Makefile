@@ -32,9 +32,14 @@ TEST_PROCESSES ?= 2
 test: setup
 	scripts/test.sh -n $(TEST_PROCESSES)
 
-## bench: time key API endpoints at demo size + 300 leaders, with query counts (scripts/bench.py)
+## bench: seed_scale's company in a throwaway PostgreSQL 15 and Redis (BENCH_DATABASE_URL: your
+## own database instead), then p50/p95/p99, query count and SQL floor of each key endpoint into
+## bench/results/<date>.json; SIZE=small: 1,000 leaders, under 5 minutes; SIZE=full: 10,000
+SIZE ?= full
 bench: setup
-	$(PY) scripts/bench.py
+	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
+	  source scripts/lib.sh && ensure_debian_packages postgresql-15 redis-server; fi
+	SIZE=$(SIZE) $(PY) scripts/bench.py
 
 ## bench-load: issue 14's email run (20,000 invitations through the outbox) and import runs (10,000
 ## enrollments, 100,000 observations) under production settings, with peak memory; results in

@@ -1,7 +1,8 @@
 """Company-sized data for the benchmark (issue 14, ``manage.py seed_scale``): the demo plus
 N leaders of the demo program, shaped like a company.
 
-- The leaders in cohorts of ``cohort_size`` (each starting a month before the last) and one
+- The leaders in cohorts of ``cohort_size`` (starting over the last two years, a few each
+  month, the way a company starts cohorts) and one
   large cohort of ``large_cohort`` leaders that is running now; each leader has a manager,
   three team members and an active mentor (1,000 mentors at 10,000 leaders).
 - Per leader: module completions, 11 held mentoring sessions and one planned, 5 action
@@ -60,6 +61,7 @@ HELD_SESSIONS = 11  # plus one planned: 12 mentoring sessions per leader
 SESSION_EVERY_DAYS = 14
 ACTION_ITEMS = 5  # one on each of the last five held sessions
 CYCLES = 2
+START_MONTHS = 24  # the cohorts of the program started over the last two years
 LARGE_COHORT_NAME = "Company-wide cohort"  # then "(1,000 leaders)"
 UNUSABLE_PASSWORD = "!"  # noqa: S105 — nobody seeded here signs in with a password
 
@@ -123,21 +125,22 @@ class Shape:
 
     @cached_property
     def cohorts(self) -> list[CohortSpec]:
-        """Cohorts of ``cohort_size``, each starting a month before the last (the first a
-        month before the demo's current one), then the large cohort, running now."""
+        """Cohorts of ``cohort_size`` starting in the START_MONTHS months before the demo's
+        current one (cohort n in month n mod START_MONTHS, so a few start each month, as in
+        a company), then the large cohort, running now."""
         current = Cohort.objects.filter(program__slug=PROGRAM["slug"]).order_by("-starts_on")
         latest = current.values_list("starts_on", flat=True).first() or self.today
         month = period_floor(latest, Period.MONTH)
         in_small = self.leaders - self.large
         specs = []
         for n, first in enumerate(range(0, in_small, self.cohort_size)):
-            starts_on = period_shift(month, Period.MONTH, -n - 1)
+            starts_on = period_shift(month, Period.MONTH, -(n % START_MONTHS) - 1)
             specs.append(
                 CohortSpec(
                     n,
                     f"Scale cohort {n + 1} ({starts_on:%B %Y})",
                     starts_on,
-                    period_shift(month, Period.MONTH, -n),
+                    period_shift(month, Period.MONTH, -(n % START_MONTHS)),
                     first,
                     min(self.cohort_size, in_small - first),
                 )

@@ -596,12 +596,17 @@ def program_impact(
 
 
 def _latest_periods(as_of: datetime.date) -> dict[int, datetime.date]:
-    """Metric id → its latest period with a value on or before ``as_of`` (anyone's)."""
+    """Metric id → its latest period with a value on or before ``as_of`` (anyone's): one
+    step down the (metric, period_start) index per metric, not a scan of every row."""
+    latest = (
+        Observation.objects.filter(metric=OuterRef("pk"), period_start__lte=as_of)
+        .order_by("-period_start")
+        .values("period_start")[:1]
+    )
     return dict(
-        Observation.objects.filter(period_start__lte=as_of)
-        .values("metric")
-        .annotate(latest=Max("period_start"))
-        .values_list("metric", "latest")
+        MetricDefinition.objects.annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("pk", "latest")
     )
 
 
@@ -646,23 +651,27 @@ def _cutoff_of(start):
     )
 
 
-def _enrolled_rows(cohorts, latest: Q) -> QuerySet[Observation]:
+def _enrolled_rows(cohorts, latest: Q) -> QuerySet:
     """The ``latest`` rows of every leader taking part in one of ``cohorts``, once per
     cohort, each with its ``cohort``, the ``cutoff`` of the cohort's start for the
-    row's metric, and the leader's ``baseline`` before it (rows without one left out)."""
-    return (
+    row's metric, and the leader's ``baseline`` before it (rows without one left out).
+
+    A materialized CTE, so the baseline (a lookup per row) is computed once per row:
+    annotated the usual way, Django repeats it wherever it is referenced (issue 14)."""
+    rows = CTE(
         Observation.objects.filter(
             latest,
             leader__enrollments__cohort__in=[each.pk for each in cohorts],
             leader__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
         )
-        .annotate(
-            cohort=F("leader__enrollments__cohort"),
-            cutoff=_cutoff_of("leader__enrollments__cohort__starts_on"),
-        )
-        .annotate(baseline=_baseline_value())
-        .filter(baseline__isnull=False)
+        .order_by()
+        .values("metric", "period_start", "value", cohort=F("leader__enrollments__cohort"))
+        .annotate(cutoff=_cutoff_of("leader__enrollments__cohort__starts_on"))
+        .annotate(baseline=_baseline_value()),
+        name="enrolled_rows",
+        materialized=True,
     )
+    return with_cte(rows, select=rows.queryset()).filter(baseline__isnull=False)
 
 
 def _enrolled_changes(*, cohorts, latest_periods, metrics) -> dict[tuple[int, int], tuple]:
@@ -674,7 +683,7 @@ def _enrolled_changes(*, cohorts, latest_periods, metrics) -> dict[tuple[int, in
         .filter(period_start__gte=F("cutoff"))
         .values("cohort", "metric")
         .annotate(
-            leaders=Count("id"),
+            leaders=Count("value"),
             change=Avg(F("value") - F("baseline"), output_field=VALUE_FIELD),
         )
         .order_by()
@@ -798,7 +807,7 @@ def before_and_after(
     for row in (
         _enrolled_rows(cohorts, _latest_rows(latest_periods, metrics))
         .values("cohort", "metric")
-        .annotate(leaders=Count("pk"), before=Avg("baseline"), after=Avg("value"))
+        .annotate(leaders=Count("value"), before=Avg("baseline"), after=Avg("value"))
         .order_by()
     ):
         total = totals[row["metric"]]

@@ -240,11 +240,13 @@ def test_a_sweep_enqueues_at_most_a_batch(notes, mailoutbox, clock, settings):
 def test_one_beat_entry_sweeps_every_email_every_minute(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["outbox-sweep"] == {"task": "outbox.sweep", "schedule": 60.0}
-    # The others decide what is owed (or purge); none of them sends or sweeps emails itself.
+    # The others decide what is owed (or purge, or rank); none of them sends or sweeps
+    # emails itself.
     assert {entry["task"] for entry in schedule.values()} == {
         "outbox.sweep",
         "feedback.tick",
         "feedback.purge_links",
         "mentorship.send_action_item_nudges",
         "mentorship.send_quiet_pairing_nudges",
+        "metrics.refresh_cohort_rankings",
     }

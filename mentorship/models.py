@@ -135,7 +135,11 @@ class MentoringSession(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-id"]
-        indexes = [models.Index(fields=["pairing", "status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["pairing", "status", "starts_at"]),
+            # The list's order: its first pages are read from the index, not sorted.
+            models.Index(fields=["-starts_at", "-id"], name="mentorship_session_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),

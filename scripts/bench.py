@@ -24,6 +24,9 @@ Knobs (environment):
   BENCH_ROUNDS       requests per endpoint
   BENCH_SECONDS      time budget per endpoint: it stops early (at 3 requests or more)
   BENCH_DATABASE_URL a PostgreSQL database to drop, create and use, or sqlite:///path
+  BENCH_REUSE        1: measure the database at BENCH_DATABASE_URL as it is (built by an
+                     earlier run or by seed_scale), without dropping or rebuilding it
+  BENCH_ONLY         only the endpoints whose name contains this (e.g. "scorecard")
 """
 
 import datetime
@@ -59,6 +62,9 @@ COHORT_SIZE = int(os.environ.get("BENCH_COHORT_SIZE") or 30)
 SEED = int(os.environ.get("BENCH_SEED") or 1)
 ROUNDS = int(os.environ.get("BENCH_ROUNDS") or SIZES[SIZE][2])
 SECONDS = float(os.environ.get("BENCH_SECONDS") or SIZES[SIZE][3])
+# Measure again without rebuilding: BENCH_DATABASE_URL names a database seed_scale built.
+REUSE = os.environ.get("BENCH_REUSE", "") == "1"
+ONLY = os.environ.get("BENCH_ONLY", "")  # only the endpoints whose name contains this
 MIN_ROUNDS = 3
 GOAL_ROUNDS = 300  # what issue 14 asks per endpoint
 PAGE = 100  # the deep page the lists are measured at, where they have that many
@@ -412,13 +418,18 @@ def run(database_url: str, redis_url: str | None) -> None:
     configure(database_url, redis_url)
     # WhiteNoise warns that staticfiles/ was never collected: the API serves no files.
     warnings.filterwarnings("ignore", message="No directory at")
-    fresh_database(database_url)
+    if not REUSE:
+        fresh_database(database_url)
     import django
 
     django.setup()
-    built = build()
+    built = {"seconds": None} if REUSE else build()
     subjects = Subjects()
-    all_cases = per_person_cases(subjects) + hr_cases(subjects) + list_cases(subjects)
+    all_cases = [
+        case
+        for case in per_person_cases(subjects) + hr_cases(subjects) + list_cases(subjects)
+        if ONLY in case.name
+    ]
     rows = []
     for case in all_cases:
         rows.append(measure(case))
@@ -453,6 +464,8 @@ def run(database_url: str, redis_url: str | None) -> None:
 def main() -> None:
     started = time.monotonic()
     url = os.environ.get("BENCH_DATABASE_URL")
+    if REUSE and not url:
+        raise SystemExit("BENCH_REUSE=1 measures the database at BENCH_DATABASE_URL: set it.")
     with ExitStack() as stack:
         redis_url = None
         if not url:

@@ -52,6 +52,20 @@ bench-load: setup
 	source scripts/lib.sh && ensure_debian_packages redis-server
 	$(PY) -m scripts.bench_load $(LOAD) --scale $(LOAD_SCALE)
 
+## bench-locust: issue 14's load run: 50 users mixing leaders, mentors and HR for 60 s (locust,
+## headless) against gunicorn under production settings on a seed_scale company of
+## LOCUST_LEADERS; a throwaway PostgreSQL unless BENCH_LOCUST_DATABASE_URL; results in
+## bench/results/<date>-locust.json
+.PHONY: bench-locust
+LOCUST_LEADERS ?= 1000
+LOCUST_USERS ?= 50
+LOCUST_SECONDS ?= 60
+bench-locust: setup
+	$(VENV)/bin/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev,bench]'
+	source scripts/lib.sh && ensure_debian_packages postgresql-15 redis-server
+	$(PY) -m scripts.bench_locust --leaders $(LOCUST_LEADERS) --users $(LOCUST_USERS) \
+	  --seconds $(LOCUST_SECONDS)
+
 ## drills: the fault drills against PostgreSQL at DATABASE_URL (scripts/drills/, docs/drills.md)
 drills: setup
 	source scripts/lib.sh && ensure_debian_packages redis-server

@@ -41,7 +41,7 @@ from mentorship.selectors import (
     quarter_start,
     with_overdue_action_items,
 )
-from metrics.selectors import before_and_after, cohort_summary, program_impact, scorecard_for
+from metrics.selectors import cohort_summary, program_impact_and_levels, scorecard_for
 from programs.models import Cohort, Enrollment, Module, Program
 from programs.selectors import (
     cohort_enrollments_on,
@@ -474,10 +474,11 @@ def program_impact_dashboard(
     """Did the program (or one of its cohorts) work: programs' completion figures,
     metrics' before/after levels and program_impact (the difference-in-differences)."""
     day = day or timezone.localdate()
+    impact, levels = program_impact_and_levels(program=program, cohort=cohort, as_of=day)
     return {
         "program": {"id": program.pk, "name": program.name},
         "as_of": day,
         "completion": program_completion(program=program, cohort=cohort, day=day),
-        "before_after": before_and_after(program=program, cohort=cohort, as_of=day),
-        "impact": program_impact(program=program, cohort=cohort, as_of=day),
+        "before_after": levels,
+        "impact": impact,
     }

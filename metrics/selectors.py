@@ -20,11 +20,12 @@ For the dashboards (plain dicts, JSON-ready; the API serializers in
     same change for leaders not (yet) enrolled over the same calendar
     periods, their difference (difference-in-differences), the n behind each
     figure and a caution when a group has fewer than 5 leaders.
-    Two queries per cohort of the program, whatever the number of leaders.
+    Five queries, whatever the number of leaders or cohorts.
 
-``before_and_after(*, program, cohort=None, as_of=None) -> list``
-    Per metric: the program's leaders' average before their cohort started and in the
-    latest period (the two levels of a before/after chart). One query per cohort.
+``program_impact_and_levels(*, program, cohort=None, as_of=None) -> (dict, list)``
+    ``program_impact`` and, per metric, the program's leaders' average before their
+    cohort started and in the latest period (the two levels of a before/after chart),
+    from one read of the enrolled leaders' rows (the impact dashboard shows both).
 
 Scoped lists for the API: ``observation_list(*, leaders)``, ``target_list(*, leaders, cohorts)``;
 the web layer passes what the caller may see (``leaders_visible_to``, ``cohorts_visible_to``).
@@ -553,20 +554,30 @@ def _latest_cells(latest_rows, metrics: dict, members: list[User]):
 def program_impact(
     *, program: Program, cohort: Cohort | None = None, as_of: datetime.date | None = None
 ) -> dict:
+    return program_impact_and_levels(program=program, cohort=cohort, as_of=as_of)[0]
+
+
+def program_impact_and_levels(
+    *, program: Program, cohort: Cohort | None = None, as_of: datetime.date | None = None
+) -> tuple[dict, list[dict]]:
+    """``program_impact`` and the before/after levels (``_levels``) together, from one read
+    of the enrolled leaders' rows (the impact dashboard shows both)."""
     as_of = as_of or timezone.localdate()
     metrics = list(MetricDefinition.objects.filter(is_active=True))
     cohorts = [cohort] if cohort else list(program.cohorts.filter(starts_on__lte=as_of))
     latest_periods = _latest_periods(as_of)
+    enrolled = _enrolled_figures(cohorts=cohorts, latest_periods=latest_periods, metrics=metrics)
+    impact = _impact(program, cohort, as_of, metrics, cohorts, latest_periods, enrolled)
+    return impact, _levels(metrics, latest_periods, enrolled)
+
+
+def _impact(program, cohort, as_of, metrics, cohorts, latest_periods, enrolled) -> dict:
     took_part = Enrollment.objects.filter(
         program=program, status__in=Enrollment.TAKING_PART_STATUSES, cohort__starts_on__lte=as_of
     ).values("leader")
     comparison_leaders = User.objects.filter(groups__name=Role.LEADER).exclude(pk__in=took_part)
-
     # per metric: [(cohort, enrolled (n, change), comparison (n, change))], in two
     # queries whatever the number of cohorts.
-    enrolled_changes = _enrolled_changes(
-        cohorts=cohorts, latest_periods=latest_periods, metrics=metrics
-    )
     comparison_changes = _changes_since(
         leaders=comparison_leaders,
         starts=[each.starts_on for each in cohorts],
@@ -576,14 +587,14 @@ def program_impact(
     windows: dict[int, list] = defaultdict(list)
     for each in cohorts:
         for metric in metrics:
+            row = enrolled.get((each.pk, metric.pk))
             windows[metric.pk].append(
                 (
                     each,
-                    enrolled_changes.get((each.pk, metric.pk)),
+                    (row["changed"], row["change"]) if row and row["changed"] else None,
                     comparison_changes.get((_month(each.starts_on), metric.pk)),
                 )
             )
-
     return {
         "program": {"id": program.pk, "name": program.name},
         "cohort": {"id": cohort.pk, "name": cohort.name} if cohort else None,
@@ -674,21 +685,25 @@ def _enrolled_rows(cohorts, latest: Q) -> QuerySet:
     return with_cte(rows, select=rows.queryset()).filter(baseline__isnull=False)
 
 
-def _enrolled_changes(*, cohorts, latest_periods, metrics) -> dict[tuple[int, int], tuple]:
-    """(cohort id, metric id) → (n, average change) of the cohort's leaders, from each
-    one's last value before the period containing the cohort's start to their value in
-    the metric's latest period (if it is not before that period). One query."""
+def _enrolled_figures(*, cohorts, latest_periods, metrics) -> dict[tuple[int, int], dict]:
+    """(cohort id, metric id) → the cohort's leaders with a baseline and a value in the
+    metric's latest period: how many (``leaders``), their average ``before`` and ``after``;
+    and of those whose latest period is not before the one containing the cohort's start,
+    how many (``changed``) and their average ``change``. One query."""
+    counted = Q(period_start__gte=F("cutoff"))
     rows = (
         _enrolled_rows(cohorts, _latest_rows(latest_periods, metrics))
-        .filter(period_start__gte=F("cutoff"))
         .values("cohort", "metric")
         .annotate(
             leaders=Count("value"),
-            change=Avg(F("value") - F("baseline"), output_field=VALUE_FIELD),
+            before=Avg("baseline"),
+            after=Avg("value"),
+            changed=Count("value", filter=counted),
+            change=Avg(F("value") - F("baseline"), filter=counted, output_field=VALUE_FIELD),
         )
         .order_by()
     )
-    return {(row["cohort"], row["metric"]): (row["leaders"], row["change"]) for row in rows}
+    return {(row["cohort"], row["metric"]): row for row in rows}
 
 
 def _changes_since(*, leaders, starts, latest_periods, metrics) -> dict[tuple, tuple]:
@@ -791,26 +806,13 @@ def _caution(enrolled_n: int, comparison_n: int) -> str:
 # --- before and after ----------------------------------------------------------
 
 
-def before_and_after(
-    *, program: Program, cohort: Cohort | None = None, as_of: datetime.date | None = None
-) -> list[dict]:
+def _levels(metrics, latest_periods, enrolled: dict) -> list[dict]:
     """Per metric: the average value of the program's leaders (or one cohort's) before
     their cohort started (their last period before it) and in the metric's latest period,
-    over the leaders who have both. ``program_impact`` gives the change and its
-    comparison; this gives the two levels for a before/after chart.
-    Three queries, whatever the number of cohorts."""
-    as_of = as_of or timezone.localdate()
-    metrics = list(MetricDefinition.objects.filter(is_active=True))
-    latest_periods = _latest_periods(as_of)
-    cohorts = [cohort] if cohort else list(program.cohorts.filter(starts_on__lte=as_of))
+    over the leaders who have both: the two levels of a before/after chart."""
     totals: dict[int, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
-    for row in (
-        _enrolled_rows(cohorts, _latest_rows(latest_periods, metrics))
-        .values("cohort", "metric")
-        .annotate(leaders=Count("value"), before=Avg("baseline"), after=Avg("value"))
-        .order_by()
-    ):
-        total = totals[row["metric"]]
+    for (_, metric_id), row in enrolled.items():
+        total = totals[metric_id]
         total[0] += row["leaders"]
         total[1] += Decimal(row["before"]) * row["leaders"]
         total[2] += Decimal(row["after"]) * row["leaders"]

@@ -32,7 +32,7 @@ from django.utils import timezone
 from common.dates import end_of_day, moment_of
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
-from people.roles import Role, role_names
+from people.roles import Role, role_group_id, role_names
 from programs.models import Cohort, Competency, Enrollment
 from programs.selectors import cohorts_of
 
@@ -45,7 +45,10 @@ def leaders_visible_to(user) -> QuerySet[User]:
     Every scoped query in Lodestar filters through this.
     """
     roles = role_names(user)
-    leaders = User.objects.filter(groups__name=Role.LEADER)
+    leader_group = role_group_id(Role.LEADER, reader=user) if roles else None
+    if leader_group is None:
+        return User.objects.none()
+    leaders = User.objects.filter(groups=leader_group)
     if Role.HR in roles:
         return leaders
     scope = Q(pk__in=[])

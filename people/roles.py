@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from people.models import User
 
@@ -21,11 +21,32 @@ def role_names(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_lodestar_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        # Every role group with whether the user holds it: one query gives both the roles
+        # and the groups' ids (``role_group_id``).
+        groups = list(
+            Group.objects.annotate(
+                held=Exists(user.groups.through.objects.filter(user=user, group=OuterRef("pk")))
+            ).values_list("name", "pk", "held")
+        )
+        cached = frozenset(name for name, _, held in groups if held)
         if user.is_superuser:
             cached |= {Role.HR}
         user._lodestar_roles = cached
+        user._lodestar_role_groups = {name: pk for name, pk, _ in groups}
     return cached
+
+
+def role_group_id(role: Role, *, reader) -> int | None:
+    """The id of ``role``'s group, read with ``reader``'s roles (once per user object, that
+    is once per request; ``reader`` must be signed in).
+
+    Filtering by the id, a constant, lets PostgreSQL use its statistics of who holds which
+    group; filtered by the group's name through a join, it guesses a third of all
+    memberships for each role, and a list's later pages sort every row instead of
+    walking an index (issue 14: page 100 of the observations at 10,000 leaders, 2.75 s
+    → 31 ms)."""
+    role_names(reader)
+    return getattr(reader, "_lodestar_role_groups", {}).get(role)
 
 
 # Not a group: every signed-in user holds it, so a gate can say "anyone signed in reads".

@@ -228,8 +228,9 @@ def emails_send(
     then each is sent and recorded before the next: a worker killed mid-batch leaves at most
     the one in flight unrecorded, and the rest claimed for the sweep to find once the claim
     is stale. An error closes the connection (the next message opens a fresh one) and
-    counts against that email only. A batch stops sending once half the claim timeout has
-    passed, so no claim it holds can go stale while it still might send.
+    counts against that email only. A batch stops sending after ``OUTBOX_SEND_BATCH_SECONDS``
+    (at most half the claim timeout) and puts the rest back unattempted: no claim it holds
+    goes stale while it might still send, and no time limit interrupts it mid-record.
     """
     clock = (lambda: now) if now else timezone.now
     claimed_at = clock()
@@ -238,7 +239,9 @@ def emails_send(
     if not emails:
         return results
     built = _build_many(emails)
-    deadline = time.monotonic() + settings.OUTBOX_CLAIM_TIMEOUT / 2
+    deadline = time.monotonic() + min(
+        settings.OUTBOX_SEND_BATCH_SECONDS, settings.OUTBOX_CLAIM_TIMEOUT / 2
+    )
     smtp = _Connection()
     try:
         for position, email in enumerate(emails):

@@ -311,6 +311,10 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
 # The most emails one send task claims and sends over one SMTP connection.
 OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=50)
+# A batch stops sending after this long (or half OUTBOX_CLAIM_TIMEOUT, if less) and puts
+# the rest back: far inside the task's soft time limit, which could otherwise interrupt a
+# send between the server's acceptance and its record.
+OUTBOX_SEND_BATCH_SECONDS = env.int("OUTBOX_SEND_BATCH_SECONDS", default=60)
 _RENAMED = {
     "FEEDBACK_SEND_CLAIM_TIMEOUT": "OUTBOX_CLAIM_TIMEOUT",
     "FEEDBACK_REQUEUE_AFTER": "OUTBOX_REQUEUE_AFTER",

@@ -16,8 +16,8 @@
 
 Only a worker killed between SMTP acceptance and the record can cause a repeat, and
 only of the one email it was sending (the rest of its batch stays claimed until the
-claim is stale, then the sweep enqueues it again). Bodies are never stored, so no live link or token
-sits in the database, the admin or the logs.
+claim is stale, then the sweep enqueues it again). Bodies are never stored, so no live
+link or token sits in the database, the admin or the logs.
 
 common sits below every app: apps register their kinds in ``AppConfig.ready()``, and
 nothing here imports them.

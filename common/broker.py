@@ -32,6 +32,18 @@ def enqueue(task: Task | str, *args, **kwargs) -> bool:
     return True
 
 
+def enqueue_later(task: Task | str, seconds: float, *args) -> bool:
+    """Publish a task to run in ``seconds``; return False (and log) as ``enqueue`` does."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]
+    try:
+        task.apply_async(args=args, countdown=seconds)
+    except Exception:
+        logger.warning("Could not enqueue %s%r; a later sweep will retry.", task.name, args)
+        return False
+    return True
+
+
 def enqueue_on_commit(task: Task | str, *args, **kwargs) -> None:
     """Publish a task once the current transaction commits (never for rolled-back work)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))

@@ -2,19 +2,22 @@
 
 1. A service owes an email (``emails_owe``) in the same transaction as the business
    change: one ``Email`` row per email, under a unique key, so owing it twice is a no-op.
-   The row is enqueued after the transaction commits.
-2. One task sends one row (``email_send``): it claims the row with a conditional UPDATE
-   (queued → sending, or a claim left stale by a dead worker), builds the message from
-   the row's reference through the kind its app registered (``EmailKind``), talks to
-   SMTP outside any transaction, and records sent, skipped (no longer owed), or a
-   failure: retried with one backoff policy, then failed for HR to retry (at once
-   when the server refused it for good: a 5xx reply, such as no such mailbox).
+   The rows are published after the transaction commits, in batches of at most
+   ``OUTBOX_SEND_BATCH`` ids per task message (one email: one message of one id).
+2. One task sends a batch (``emails_send``): it claims the rows with one conditional
+   UPDATE (queued → sending, or a claim left stale by a dead worker), builds the messages
+   from the rows' references through the kinds their apps registered (``EmailKind``),
+   then, over one SMTP connection and outside any transaction, sends each and records
+   it before the next: sent, skipped (no longer owed), or a failure: retried with one
+   backoff policy (one task per retry, at its time), then failed for HR to retry (at
+   once when the server refused it for good: a 5xx reply, such as no such mailbox).
 3. One periodic sweep (``emails_enqueue_owed``) enqueues every row that is owed and
    that nobody is working on: lost enqueues (Redis down), due retries, stale claims.
 
 Only a worker killed between SMTP acceptance and the record can cause a repeat, and
-only of the one email it was sending. Bodies are never stored, so no live link or token
-sits in the database, the admin or the logs.
+only of the one email it was sending (the rest of its batch stays claimed until the
+claim is stale, then the sweep enqueues it again). Bodies are never stored, so no live
+link or token sits in the database, the admin or the logs.
 
 common sits below every app: apps register their kinds in ``AppConfig.ready()``, and
 nothing here imports them.
@@ -22,18 +25,20 @@ nothing here imports them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import enum
 import logging
 import random
 import smtplib
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import EmailMessage
-from django.db import transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -44,9 +49,10 @@ from common.models import Email
 
 logger = logging.getLogger(__name__)
 
-# The Celery task that sends one row (common/tasks.py), published by name: the task
-# module imports this one, never the other way round.
+# The Celery tasks that send one row and a batch of rows (common/tasks.py), published by
+# name: the task module imports this one, never the other way round.
 SEND_TASK = "outbox.send"
+SEND_BATCH_TASK = "outbox.send_batch"
 # Every message carries its row's id in this header.
 OUTBOX_HEADER = "X-Lodestar-Outbox-Id"
 
@@ -59,14 +65,17 @@ class EmailKind:
     """How an app builds one kind of email when it is sent, and what sending it changes.
 
     ``build(email)`` returns the message, or None when the email is no longer owed (it
-    is then skipped). ``on_sent(email)`` and ``on_failed(email, final=...)`` run in the
-    transaction that records the outcome (``email.sent_at`` / ``email.last_error`` set).
+    is then skipped). ``build_many(emails)``, if given, does the same for a batch in a
+    fixed number of queries and returns ``{email.pk: message or None}``.
+    ``on_sent(email)`` and ``on_failed(email, final=...)`` run in the transaction that
+    records the outcome (``email.sent_at`` / ``email.last_error`` set).
     """
 
     name: str
     build: Callable[[Email], EmailMessage | None]
     on_sent: Callable[[Email], None] | None = None
     on_failed: Callable[..., None] | None = None
+    build_many: Callable[[list[Email]], dict[int, EmailMessage | None]] | None = None
 
 
 _kinds: dict[str, EmailKind] = {}
@@ -135,8 +144,8 @@ def emails_owe(owed: Iterable[Owed], *, now: datetime.datetime | None = None) ->
         created = Email.objects.filter(
             key__in=[item.key for item in fresh], status=Email.Status.QUEUED
         )
-        for email_id in created.values_list("pk", flat=True):
-            enqueue_on_commit(SEND_TASK, email_id)
+        ids = list(created.order_by("pk").values_list("pk", flat=True))
+        transaction.on_commit(lambda: publish(ids))
     return fresh
 
 
@@ -178,6 +187,15 @@ def email_retry(*, email: Email, by, now: datetime.datetime | None = None) -> Em
     return email
 
 
+def publish(email_ids: Sequence[int]) -> None:
+    """Publish send tasks for these rows, ``OUTBOX_SEND_BATCH`` ids to a message: a cycle
+    of 20,000 invitations is 400 messages, not 20,000; one email is a batch of one. A
+    message not published (Redis down) is logged; the sweep finds its rows."""
+    size = settings.OUTBOX_SEND_BATCH
+    for start in range(0, len(email_ids), size):
+        enqueue(SEND_BATCH_TASK, list(email_ids[start : start + size]))
+
+
 # --- sending ----------------------------------------------------------------------------
 
 
@@ -187,32 +205,130 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"  # no longer owed (the builder said so)
     RETRY = "retry"
     FAILED = "failed"
+    # Claimed by a batch that ran out of time before its turn: back in the queue, the
+    # attempt not counted, published again.
+    DEFERRED = "deferred"
 
 
-def email_send(
-    *, email_id: int, now: datetime.datetime | None = None
-) -> tuple[Outcome, datetime.datetime | None]:
+Result = tuple[Outcome, datetime.datetime | None]
+
+
+def email_send(*, email_id: int, now: datetime.datetime | None = None) -> Result:
     """Send one owed email at most once; returns the outcome and, for a retry, when."""
-    now = now or timezone.now()
-    if not _claim(email_id, now):
-        return Outcome.NOT_CLAIMED, None
-    email = Email.objects.get(pk=email_id)
+    return emails_send(email_ids=[email_id], now=now)[email_id]
+
+
+def emails_send(
+    *, email_ids: Sequence[int], now: datetime.datetime | None = None
+) -> dict[int, Result]:
+    """Send these owed emails, each at most once, over one SMTP connection; returns each
+    one's outcome and, for a retry, when.
+
+    The rows are claimed together, their messages built together (``EmailKind.build_many``),
+    then each is sent and recorded before the next: a worker killed mid-batch leaves at most
+    the one in flight unrecorded, and the rest claimed for the sweep to find once the claim
+    is stale. An error closes the connection (the next message opens a fresh one) and
+    counts against that email only. A batch stops sending after ``OUTBOX_SEND_BATCH_SECONDS``
+    (at most half the claim timeout) and puts the rest back unattempted: no claim it holds
+    goes stale while it might still send, and no time limit interrupts it mid-record.
+    """
+    clock = (lambda: now) if now else timezone.now
+    claimed_at = clock()
+    results: dict[int, Result] = dict.fromkeys(email_ids, (Outcome.NOT_CLAIMED, None))
+    emails = list(Email.objects.filter(pk__in=_claim(email_ids, claimed_at)).order_by("pk"))
+    if not emails:
+        return results
+    built = _build_many(emails)
+    deadline = time.monotonic() + min(
+        settings.OUTBOX_SEND_BATCH_SECONDS, settings.OUTBOX_CLAIM_TIMEOUT / 2
+    )
+    smtp = _Connection()
+    try:
+        for position, email in enumerate(emails):
+            if time.monotonic() > deadline:
+                results.update(_release(emails[position:], claimed_at))
+                break
+            results[email.pk] = _send_one(email, built, smtp, clock())
+    finally:
+        smtp.close()
+    return results
+
+
+def _send_one(email: Email, built: dict, smtp: _Connection, now: datetime.datetime) -> Result:
     kind = _kinds.get(email.kind)
     try:
         if kind is None:
             raise ImproperlyConfigured(f"No email kind {email.kind!r} is registered.")
-        message = _deliverable(kind.build(email))
+        message = _deliverable(built[email.pk] if email.pk in built else kind.build(email))
         if message is None:
-            Email.objects.filter(pk=email_id).update(status=Email.Status.SKIPPED)
+            Email.objects.filter(pk=email.pk).update(status=Email.Status.SKIPPED)
             return Outcome.SKIPPED, None
         # The same id on every attempt: a repeat (the one a killed worker can cause) is
         # recognisable as such downstream.
         message.extra_headers[OUTBOX_HEADER] = str(email.pk)
-        message.send()
+        smtp.send(message)
     except Exception as error:  # SMTP, socket, TLS and builder errors all mean "not sent"
         return _record_failure(email, kind, error, now)
     _record_sent(email, kind, message, now)
     return Outcome.SENT, None
+
+
+def _build_many(emails: list[Email]) -> dict[int, EmailMessage | None]:
+    """The messages of the kinds that build many at once, by row id; a row left out (or
+    all of a kind whose ``build_many`` fails) is built alone when its turn comes, so an
+    error is recorded on the row it belongs to."""
+    built: dict[int, EmailMessage | None] = {}
+    by_kind: dict[str, list[Email]] = {}
+    for email in emails:
+        by_kind.setdefault(email.kind, []).append(email)
+    for name, rows in by_kind.items():
+        kind = _kinds.get(name)
+        if kind is None or kind.build_many is None or len(rows) < 2:
+            continue
+        try:
+            built.update(kind.build_many(rows))
+        except Exception:
+            logger.warning("Building %s %s emails at once failed; one at a time.", len(rows), name)
+    return built
+
+
+class _Connection:
+    """One connection of the email backend for a batch: opened for the first message,
+    dropped after any error so that the next message opens a fresh one (a connection the
+    server closed, a timed-out DATA), closed at the end."""
+
+    def __init__(self):
+        self.backend = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.backend is None:
+            self.backend = get_connection()
+            self.backend.open()
+        message.connection = self.backend
+        try:
+            message.send()
+        except Exception:
+            self.drop()
+            raise
+
+    def drop(self) -> None:
+        """Forget the connection without QUIT: after an error it may never answer."""
+        backend, self.backend = self.backend, None
+        socket_holder = getattr(backend, "connection", None)
+        with contextlib.suppress(Exception):
+            if isinstance(socket_holder, smtplib.SMTP):
+                socket_holder.close()
+                backend.connection = None
+            elif backend is not None:
+                backend.close()
+
+    def close(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception as error:  # every message was recorded: QUIT may fail
+                logger.info("Closing the email connection failed: %s", error)
 
 
 def undeliverable(address: str) -> bool:
@@ -231,16 +347,47 @@ def _deliverable(message: EmailMessage | None) -> EmailMessage | None:
     return message if message.recipients() else None
 
 
-def _claim(email_id: int, now: datetime.datetime) -> bool:
+def _claim(email_ids: Sequence[int], now: datetime.datetime) -> list[int]:
+    """Claim the ids that are owed and due, or whose claim is stale, in one conditional
+    UPDATE; returns the ids this call claimed (RETURNING: of two concurrent claims of a
+    row, exactly one gets it back)."""
+    if not email_ids:
+        return []
     stale_before = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
-    return bool(
-        Email.objects.filter(pk=email_id, next_attempt_at__lte=now)
-        .filter(
-            Q(status=Email.Status.QUEUED)
-            | Q(status=Email.Status.SENDING, claimed_at__lte=stale_before)
-        )
-        .update(status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    moment = connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(Email._meta.db_table)
+    ids = ", ".join(["%s"] * len(email_ids))
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1"  # noqa: S608 — names from the model, values as parameters
+        f" WHERE id IN ({ids}) AND next_attempt_at <= %s"
+        " AND (status = %s OR (status = %s AND claimed_at <= %s)) RETURNING id"
     )
+    params = [
+        Email.Status.SENDING,
+        moment(now),
+        *email_ids,
+        moment(now),
+        Email.Status.QUEUED,
+        Email.Status.SENDING,
+        moment(stale_before),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _release(emails: list[Email], claimed_at: datetime.datetime) -> dict[int, Result]:
+    """Rows this batch claimed and never attempted: back to the queue with the attempt
+    uncounted, and published again."""
+    ids = [email.pk for email in emails]
+    Email.objects.filter(pk__in=ids, status=Email.Status.SENDING, claimed_at=claimed_at).update(
+        status=Email.Status.QUEUED,
+        claimed_at=None,
+        attempts=F("attempts") - 1,
+        enqueued_at=timezone.now(),
+    )
+    publish(ids)
+    return dict.fromkeys(ids, (Outcome.DEFERRED, None))
 
 
 @transaction.atomic
@@ -334,6 +481,5 @@ def emails_enqueue_owed(*, now: datetime.datetime | None = None) -> int:
         ]
     )
     Email.objects.filter(pk__in=ids).update(enqueued_at=now)
-    for email_id in ids:
-        enqueue(SEND_TASK, email_id)
+    publish(ids)
     return len(ids)

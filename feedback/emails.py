@@ -10,14 +10,14 @@ is kept on the request, and an invitation that fails for good marks it failed.
 from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from common.models import Email
 from common.outbox import EmailKind, Owed
 from feedback.links import local_due, rater_link
-from feedback.models import Cycle, RaterRequest
+from feedback.models import Cycle, Question, RaterRequest
 
 INVITATION = "feedback.invitation"
 REMINDER = "feedback.reminder"
@@ -44,7 +44,11 @@ def request_emails(requests: QuerySet[RaterRequest] | list[int]) -> QuerySet[Ema
     return Email.objects.about(kinds=KIND_NAMES, refs=refs)
 
 
-def request_message(kind: str, request: RaterRequest) -> EmailMultiAlternatives:
+def request_message(
+    kind: str, request: RaterRequest, *, question_count: int | None = None
+) -> EmailMultiAlternatives:
+    if question_count is None:
+        question_count = request.cycle.questionnaire.questions.count()
     context = {
         "kind": kind.removeprefix("feedback."),
         "rater": request.rater,
@@ -54,7 +58,7 @@ def request_message(kind: str, request: RaterRequest) -> EmailMultiAlternatives:
         "cycle": request.cycle,
         "due": local_due(request),
         "link": rater_link(request),
-        "question_count": request.cycle.questionnaire.questions.count(),
+        "question_count": question_count,
     }
     message = EmailMultiAlternatives(
         subject=SUBJECT_LINES[kind].format(name=request.subject.full_name),
@@ -67,17 +71,40 @@ def request_message(kind: str, request: RaterRequest) -> EmailMultiAlternatives:
     return message
 
 
+def _requests_to_build():
+    return RaterRequest.objects.select_related(
+        "cycle__cohort", "cycle__questionnaire", "subject", "rater"
+    ).order_by()
+
+
 def request_email_build(email: Email) -> EmailMultiAlternatives | None:
-    request = (
-        RaterRequest.objects.select_related(
-            "cycle__cohort", "cycle__questionnaire", "subject", "rater"
-        )
-        .filter(pk=email.ref)
-        .first()
-    )
+    request = _requests_to_build().filter(pk=email.ref).first()
     if request is None or request.rater_id is None or not _still_owed(email.kind, request):
         return None
     return request_message(email.kind, request)
+
+
+def request_emails_build(emails: list[Email]) -> dict[int, EmailMultiAlternatives | None]:
+    """``request_email_build`` for a batch of the outbox, in two queries: the requests
+    with what their messages show, and the question count of each questionnaire."""
+    requests = _requests_to_build().in_bulk([email.ref for email in emails])
+    questionnaires = {request.cycle.questionnaire_id for request in requests.values()}
+    question_counts = dict(
+        Question.objects.filter(questionnaire__in=questionnaires)
+        .order_by()
+        .values("questionnaire")
+        .annotate(n=Count("pk"))
+        .values_list("questionnaire", "n")
+    )
+    built: dict[int, EmailMultiAlternatives | None] = {}
+    for email in emails:
+        request = requests.get(email.ref)
+        if request is None or request.rater_id is None or not _still_owed(email.kind, request):
+            built[email.pk] = None
+            continue
+        count = question_counts.get(request.cycle.questionnaire_id, 0)
+        built[email.pk] = request_message(email.kind, request, question_count=count)
+    return built
 
 
 def _still_owed(kind: str, request: RaterRequest) -> bool:
@@ -118,7 +145,11 @@ def request_email_failed(email: Email, *, final: bool) -> None:
 
 KINDS = [
     EmailKind(
-        name, build=request_email_build, on_sent=request_email_sent, on_failed=request_email_failed
+        name,
+        build=request_email_build,
+        on_sent=request_email_sent,
+        on_failed=request_email_failed,
+        build_many=request_emails_build,
     )
     for name in KIND_NAMES
 ]

@@ -460,10 +460,15 @@ def email_run(base_url: str, scale: float) -> dict:
 
 
 def send_tasks(log: Path, wall_seconds: float) -> dict:
-    """How long the outbox's send tasks took inside the worker (its JSON task lines), and
-    what share of the pool's time they fill: the rest is Celery's own (fetching,
-    acknowledging, logging) or waiting."""
-    durations = sorted(line["duration_ms"] for line in stack.task_lines(log, "outbox.send"))
+    """How long the outbox's send tasks took inside the worker (its JSON task lines: batches
+    of up to OUTBOX_SEND_BATCH rows, and single sends such as retries), and what share of
+    the pool's time they fill: the rest is Celery's own (fetching, acknowledging, logging)
+    or waiting."""
+    durations = sorted(
+        line["duration_ms"]
+        for task in ("outbox.send_batch", "outbox.send")
+        for line in stack.task_lines(log, task)
+    )
     if not durations:
         return {"tasks": 0}
     pool = int(WORKER_CONCURRENCY) * wall_seconds * 1000

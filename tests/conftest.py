@@ -271,12 +271,13 @@ def _broker_refuses(*args, **kwargs):
 
 @contextlib.contextmanager
 def broker_down():
-    """Publishing the outbox's send task fails, as when Redis is down (for eager tests,
+    """Publishing the outbox's send tasks fails, as when Redis is down (for eager tests,
     which never reach the broker)."""
-    from common.tasks import send_email
+    from common.tasks import send_email, send_emails
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(send_email, "apply_async", _broker_refuses)
+        patch.setattr(send_emails, "apply_async", _broker_refuses)
         yield
 
 

@@ -295,8 +295,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, reviewed like code, and synced into the
 # database by django-celery-beat (visible and editable in the admin).
 CELERY_BEAT_SCHEDULE: dict = {}
-# The outbox (common/outbox.py): every email is a row, sent by one task with one retry
-# policy; one sweep a minute enqueues what is owed and not being worked on.
+# The outbox (common/outbox.py): every email is a row, sent by a task in batches over
+# one SMTP connection with one retry policy; one sweep a minute enqueues what is owed
+# and not being worked on.
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.sweep", "schedule": 60.0}
 # An email claimed longer ago than this without being recorded is sent again (the worker died).
 OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=600)
@@ -308,6 +309,12 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 # The most emails one sweep enqueues (the next sweep takes the rest).
 OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=500)
+# The most emails one send task claims and sends over one SMTP connection.
+OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=50)
+# A batch stops sending after this long (or half OUTBOX_CLAIM_TIMEOUT, if less) and puts
+# the rest back: far inside the task's soft time limit, which could otherwise interrupt a
+# send between the server's acceptance and its record.
+OUTBOX_SEND_BATCH_SECONDS = env.int("OUTBOX_SEND_BATCH_SECONDS", default=60)
 _RENAMED = {
     "FEEDBACK_SEND_CLAIM_TIMEOUT": "OUTBOX_CLAIM_TIMEOUT",
     "FEEDBACK_REQUEUE_AFTER": "OUTBOX_REQUEUE_AFTER",

@@ -642,3 +642,26 @@ def test_cancelling_an_open_cycle_stops_every_email(cycle, team, clock, mailoutb
     assert set(RaterRequest.objects.values_list("status", flat=True)) == {"expired"}
     cycle.refresh_from_db()
     assert cycle.status == "cancelled" and cycle.released_at is None
+
+
+def _shown(message) -> tuple | None:
+    return message and (message.subject, message.to, message.body, message.alternatives)
+
+
+def test_invitations_built_in_a_batch_are_those_built_one_at_a_time(
+    cycle, team, clock, django_assert_num_queries
+):
+    from feedback.emails import request_email_build, request_emails_build
+
+    clock.set(at(2027, 3, 1, 8))
+    cycle_open(cycle_id=cycle.pk)  # owed, not sent: nothing here runs the commit callbacks
+    rows = list(Email.objects.filter(kind="feedback.invitation").order_by("pk"))
+    RaterRequest.objects.filter(pk=rows[0].ref).update(status=RaterRequest.Status.DECLINED)
+
+    with django_assert_num_queries(2):
+        many = request_emails_build(rows)
+
+    assert len(rows) == 6 and many[rows[0].pk] is None
+    assert [_shown(many[email.pk]) for email in rows] == [
+        _shown(request_email_build(email)) for email in rows
+    ]

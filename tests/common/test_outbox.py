@@ -246,7 +246,6 @@ def test_one_beat_entry_sweeps_every_email_every_minute(settings):
         "outbox.sweep",
         "feedback.tick",
         "feedback.purge_links",
-        "metrics.refresh_cohort_rankings",
         "mentorship.send_action_item_nudges",
         "mentorship.send_quiet_pairing_nudges",
         "metrics.refresh_cohort_rankings",

@@ -20,25 +20,22 @@ logger = logging.getLogger(__name__)
 
 def enqueue(task: Task | str, *args, **kwargs) -> bool:
     """Publish a task now; return False (and log) if the broker is unreachable."""
-    if isinstance(task, str):
-        task = current_app.tasks[task]  # an unknown name is a bug: raise, don't swallow it
-    try:
-        task.apply_async(args=args, kwargs=kwargs)
-    except Exception:
-        # Broker errors come from several libraries (kombu, redis, socket); any
-        # of them means "not enqueued now", which the sweep repairs.
-        logger.warning("Could not enqueue %s%r; a later sweep will retry.", task.name, args)
-        return False
-    return True
+    return _publish(task, args, kwargs)
 
 
 def enqueue_later(task: Task | str, seconds: float, *args) -> bool:
     """Publish a task to run in ``seconds``; return False (and log) as ``enqueue`` does."""
+    return _publish(task, args, {}, countdown=seconds)
+
+
+def _publish(task: Task | str, args: tuple, kwargs: dict, countdown: float | None = None) -> bool:
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        task = current_app.tasks[task]  # an unknown name is a bug: raise, don't swallow it
     try:
-        task.apply_async(args=args, countdown=seconds)
+        task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
     except Exception:
+        # Broker errors come from several libraries (kombu, redis, socket); any
+        # of them means "not enqueued now", which the sweep repairs.
         logger.warning("Could not enqueue %s%r; a later sweep will retry.", task.name, args)
         return False
     return True

@@ -5,17 +5,16 @@ a dropped connection is opened again for the next row. Against a real SMTP serve
 loopback (aiosmtpd) where the connection matters."""
 
 import datetime
-import socket
 import types
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage
 
 from common import outbox
 from common.models import Email
 from common.outbox import EmailKind, emails_owe, emails_send
 from common.tasks import send_emails
+from tests.common.smtp import local_smtp
 from tests.common.test_outbox import NOTE, note, notes, row  # noqa: F401 (notes: a fixture)
 from tests.conftest import broker_down
 
@@ -48,19 +47,8 @@ class Counting:
 
 @pytest.fixture
 def smtp_server(settings):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Counting()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    yield handler
-    controller.stop()
+    with local_smtp(settings, Counting()) as handler:
+        yield handler
 
 
 def owe_quietly(count: int) -> list[int]:

@@ -2,13 +2,11 @@
 the server's answer, for HR to see and retry; a transient one (4xx) is retried. Against a
 real SMTP server on loopback (aiosmtpd), so the errors are smtplib's own."""
 
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from common.models import Email
 from common.outbox import email_send, emails_enqueue_owed, emails_owe
+from tests.common.smtp import local_smtp
 from tests.common.test_outbox import note, notes, row  # noqa: F401 (notes: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +32,8 @@ class Refusing:
 
 @pytest.fixture
 def smtp_server(settings):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Refusing()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    yield handler
-    controller.stop()
+    with local_smtp(settings, Refusing()) as handler:
+        yield handler
 
 
 def test_a_mailbox_that_does_not_exist_fails_the_email_at_once_with_the_answer(

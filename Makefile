@@ -43,13 +43,13 @@ bench: setup
 
 ## bench-load: issue 14's email run (20,000 invitations through the outbox) and import runs (10,000
 ## enrollments, 100,000 observations) under production settings, with peak memory; results in
-## bench/results/ (BENCH_LOAD_DATABASE_URL: a PostgreSQL database name it may recreate, with
-## _email and _imports appended; LOAD=email|imports|all; LOAD_SCALE: a fraction of every size)
+## bench/results/ (a throwaway PostgreSQL, or BENCH_LOAD_DATABASE_URL: a database name it may
+## recreate, with _email and _imports appended; LOAD=email|imports|all; LOAD_SCALE: a fraction)
 .PHONY: bench-load
 LOAD ?= all
 LOAD_SCALE ?= 1
 bench-load: setup
-	source scripts/lib.sh && ensure_debian_packages redis-server
+	source scripts/lib.sh && ensure_debian_packages postgresql-15 redis-server
 	$(PY) -m scripts.bench_load $(LOAD) --scale $(LOAD_SCALE)
 
 ## bench-locust: issue 14's load run: 50 users mixing leaders, mentors and HR for 60 s (locust,

@@ -2,8 +2,10 @@
 a fresh PostgreSQL database, a throwaway Redis, gunicorn, Celery workers and beat under
 production settings, and an aiosmtpd SMTP server in a process of its own).
 
-    BENCH_LOAD_DATABASE_URL=postgres://postgres@127.0.0.1:5432/lodestar_load \\
-        python -m scripts.bench_load [email|imports|all] [--scale 0.1]
+    python -m scripts.bench_load [email|imports|all] [--scale 0.1]
+
+A throwaway PostgreSQL 15 cluster of its own unless BENCH_LOAD_DATABASE_URL names a
+database (postgres://postgres@127.0.0.1:5432/lodestar_load).
 
 email    2,000 leaders with 10 raters each (self, manager, mentor, 7 direct reports); one
          cycle opened for all of them by the service the tick calls: 20,000 invitations
@@ -22,6 +24,7 @@ Results go to bench/results/<date>-load.json, with the machine, and to a table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import email
@@ -779,8 +782,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of every size")
     args = parser.parse_args(argv)
     base_url = os.environ.get("BENCH_LOAD_DATABASE_URL", "")
+    with contextlib.ExitStack() as exits:
+        if not base_url:
+            # A throwaway PostgreSQL 15 cluster of its own, removed afterwards.
+            from scripts.drills._db_faults import Cluster, Procs
+
+            base_url = Cluster(exits.enter_context(Procs("load"))).url("lodestar_load")
+        return _run(args, base_url)
+
+
+def _run(args, base_url: str) -> int:
     if not base_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("bench-load: set BENCH_LOAD_DATABASE_URL to a PostgreSQL database URL")
+        raise SystemExit("bench-load: BENCH_LOAD_DATABASE_URL must be a PostgreSQL database URL")
     results: dict = {
         "date": datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
@@ -796,7 +809,10 @@ def main(argv: list[str] | None = None) -> int:
         dict(zip(("figure", "measured", "goal", "met"), row, strict=True)) for row in rows
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{datetime.datetime.now(tz=datetime.UTC).date().isoformat()}-load.json"
+    # A scaled-down run never replaces the day's full one.
+    suffix = "" if args.scale == 1 else f"-scale-{args.scale:g}"
+    day = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
+    path = RESULTS / f"{day}-load{suffix}.json"
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print()
     print_table(rows)

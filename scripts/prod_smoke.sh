@@ -123,8 +123,8 @@ assert sweep.exists(), "beat has not synced its schedule into the database"
 sweep.update(last_run_at=timezone.now() - datetime.timedelta(minutes=5))
 PeriodicTasks.update_changed()
 ' >>"$work/manage.log" 2>&1
-# Waits for the worker's JSON lines of the welcome's send and of beat's sweep.
-.venv/bin/python scripts/prod_smoke.py logs --logs "$work" --task outbox.send --task outbox.sweep \
+# Waits for the worker's JSON lines of the welcome's send (a batch of one) and of beat's sweep.
+.venv/bin/python scripts/prod_smoke.py logs --logs "$work" --task outbox.send_batch --task outbox.sweep \
   --secret "$DJANGO_SUPERUSER_PASSWORD" --secret "$(cat "$work/token")"
 echo "prod_smoke: beat dispatched the outbox sweep and the worker ran it"
 

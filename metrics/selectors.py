@@ -313,10 +313,23 @@ def _percentiles_in_cohort(leader: User, cohort: Cohort, as_of: datetime.date) -
 
 
 def cohort_member_ids(cohort: Cohort) -> list[int]:
-    """The ids of the leaders taking part in ``cohort``, ascending."""
-    return list(
-        _participations_in(cohort).order_by("leader").values_list("leader", flat=True).distinct()
-    )
+    """The ids of the leaders taking part in ``cohort``, ascending: what a
+    ``CohortRanking`` records as the members it ranked."""
+    return cohorts_member_ids(cohort_ids=[cohort.pk]).get(cohort.pk, [])
+
+
+def cohorts_member_ids(*, cohort_ids=None) -> dict[int, list[int]]:
+    """Cohort id → ``cohort_member_ids``, for ``cohort_ids`` or every cohort with members,
+    in one query."""
+    participations = Enrollment.objects.filter(status__in=Enrollment.TAKING_PART_STATUSES)
+    if cohort_ids is not None:
+        participations = participations.filter(cohort__in=cohort_ids)
+    members: dict[int, list[int]] = {}
+    for cohort_id, leader_id in (
+        participations.order_by("cohort", "leader").values_list("cohort", "leader").distinct()
+    ):
+        members.setdefault(cohort_id, []).append(leader_id)
+    return members
 
 
 def cohort_ranks(*, cohort: Cohort, as_of: datetime.date) -> QuerySet:

@@ -665,14 +665,7 @@ def cohort_rankings_refresh(
 
 def _stale_rankings(as_of: datetime.date) -> list[int]:
     """Cohorts with members whose ranking does not rank exactly them as of ``as_of``."""
-    members: dict[int, list[int]] = {}
-    for cohort_id, leader_id in (
-        Enrollment.objects.filter(status__in=Enrollment.TAKING_PART_STATUSES)
-        .order_by("cohort", "leader")
-        .values_list("cohort", "leader")
-        .distinct()
-    ):
-        members.setdefault(cohort_id, []).append(leader_id)
+    members = selectors.cohorts_member_ids()
     current = {
         ranking.cohort_id
         for ranking in CohortRanking.objects.filter(as_of=as_of).only("cohort", "members")

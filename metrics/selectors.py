@@ -318,7 +318,7 @@ def cohort_member_ids(cohort: Cohort) -> list[int]:
     return cohorts_member_ids(cohort_ids=[cohort.pk]).get(cohort.pk, [])
 
 
-def cohorts_member_ids(*, cohort_ids=None) -> dict[int, list[int]]:
+def cohorts_member_ids(*, cohort_ids: list[int] | None = None) -> dict[int, list[int]]:
     """Cohort id → ``cohort_member_ids``, for ``cohort_ids`` or every cohort with members,
     in one query."""
     participations = Enrollment.objects.filter(status__in=Enrollment.TAKING_PART_STATUSES)
@@ -537,7 +537,9 @@ def _per_period(in_cohort: QuerySet[Observation], metrics: dict) -> dict[int, li
     return by_metric
 
 
-def _latest_cells(latest_rows, metrics: dict, members: list[User]):
+def _latest_cells(
+    latest_rows, metrics: dict, members: list[User]
+) -> tuple[dict[int, dict], list[dict]]:
     """Leader id → {metric code: their latest value against target}, and the cells below
     target, named, in the members' order."""
     latest_by_leader: dict[int, dict] = defaultdict(dict)

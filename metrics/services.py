@@ -43,6 +43,7 @@ MAX_BULK_ROWS = 10_000  # one JSON request
 MAX_IMPORT_ROWS = 100_000
 MAX_IMPORT_BYTES = 12 * 1024 * 1024
 PREVIEW_ROWS = 200
+WRITE_SLICE = 5000  # observations written (with their history and audit events) at a time
 
 IMPORT_COLUMNS = ["leader_email", "metric", "period", "value"]
 IMPORT_OPTIONAL = ["note"]
@@ -308,12 +309,16 @@ def observations_bulk_upsert(
         with transaction.atomic():
             existing = _existing_observations([item for _, item in numbered], lock=not dry_run)
             plan = _plan(numbered, existing)
-            report.preview = plan
+            report.preview = plan[:PREVIEW_ROWS]
             report.created = sum(1 for planned in plan if planned.action == "create")
             report.updated = sum(1 for planned in plan if planned.action == "update")
             report.unchanged = sum(1 for planned in plan if planned.action == "unchanged")
             if not dry_run:
-                _write_plan(plan, existing, source=source, by=by)
+                # In slices, so a 100,000-row import never holds all its new rows and
+                # audit events at once; one transaction all the same.
+                for start in range(0, len(plan), WRITE_SLICE):
+                    _write_plan(plan[start : start + WRITE_SLICE], existing, source=source, by=by)
+                _rankings_outdated(leader_ids={planned.input.leader.pk for planned in plan})
     except IntegrityError as exc:
         raise ApplicationError(
             "Another upload wrote some of the same observations at the same moment; "
@@ -327,8 +332,8 @@ OBSERVATION_AUDITED_FIELDS = ("value", "source", "note")
 
 
 def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, by) -> None:
-    """Write the plan: new rows, replaced values and their history, and one audit event
-    per row created or changed, in a fixed number of queries."""
+    """Write (a slice of) the plan: new rows, replaced values and their history, and one
+    audit event per row created or changed, in a fixed number of queries."""
     now = timezone.now()
     new, changed, history, before = [], [], [], {}
     for planned in plan:
@@ -383,7 +388,6 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
         _observation_event(row, "update", audit.changed(row, before[row.pk]), by) for row in changed
     ]
     audit.record_many([*created, *updated])
-    _rankings_outdated(leader_ids={planned.input.leader.pk for planned in plan})
 
 
 def _observation_event(observation: Observation, verb: str, changes: dict, by):

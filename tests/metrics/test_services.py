@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from common.csv_import import RowErrorsFound
 from common.errors import ApplicationError
+from metrics import services as metrics_services
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
 from metrics.periods import last_complete_period, parse_period, period_label
 from metrics.services import (
@@ -206,6 +207,50 @@ def test_bulk_upsert_counts_and_is_efficient(
         report = observations_bulk_upsert(rows=rows, source="api", by=hr)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 23)
     assert ObservationChange.objects.count() == 1
+
+
+def test_a_bulk_upsert_written_in_slices_is_still_all_or_nothing(
+    db, leader, other_leader, hr, monkeypatch
+):
+    """A large import is written a slice at a time (its memory stays bounded), and a
+    failure in a later slice still undoes the earlier ones."""
+    from common.models import AuditEvent
+    from metrics.services import ObservationInput
+
+    monkeypatch.setattr("metrics.services.WRITE_SLICE", 5)
+    sales = metric("sales_attainment")
+    rows = [
+        ObservationInput(person, sales, datetime.date(2025, month, 1), D(80 + month))
+        for person in (leader, other_leader)
+        for month in range(1, 7)
+    ]
+    report = observations_bulk_upsert(rows=rows, source="api", by=hr)
+    assert report.created == Observation.objects.count() == 12
+    assert AuditEvent.objects.filter(action="observation.create").count() == 12
+
+    # The second slice meets a row another writer created meanwhile: nothing is kept.
+    later = [
+        ObservationInput(person, sales, datetime.date(2026, month, 1), D(90))
+        for person in (leader, other_leader)
+        for month in range(1, 7)
+    ]
+    clash = later[7]
+    original = metrics_services._write_plan
+    calls = []
+
+    def racing_write(plan, existing, **kwargs):
+        calls.append(len(plan))
+        if len(calls) == 2:
+            ObservationFactory(
+                leader=clash.leader, metric=sales, period_start=clash.period_start
+            )
+        return original(plan, existing, **kwargs)
+
+    monkeypatch.setattr("metrics.services._write_plan", racing_write)
+    with pytest.raises(ApplicationError):
+        observations_bulk_upsert(rows=later, source="api", by=hr)
+    assert calls == [5, 5]
+    assert Observation.objects.count() == 12
 
 
 # --- CSV import ---------------------------------------------------------------------------

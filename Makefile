@@ -32,37 +32,42 @@ TEST_PROCESSES ?= 2
 test: setup
 	scripts/test.sh -n $(TEST_PROCESSES)
 
-## bench: seed_scale's company in a throwaway PostgreSQL 15 and Redis (BENCH_DATABASE_URL: your
-## own database instead), then p50/p95/p99, query count and SQL floor of each key endpoint into
-## bench/results/<date>.json; SIZE=small: 1,000 leaders, under 5 minutes; SIZE=full: 10,000
+## bench: issue 14's whole benchmark in one command, each run on a throwaway PostgreSQL 15 and
+## Redis of its own: the endpoints (p50/p95/p99, query count, SQL floor; scripts/bench.py), the
+## locust run (scripts/bench_locust.py), the email and import runs (scripts/bench_load.py), then
+## the goals table in docs/performance.md (scripts/bench_report.py). Results: bench/results/.
+## SIZE=small: 1,000 leaders, 20 s of locust, a tenth of the email and import sizes;
+## SIZE=full (default): 10,000 leaders, 60 s of locust, the issue's sizes.
 SIZE ?= full
-bench: setup
-	if [ -z "$${BENCH_DATABASE_URL:-}" ]; then \
-	  source scripts/lib.sh && ensure_debian_packages postgresql-15 redis-server; fi
-	SIZE=$(SIZE) $(PY) scripts/bench.py
-
-## bench-load: issue 14's email run (20,000 invitations through the outbox) and import runs (10,000
-## enrollments, 100,000 observations) under production settings, with peak memory; results in
-## bench/results/ (a throwaway PostgreSQL, or BENCH_LOAD_DATABASE_URL: a database name it may
-## recreate, with _email and _imports appended; LOAD=email|imports|all; LOAD_SCALE: a fraction)
-.PHONY: bench-load
-LOAD ?= all
-LOAD_SCALE ?= 1
-bench-load: setup
-	source scripts/lib.sh && ensure_debian_packages postgresql-15 redis-server
-	$(PY) -m scripts.bench_load $(LOAD) --scale $(LOAD_SCALE)
-
-## bench-locust: issue 14's load run: 50 users mixing leaders, mentors and HR for 60 s (locust,
-## headless) against gunicorn under production settings on a seed_scale company of
-## LOCUST_LEADERS; a throwaway PostgreSQL unless BENCH_LOCUST_DATABASE_URL; results in
-## bench/results/<date>-locust.json
-.PHONY: bench-locust
 LOCUST_LEADERS ?= 1000
 LOCUST_USERS ?= 50
-LOCUST_SECONDS ?= 60
-bench-locust: setup
+LOCUST_SECONDS ?= $(if $(filter small,$(SIZE)),20,60)
+LOAD ?= all
+LOAD_SCALE ?= $(if $(filter small,$(SIZE)),0.1,1)
+bench: bench-endpoints bench-locust bench-load
+	$(PY) -m scripts.bench_report --size $(SIZE)
+
+.PHONY: bench-setup bench-endpoints bench-locust bench-load
+bench-setup: setup
 	$(VENV)/bin/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev,bench]'
 	source scripts/lib.sh && ensure_debian_packages postgresql-15 redis-server
+
+## bench-endpoints: the endpoints only (BENCH_DATABASE_URL: your own database instead of a
+## throwaway one; scripts/bench.py lists its knobs)
+bench-endpoints: bench-setup
+	SIZE=$(SIZE) $(PY) scripts/bench.py
+
+## bench-load: the email run (20,000 invitations through the outbox) and the import runs (10,000
+## enrollments, 100,000 observations) under production settings, with peak memory
+## (BENCH_LOAD_DATABASE_URL: a database name it may recreate, with _email and _imports appended;
+## LOAD=email|imports|all; LOAD_SCALE: a fraction of the sizes)
+bench-load: bench-setup
+	$(PY) -m scripts.bench_load $(LOAD) --scale $(LOAD_SCALE)
+
+## bench-locust: 50 users mixing leaders, mentors and HR (locust, headless) against gunicorn under
+## production settings on a seed_scale company of LOCUST_LEADERS (BENCH_LOCUST_DATABASE_URL:
+## a database it may recreate)
+bench-locust: bench-setup
 	$(PY) -m scripts.bench_locust --leaders $(LOCUST_LEADERS) --users $(LOCUST_USERS) \
 	  --seconds $(LOCUST_SECONDS)
 

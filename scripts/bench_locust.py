@@ -169,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             "memory": memory.report(),
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{datetime.datetime.now(tz=datetime.UTC).date().isoformat()}-locust.json"
+    day = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
+    # A shorter or smaller run (make bench SIZE=small) never replaces the day's full one.
+    full = (args.users, args.seconds) == (50, 60)
+    path = RESULTS / f"{day}-locust{'' if full else f'-{args.users}u-{args.seconds}s'}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     header = ("endpoint", "requests", "fail", "req/s", "p50", "p95", "p99")
     print("\n{:<26} {:>8} {:>5} {:>7} {:>6} {:>6} {:>6}".format(*header))

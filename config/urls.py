@@ -30,6 +30,7 @@ urlpatterns = [
     path("mentoring/", include("mentorship.urls")),
     path("feedback/", include("feedback.urls")),
     path("metrics/", include("metrics.urls")),
+    path("plans/", include("plans.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("audit/", audit_list, name="audit"),
     path("personal-data/", include("personal_data.urls")),

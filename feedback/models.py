@@ -16,21 +16,7 @@ from django.db.models import F, Q
 
 from common.validators import YEAR_RANGE_MESSAGE, year_in_range
 from mentorship.models import Pairing
-from programs.models import Cohort, Competency
-
-
-class Dimension(models.TextChoices):
-    """The nine dimensions on which management and leadership differ."""
-
-    FOCUS = "focus", "Focus"
-    APPROACH = "approach", "Approach"
-    DECISION_MAKING = "decision_making", "Decision-making"
-    GOAL_ORIENTATION = "goal_orientation", "Goal orientation"
-    RISK_TOLERANCE = "risk_tolerance", "Risk tolerance"
-    COMMUNICATION = "communication", "Communication"
-    RELATIONSHIPS = "relationships", "Relationships"
-    DEVELOPMENT = "development", "Development"
-    SUCCESS = "success", "Success"
+from programs.models import Cohort, Competency, Dimension
 
 
 class Side(models.TextChoices):

@@ -22,7 +22,6 @@ from feedback.anonymity import ANONYMOUS_GROUPS, OTHERS, Cell, Layout, cell_show
 from feedback.models import (
     Answer,
     Cycle,
-    Dimension,
     Nomination,
     Question,
     RaterGroup,
@@ -36,7 +35,7 @@ from mentorship.models import Pairing
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.models import User
 from people.roles import Role, has_role
-from programs.models import Enrollment
+from programs.models import Dimension, Enrollment
 
 # --- scoping --------------------------------------------------------------------
 

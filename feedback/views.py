@@ -34,6 +34,7 @@ from feedback.scheduling import local_to_utc
 from people.decorators import role_required
 from people.models import User
 from people.roles import Role, has_role
+from plans.selectors import plan_for
 
 
 def _rater_form_data(post, questions) -> dict:
@@ -343,6 +344,7 @@ def my_feedback(request):
                 else [],
                 "counts": selectors.subject_request_counts(cycle=cycle, subject=request.user),
                 "shared": selectors.report_shared_with_mentor(cycle=cycle, subject=request.user),
+                "plan": plan_for(leader=request.user, cycle=cycle) if cycle.released_at else None,
                 "min_peers": (cycle.min_raters or {}).get("peer", 0),
                 "opens_local": cycle.opens_at.astimezone(cycle.tz),
             }

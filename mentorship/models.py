@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from common.validators import YEAR_RANGE_MESSAGE, year_in_range
-from programs.models import Competency, Enrollment
+from programs.models import Competency, Dimension, Enrollment
 
 
 class MentorProfile(models.Model):
@@ -122,6 +122,8 @@ class MentoringSession(models.Model):
     )
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.VIDEO)
     topics = models.ManyToManyField(Competency, blank=True, related_name="mentoring_sessions")
+    # The focus dimension of the mentee's development plan the session worked on, if any.
+    dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
     shared_notes = models.TextField(blank=True, help_text="Visible to the mentor, mentee and HR.")
     private_notes = models.TextField(blank=True, help_text="The mentor's own notes; nobody else.")
     logged_by = models.ForeignKey(
@@ -180,6 +182,7 @@ class ActionItem(models.Model):
     owner = models.CharField(max_length=10, choices=Owner.choices, default=Owner.MENTEE)
     due_on = models.DateField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -227,6 +230,10 @@ class Goal(models.Model):
     competency = models.ForeignKey(
         Competency, null=True, blank=True, on_delete=models.PROTECT, related_name="goals"
     )
+    # Set for a goal of a development plan: the balance dimension it develops.
+    dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
+    # How the leader will know: the measurable target the goal is judged by.
+    measure = models.CharField(max_length=300, blank=True)
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     progress = models.PositiveSmallIntegerField(

@@ -440,7 +440,17 @@ def _action_item_record(item: ActionItem, verb: str, changes: dict, by) -> None:
 # ---------------------------------------------------------------- goals
 
 GOAL_EDITABLE_FIELDS = frozenset(
-    {"title", "competency", "target_date", "status", "progress", "notes", "pairing"}
+    {
+        "title",
+        "competency",
+        "dimension",
+        "measure",
+        "target_date",
+        "status",
+        "progress",
+        "notes",
+        "pairing",
+    }
 )
 
 
@@ -452,6 +462,8 @@ def goal_create(
     by: User,
     pairing: Pairing | None = None,
     competency: Competency | None = None,
+    dimension: str = "",
+    measure: str = "",
     target_date: datetime.date | None = None,
     status: str = Goal.Status.NOT_STARTED,
     progress: int = 0,
@@ -464,6 +476,8 @@ def goal_create(
         pairing=pairing,
         title=title.strip(),
         competency=competency,
+        dimension=dimension,
+        measure=measure.strip(),
         target_date=target_date,
         status=status,
         progress=progress,

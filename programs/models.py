@@ -18,6 +18,21 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+class Dimension(models.TextChoices):
+    """The nine dimensions on which management and leadership differ: a 360 report scores
+    a leader on both sides of each, modules develop them, development plans focus on them."""
+
+    FOCUS = "focus", "Focus"
+    APPROACH = "approach", "Approach"
+    DECISION_MAKING = "decision_making", "Decision-making"
+    GOAL_ORIENTATION = "goal_orientation", "Goal orientation"
+    RISK_TOLERANCE = "risk_tolerance", "Risk tolerance"
+    COMMUNICATION = "communication", "Communication"
+    RELATIONSHIPS = "relationships", "Relationships"
+    DEVELOPMENT = "development", "Development"
+    SUCCESS = "success", "Success"
+
+
 class Competency(models.Model):
     """A leadership skill a program develops (talent management, communication, ...)."""
 
@@ -83,6 +98,27 @@ class Module(models.Model):
         return self.title
 
 
+class ModuleDimension(models.Model):
+    """A dimension of the management-leadership balance that a module develops."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="dimension_tags")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+
+    class Meta:
+        ordering = ["module", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "dimension"], name="programs_module_dimension_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(dimension__in=Dimension.values), name="programs_module_dimension_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module}: {self.get_dimension_display()}"
+
+
 class Cohort(models.Model):
     """One run of a program."""
 
@@ -110,6 +146,15 @@ class Cohort(models.Model):
         on_delete=models.SET_NULL,
         related_name="facilitated_cohorts",
     )
+    # Development plans: HR may expect one within this many days of a 360 report's
+    # release (leaders are reminded until then) and a check-in every this many weeks.
+    # Blank: not asked for.
+    plan_due_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    checkin_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -122,6 +167,16 @@ class Cohort(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(capacity__gte=1), name="programs_cohort_capacity_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_due_days__gte=1, plan_due_days__lte=365)
+                | Q(plan_due_days__isnull=True),
+                name="programs_cohort_plan_due_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_weeks__gte=1, checkin_weeks__lte=52)
+                | Q(checkin_weeks__isnull=True),
+                name="programs_cohort_checkin_weeks_range",
             ),
         ]
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mentorship",
     "feedback",
     "metrics",
+    "plans",
     "dashboards",
     "personal_data",
     "demo",
@@ -355,6 +356,16 @@ CELERY_BEAT_SCHEDULE["mentorship-action-item-nudges"] = {
 CELERY_BEAT_SCHEDULE["mentorship-quiet-pairing-nudges"] = {
     "task": "mentorship.send_quiet_pairing_nudges",
     "schedule": crontab(minute=30, hour=7, day_of_week="mon"),
+}
+# Development plans (plans/tasks.py): daily at 07:15, check-ins that fell due and reminders
+# of plans a cohort expects (they owe the emails; the outbox sends them).
+CELERY_BEAT_SCHEDULE["plans-check-ins"] = {
+    "task": "plans.check_ins_due",
+    "schedule": crontab(minute=15, hour=7),
+}
+CELERY_BEAT_SCHEDULE["plans-reminders"] = {
+    "task": "plans.plan_reminders",
+    "schedule": crontab(minute=20, hour=7),
 }
 
 # One line per request and per task (config/logs.py): text here, JSON in production.

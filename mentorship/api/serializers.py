@@ -195,6 +195,8 @@ class GoalSerializer(ModelSerializer):
             "pairing",
             "title",
             "competency",
+            "dimension",
+            "measure",
             "target_date",
             "status",
             "progress",

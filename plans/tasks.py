@@ -1,0 +1,17 @@
+"""Thin Celery wrappers over the plan services: they owe the emails, the outbox sends them."""
+
+from celery import shared_task
+
+from plans import services
+
+
+@shared_task(name="plans.check_ins_due")
+def check_ins_due() -> int:
+    """Daily: open each plan's check-in that fell due and email its leader."""
+    return services.check_ins_due()
+
+
+@shared_task(name="plans.plan_reminders")
+def plan_reminders() -> int:
+    """Daily: remind leaders whose cohort expects a plan from a released report."""
+    return services.plan_reminders_owe()

@@ -14,6 +14,7 @@ api_v1 = [
     path("mentorship/", include("mentorship.api.urls")),
     path("feedback/", include("feedback.api.urls")),
     path("metrics/", include("metrics.api.urls")),
+    path("plans/", include("plans.api.urls")),
     path("dashboards/", include("dashboards.api.urls")),
     path("audit/events/", AuditEventViewSet.as_view({"get": "list"}), name="audit-event-list"),
     path("", include("personal_data.api.urls")),

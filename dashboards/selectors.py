@@ -42,6 +42,7 @@ from mentorship.selectors import (
     with_overdue_action_items,
 )
 from metrics.selectors import cohort_summary, program_impact_and_levels, scorecard_for
+from plans.selectors import cohort_plan_coverage
 from programs.models import Cohort, Enrollment, Module, Program
 from programs.selectors import (
     cohort_enrollments_on,
@@ -461,6 +462,7 @@ def cohort_dashboard(*, cohort: Cohort, day: datetime.date | None = None) -> dic
             if row["at_risk_reasons"]
         ],
         "feedback": feedback,
+        "plans": cohort_plan_coverage(cohort=cohort, day=day),
         "metrics": metrics,
     }
 

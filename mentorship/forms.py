@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from mentorship.models import ActionItem, Goal, MentoringSession
 from people.models import User
-from programs.models import Competency
+from programs.models import Competency, Dimension
 
 
 class SessionLogForm(forms.Form):
@@ -36,6 +36,11 @@ class SessionLogForm(forms.Form):
     )
     topics = forms.ModelMultipleChoiceField(
         queryset=Competency.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    dimension = forms.ChoiceField(
+        choices=[("", "None"), *Dimension.choices],
+        required=False,
+        label="Development-plan focus it worked on",
     )
     shared_notes = forms.CharField(
         required=False,

@@ -202,6 +202,7 @@ class ActionItemInput:
     description: str
     owner: str = ActionItem.Owner.MENTEE
     due_on: datetime.date | None = None
+    dimension: str = ""  # blank: the session's
 
 
 def session_create(
@@ -215,6 +216,7 @@ def session_create(
     topics: Iterable[Competency] = (),
     shared_notes: str = "",
     private_notes: str = "",
+    dimension: str = "",
     action_items: Sequence[ActionItemInput] = (),
 ) -> MentoringSession:
     """Log a held session or plan one; planned sessions email both a calendar invitation."""
@@ -230,6 +232,7 @@ def session_create(
         format=format,
         shared_notes=shared_notes,
         private_notes=private_notes,
+        dimension=dimension,
         logged_by=by,
     )
     _validate_session(session)
@@ -249,6 +252,7 @@ def session_create(
                 description=item.description,
                 owner=item.owner,
                 due_on=item.due_on,
+                dimension=item.dimension or session.dimension,
                 by=by,
             )
         if session.status == MentoringSession.Status.PLANNED:
@@ -257,7 +261,15 @@ def session_create(
 
 
 SESSION_EDITABLE_FIELDS = frozenset(
-    {"status", "starts_at", "duration_minutes", "format", "shared_notes", "private_notes"}
+    {
+        "status",
+        "starts_at",
+        "duration_minutes",
+        "format",
+        "shared_notes",
+        "private_notes",
+        "dimension",
+    }
 )
 # What a session's events show: never its private notes (a private field, left out by
 # common.audit whatever is asked).
@@ -267,6 +279,7 @@ SESSION_AUDITED_FIELDS = (
     "duration_minutes",
     "format",
     "shared_notes",
+    "dimension",
     "topics",
 )
 
@@ -382,7 +395,7 @@ def _invitation_owe(session: MentoringSession) -> None:
 # ---------------------------------------------------------------- action items
 
 
-ACTION_ITEM_AUDITED_FIELDS = ("description", "owner", "due_on", "done_at")
+ACTION_ITEM_AUDITED_FIELDS = ("description", "owner", "due_on", "dimension", "done_at")
 
 
 @transaction.atomic
@@ -392,10 +405,16 @@ def action_item_create(
     description: str,
     owner: str = ActionItem.Owner.MENTEE,
     due_on: datetime.date | None = None,
+    dimension: str = "",
     by: User,
 ) -> ActionItem:
     item = ActionItem(
-        session=session, description=description.strip(), owner=owner, due_on=due_on, created_by=by
+        session=session,
+        description=description.strip(),
+        owner=owner,
+        due_on=due_on,
+        dimension=dimension,
+        created_by=by,
     )
     item.full_clean(exclude=["session", "created_by"], validate_constraints=False)
     item.save()
@@ -405,7 +424,7 @@ def action_item_create(
 
 @transaction.atomic
 def action_item_update(*, item: ActionItem, by, **changes) -> ActionItem:
-    editable = {"description", "owner", "due_on"}
+    editable = {"description", "owner", "due_on", "dimension"}
     _reject_unknown_fields(changes, editable)
     before = audit.snapshot(item, ACTION_ITEM_AUDITED_FIELDS)
     for name, value in changes.items():

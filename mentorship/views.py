@@ -28,16 +28,21 @@ from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_act
 from people.decorators import role_required
 from people.models import User
 from people.roles import Role
+from plans.selectors import latest_plans
 
 # ---------------------------------------------------------------- mentor
 
 
 @role_required(Role.MENTOR)
 def my_mentees(request):
+    pairings = list(selectors.mentee_overview(mentor=request.user))
+    plans = latest_plans(user=request.user, leader_ids=[p.mentee_id for p in pairings])
+    for pairing in pairings:
+        pairing.plan = plans.get(pairing.mentee_id)
     return render(
         request,
         "mentorship/my_mentees.html",
-        {"pairings": selectors.mentee_overview(mentor=request.user), "now": timezone.now()},
+        {"pairings": pairings, "now": timezone.now()},
     )
 
 
@@ -75,6 +80,7 @@ def log_session(request):
                     topics=data["topics"],
                     shared_notes=data["shared_notes"],
                     private_notes=data["private_notes"],
+                    dimension=data["dimension"],
                     action_items=action_items,
                 )
         except REFUSALS as error:

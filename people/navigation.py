@@ -25,6 +25,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.LEADER, "My program", "programs:my-program"),
     (Role.LEADER, "My mentoring", "mentorship:my-mentoring"),
     (Role.LEADER, "My feedback", "feedback:mine"),
+    (Role.LEADER, "My plan", "plans:mine"),
 ]
 
 # Where each role works; the home page sends a user to the first that applies.

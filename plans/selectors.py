@@ -9,15 +9,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from common.dates import end_of_day
 from feedback.models import Cycle, RaterRequest
-from feedback.selectors import previous_cycle, report_build, report_visible_to
+from feedback.selectors import report_build, report_visible_to
 from mentorship.selectors import leaders_visible_to
 from metrics.models import MetricDefinition
 from people.models import User
 from plans.models import CheckIn, Comment, Focus, Plan
 from programs.models import Dimension, Enrollment, Module
-
-DIMENSION_LABELS = dict(Dimension.choices)
 
 
 def plan_list(*, user) -> QuerySet[Plan]:
@@ -44,6 +43,18 @@ def plan_for(*, leader: User, cycle: Cycle) -> Plan | None:
 def latest_plan(*, leader: User) -> Plan | None:
     """The plan answering the leader's most recent report that has one."""
     return plan_list(user=leader).filter(leader=leader).order_by("-cycle__opens_at").first()
+
+
+def latest_plans(*, user, leader_ids) -> dict[int, Plan]:
+    """Each of these leaders' latest plan the caller may see, in one query."""
+    latest: dict[int, Plan] = {}
+    for plan in (
+        Plan.objects.filter(leader__in=leaders_visible_to(user), leader_id__in=list(leader_ids))
+        .select_related("cycle")
+        .order_by("leader_id", "-cycle__opens_at", "-pk")
+    ):
+        latest.setdefault(plan.leader_id, plan)
+    return latest
 
 
 def plan_comments(*, plan: Plan) -> QuerySet[Comment]:
@@ -185,14 +196,14 @@ def cohort_plan_coverage(*, cohort, day: datetime.date) -> dict | None:
     built a plan from it, and which dimensions they focus on (a heat map: leaders per
     dimension). None while the cohort has no released report."""
     cycle = (
-        Cycle.objects.filter(cohort=cohort, released_at__date__lte=day)
+        Cycle.objects.filter(cohort=cohort, released_at__lt=end_of_day(day))
         .order_by("-opens_at", "-pk")
         .first()
     )
     if cycle is None:
         return None
     subjects = RaterRequest.objects.filter(cycle=cycle).values("subject_id").distinct()
-    plans = Plan.objects.filter(cycle=cycle, leader__in=subjects)
+    plans = Plan.objects.filter(cycle=cycle, leader__in=subjects, created_at__lt=end_of_day(day))
     counts = dict(
         Focus.objects.filter(plan__in=plans)
         .values("dimension")
@@ -209,7 +220,3 @@ def cohort_plan_coverage(*, cohort, day: datetime.date) -> dict | None:
             for value, label in Dimension.choices
         ],
     }
-
-
-def previous_report_cycle(*, plan: Plan) -> Cycle | None:
-    return previous_cycle(cycle=plan.cycle, subject=plan.leader)

@@ -255,6 +255,25 @@ class CohortFeedbackSerializer(Serializer):
     groups = GroupResponseRateSerializer(many=True)
 
 
+class PlanFocusCountSerializer(Serializer):
+    dimension = serializers.CharField()
+    label = serializers.CharField()
+    leaders = serializers.IntegerField(help_text="Leaders with this dimension in focus.")
+
+
+class PlanCycleSerializer(Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    released_at = serializers.DateTimeField()
+
+
+class CohortPlansSerializer(Serializer):
+    cycle = PlanCycleSerializer(help_text="The cohort's latest released 360° cycle.")
+    leaders = serializers.IntegerField(help_text="Leaders that cycle's report was about.")
+    with_plan = serializers.IntegerField(help_text="Of them, those who built a plan from it.")
+    focus = PlanFocusCountSerializer(many=True, help_text="The nine dimensions, in order.")
+
+
 class CohortDashboardSerializer(Serializer):
     cohort = CohortHeadSerializer()
     as_of = serializers.DateField()
@@ -268,6 +287,10 @@ class CohortDashboardSerializer(Serializer):
     at_risk = AtRiskSerializer(many=True)
     feedback = CohortFeedbackSerializer(
         allow_null=True, help_text="The latest cycle opened by as_of; None without one."
+    )
+    plans = CohortPlansSerializer(
+        allow_null=True,
+        help_text="Development plan coverage of the latest released cycle; None without one.",
     )
     metrics = CohortSummarySerializer()
 

@@ -13,7 +13,7 @@ from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.permissions import can_see_private_notes
 from people.api.serializers import UserSummarySerializer
 from people.models import User
-from programs.models import Competency, Enrollment
+from programs.models import Competency, Dimension, Enrollment
 
 
 class CompetencySummarySerializer(ModelSerializer):
@@ -74,6 +74,7 @@ class ActionItemSerializer(ModelSerializer):
             "owner",
             "owner_user",
             "due_on",
+            "dimension",
             "done_at",
             "created_at",
         ]
@@ -87,13 +88,19 @@ class ActionItemSerializer(ModelSerializer):
 class ActionItemUpdateSerializer(ModelSerializer):
     class Meta:
         model = ActionItem
-        fields = ["description", "owner", "due_on"]
+        fields = ["description", "owner", "due_on", "dimension"]
 
 
 class InlineActionItemSerializer(Serializer):
     description = serializers.CharField(max_length=500)
     owner = serializers.ChoiceField(choices=ActionItem.Owner.choices, default="mentee")
     due_on = serializers.DateField(required=False, allow_null=True)
+    dimension = serializers.ChoiceField(
+        choices=Dimension.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The development-plan focus it serves; blank: the session's.",
+    )
 
 
 class SessionSerializer(ModelSerializer):
@@ -101,6 +108,12 @@ class SessionSerializer(ModelSerializer):
     mentee = serializers.IntegerField(source="pairing.mentee_id", read_only=True)
     topics = CompetencySummarySerializer(many=True, read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
+    dimension = serializers.ChoiceField(
+        choices=Dimension.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The development-plan focus the session worked on; blank: none.",
+    )
     action_items = ActionItemSerializer(many=True, read_only=True)
     # Not read_only: drf-spectacular lists every read-only field as required, and this one
     # is absent for everyone but the mentor. This serializer only ever renders responses.
@@ -121,6 +134,7 @@ class SessionSerializer(ModelSerializer):
             "duration_minutes",
             "format",
             "topics",
+            "dimension",
             "shared_notes",
             "private_notes",
             "logged_by",
@@ -154,6 +168,7 @@ class SessionWriteSerializer(ModelSerializer):
             "duration_minutes",
             "format",
             "topics",
+            "dimension",
             "shared_notes",
             "private_notes",
             "action_items",
@@ -181,6 +196,7 @@ class SessionUpdateSerializer(ModelSerializer):
             "duration_minutes",
             "format",
             "topics",
+            "dimension",
             "shared_notes",
             "private_notes",
         ]

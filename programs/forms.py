@@ -123,22 +123,27 @@ class CohortForm(ServiceModelForm):
         )
 
 
+# What a browser's datetime-local input sends and shows.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
 class CohortSessionForm(ServiceModelForm):
     """Times on the cohort's wall clock: the view validates and renders the form inside
     ``timezone.override(cohort's time zone)``."""
+
+    meeting_url = forms.URLField(required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = CohortSession
         fields = ["title", "module", "starts_at", "ends_at", "location", "meeting_url"]
         widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
         }
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = cohort.program.modules.order_by("position", "id")
-        self.fields["meeting_url"].assume_scheme = "https"
         for name in ("starts_at", "ends_at"):
             self.fields[name].label += f" ({cohort.time_zone})"
 

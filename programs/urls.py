@@ -47,7 +47,7 @@ urlpatterns = [
         name="enrollment-module-undone",
     ),
     path(
-        "enrollments/<int:pk>/sessions/<int:session_pk>/attendance/",
+        "enrollments/<int:pk>/attendance/<int:session_pk>/",
         views.enrollment_session_attendance,
         name="enrollment-session-attendance",
     ),

@@ -194,7 +194,7 @@ def program_edit(request, pk: int | None = None):
             return services.program_create(by=request.user, **form.cleaned_data)
         return services.program_update(program=program, by=request.user, **form.cleaned_data)
 
-    saved = _saved(request, form, write, lambda program: f"“{program.name}” is saved.")
+    saved = _saved(request, form, write, lambda saved: f"“{saved.name}” is saved.")
     if saved:
         return redirect("programs:program-detail", pk=saved.pk)
     return _form_page(request, "programs/program_form.html", {"form": form, "program": program})
@@ -213,7 +213,7 @@ def module_edit(request, program_pk: int, pk: int | None = None):
             return services.module_create(program=program, by=request.user, **form.cleaned_data)
         return services.module_update(module=module, by=request.user, **form.cleaned_data)
 
-    if _saved(request, form, write, lambda module: f"Module “{module.title}” is saved."):
+    if _saved(request, form, write, lambda saved: f"Module “{saved.title}” is saved."):
         return redirect("programs:program-detail", pk=program.pk)
     context = {"form": form, "program": program, "module": module}
     return _form_page(request, "programs/module_form.html", context)
@@ -239,7 +239,7 @@ def competency_edit(request, pk: int | None = None):
             competency=competency, by=request.user, **form.cleaned_data
         )
 
-    if _saved(request, form, write, lambda competency: f"“{competency.name}” is saved."):
+    if _saved(request, form, write, lambda saved: f"“{saved.name}” is saved."):
         return redirect("programs:competency-list")
     context = {"form": form, "competency": competency}
     return _form_page(request, "programs/competency_form.html", context)
@@ -263,7 +263,7 @@ def cohort_edit(request, pk: int | None = None):
             return services.cohort_create(by=request.user, **form.cleaned_data)
         return services.cohort_update(cohort=cohort, by=request.user, **form.cleaned_data)
 
-    saved = _saved(request, form, write, lambda cohort: f"“{cohort.name}” is saved.")
+    saved = _saved(request, form, write, lambda saved: f"“{saved.name}” is saved.")
     if saved:
         return redirect("programs:cohort-detail", pk=saved.pk)
     return _form_page(request, "programs/cohort_form.html", {"form": form, "cohort": cohort})
@@ -284,7 +284,7 @@ def cohort_session_edit(request, cohort_pk: int, pk: int | None = None):
                 return services.cohort_session_create(cohort=cohort, by=request.user, **data)
             return services.cohort_session_update(session=session, by=request.user, **data)
 
-        if _saved(request, form, write, lambda session: f"Session “{session.title}” is saved."):
+        if _saved(request, form, write, lambda saved: f"Session “{saved.title}” is saved."):
             return redirect("programs:cohort-detail", pk=cohort.pk)
         context = {"form": form, "cohort": cohort, "session": session}
         return _form_page(request, "programs/cohort_session_form.html", context)
@@ -346,22 +346,28 @@ def _back(request, enrollment: Enrollment) -> str:
     return reverse("programs:cohort-detail", args=[enrollment.cohort_id])
 
 
-def _enrollment_page(request, enrollment: Enrollment, failed: tuple[int, Any] | None = None):
-    """The enrollment's modules (done or not) and sessions (attended or not). ``failed``:
-    (module id, its bound form with errors) after a refused "mark as done"."""
+def _completion_form(module: Module, data=None, *, cohort: Cohort | None = None):
+    """The "mark as done" form of one module (its own prefix: one form per row). Unbound,
+    it proposes the latest day the service accepts: today, or the cohort's last day."""
+    initial = {}
+    if cohort is not None:
+        latest = min(timezone.localdate(), cohort.ends_on)
+        initial["completed_on"] = max(latest, cohort.starts_on)
+    return ModuleCompletionForm(data, initial=initial, prefix=f"m{module.pk}")
+
+
+def _enrollment_page(request, enrollment: Enrollment, refused=None):
+    """The enrollment's modules (done or not) and sessions (attended or not); ``refused``,
+    a module's bound "mark as done" form whose errors are shown in its row."""
     completions = {c.module_id: c for c in enrollment.completions.select_related("recorded_by")}
     cohort = enrollment.cohort
-    latest = min(timezone.localdate(), cohort.ends_on)
     modules = [
         {
             "module": module,
             "completion": completions.get(module.pk),
-            "form": failed[1]
-            if failed and failed[0] == module.pk
-            else ModuleCompletionForm(
-                initial={"completed_on": max(latest, cohort.starts_on)},
-                prefix=f"m{module.pk}",
-            ),
+            "form": refused
+            if refused is not None and refused.prefix == f"m{module.pk}"
+            else _completion_form(module, cohort=cohort),
         }
         for module in selectors.program_modules(program_id=enrollment.program_id)
     ]
@@ -376,7 +382,7 @@ def _enrollment_page(request, enrollment: Enrollment, failed: tuple[int, Any] | 
         "sessions": sessions,
         "is_open": enrollment.status in Enrollment.OPEN_STATUSES,
     }
-    status = 400 if failed else 200
+    status = 400 if refused is not None else 200
     return render(request, "programs/enrollment_detail.html", context, status=status)
 
 
@@ -391,7 +397,7 @@ def enrollment_module_done(request, pk: int, module_pk: int):
     """HR records a module as done for the leader, on a date and with an optional score."""
     enrollment = _enrollment_for(request, pk)
     module = get_object_or_404(Module, pk=module_pk, program_id=enrollment.program_id)
-    form = ModuleCompletionForm(request.POST, prefix=f"m{module.pk}")
+    form = _completion_form(module, request.POST)
 
     def write() -> ModuleCompletion:
         return services.module_completion_record(
@@ -400,7 +406,7 @@ def enrollment_module_done(request, pk: int, module_pk: int):
 
     if _saved(request, form, write, lambda _: f"“{module.title}” is marked as done."):
         return redirect("programs:enrollment-detail", pk=enrollment.pk)
-    return _enrollment_page(request, enrollment, failed=(module.pk, form))
+    return _enrollment_page(request, enrollment, refused=form)
 
 
 @role_required(Role.HR)

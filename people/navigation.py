@@ -12,6 +12,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     # HR
     (Role.HR, "Cohort dashboards", "dashboards:cohort_list"),
     (Role.HR, "Cohorts", "programs:cohort-list"),
+    (Role.HR, "Programs", "programs:program-list"),
     (Role.HR, "Pairings", "mentorship:pairings"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),

@@ -221,11 +221,11 @@ def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
     return enrollment
 
 
-def _require_open(enrollment: Enrollment, what: str) -> None:
+def _require_open(enrollment: Enrollment, what: str, done: str = "recorded") -> None:
     if enrollment.status not in Enrollment.OPEN_STATUSES:
         raise TransitionError(
             f"This enrollment is {enrollment.get_status_display().lower()}; "
-            f"{what} can no longer be recorded.",
+            f"{what} can no longer be {done}.",
             extra={"status": enrollment.status},
         )
 
@@ -275,6 +275,22 @@ def module_completion_record(
         about=enrollment.leader_id,
     )
     return completion
+
+
+@transaction.atomic
+def module_completion_delete(*, completion: ModuleCompletion, by) -> None:
+    """HR takes back a completion recorded by mistake. Only while the enrollment is open:
+    a completed enrollment keeps the completions it was completed with."""
+    _require_open(completion.enrollment, "module completions", done="taken back")
+    gone = audit.event(
+        action="module_completion.delete",
+        by=by,
+        obj=completion,
+        changes=audit.deleted(completion, ["module", "completed_on", "score"]),
+        about=completion.enrollment.leader_id,
+    )
+    completion.delete()
+    audit.record_many([gone])
 
 
 def _check_completion_date(day: datetime.date, *, cohort: Cohort) -> None:

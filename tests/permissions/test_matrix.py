@@ -3,6 +3,7 @@
 import pytest
 
 from feedback.views import CYCLE_VERBS
+from programs.views import ENROLLMENT_VERBS
 from tests.permissions import matrix
 from tests.permissions.routes import Callers, path_values, routes, url_of
 
@@ -44,6 +45,7 @@ def test_every_caller_gets_the_expected_answer_on_every_route(matrix_world):
 
 def test_every_verb_a_page_accepts_is_in_the_matrix():
     assert set(matrix.VERBS["/feedback/cycles/<pk>/<verb>/"]) == set(CYCLE_VERBS)
+    assert set(matrix.VERBS["/programs/enrollments/<pk>/<verb>/"]) == set(ENROLLMENT_VERBS)
 
 
 def test_someone_elses_object_is_404_never_403():

@@ -66,6 +66,7 @@ class World:
     other: Side
     program: object
     module: object
+    competency: object
     token: str  # the rater link of an open request about the leader
 
     @property
@@ -259,5 +260,6 @@ def world_build() -> World:
         other=other,
         program=program,
         module=module,
+        competency=module.competency,
         token=request_token(own.objects["request"]),
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from common.errors import ApplicationError, CapacityError, TransitionError
+from common.models import AuditEvent
 from people.roles import Role, has_role
 from programs.models import Cohort, Enrollment, Module, ModuleCompletion
 from programs.services import (
@@ -14,6 +15,7 @@ from programs.services import (
     enrollment_complete,
     enrollment_create,
     enrollment_withdraw,
+    module_completion_delete,
     module_completion_record,
 )
 from tests.people.factories import LeaderFactory, UserFactory
@@ -206,3 +208,20 @@ def test_a_withdrawn_leader_cannot_rejoin_the_same_cohort(hr, leader):
     with pytest.raises(ApplicationError, match="withdrew"):
         enrollment_create(cohort=cohort, leader=leader, by=hr)
     assert seats(cohort) == 0
+
+
+def test_taking_back_a_completion_deletes_it_and_records_what_it_was(hr):
+    completion = ModuleCompletionFactory(completed_on=IN_COHORT, score=70)
+    module_completion_delete(completion=completion, by=hr)
+    assert not ModuleCompletion.objects.filter(pk=completion.pk).exists()
+    event = AuditEvent.objects.get(action="module_completion.delete")
+    assert (event.actor, event.subject) == (hr, completion.enrollment.leader)
+    assert event.changes["score"] == [70, None]
+
+
+@pytest.mark.parametrize("status", [Status.COMPLETED, Status.WITHDRAWN])
+def test_a_closed_enrollment_keeps_its_completions(hr, status):
+    completion = ModuleCompletionFactory(enrollment=EnrollmentFactory(status=status))
+    with pytest.raises(TransitionError, match="can no longer be taken back"):
+        module_completion_delete(completion=completion, by=hr)
+    assert ModuleCompletion.objects.filter(pk=completion.pk).exists()

@@ -14,8 +14,18 @@ urlpatterns = [
     path("cycles/<int:pk>/nominations/", views.hr_nominate, name="hr-nominate"),
     path("cycles/<int:pk>/proposals/", views.decide_proposals, name="decide-proposals"),
     path("cycles/<int:pk>/reports/<int:subject_id>/", views.report, name="report"),
+    path("cycles/<int:pk>/reminders/", views.cycle_reminders, name="cycle-reminders"),
     path("cycles/<int:pk>/<str:verb>/", views.cycle_action, name="cycle-action"),
     path("requests/<int:pk>/<str:verb>/", views.request_action, name="request-action"),
     path("nominations/<int:pk>/withdraw/", views.unnominate, name="unnominate"),
     path("mine/", views.my_feedback, name="mine"),
+    path("questionnaires/", views.questionnaire_list, name="questionnaires"),
+    path("questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire-detail"),
+    path("questionnaires/<int:pk>/copy/", views.questionnaire_copy, name="questionnaire-copy"),
+    path("questionnaires/<int:pk>/questions/new/", views.question_add, name="question-add"),
+    path(
+        "questionnaires/<int:pk>/questions/<int:question_id>/edit/",
+        views.question_edit,
+        name="question-edit",
+    ),
 ]

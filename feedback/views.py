@@ -368,7 +368,8 @@ def _questionnaire_page(request, questionnaire: Questionnaire, **forms):
         "questionnaire": questionnaire,
         "questions": questionnaire.questions.select_related("competency"),
         "copy_form": forms.get("copy_form") or QuestionnaireCopyForm(),
-        "question_form": forms.get("question_form") or QuestionForm(),
+        "question_form": forms.get("question_form")
+        or QuestionForm(initial={"kind": Question.Kind.RATING}),
     }
     refused = any(form.errors for form in forms.values())
     return render(

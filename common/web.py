@@ -34,6 +34,12 @@ class ServiceInputForm(forms.ModelForm):
         pass
 
 
+def posted(request: HttpRequest):
+    """What to bind a form to: the POST data, or None for a GET. An empty POST is bound
+    too, and refused field by field (``request.POST or None`` would show it a blank form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def error_messages(error: ValidationError | ApplicationError) -> list[str]:
     """Every message of a service's refusal, for a person to read."""
     if isinstance(error, ApplicationError):

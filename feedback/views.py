@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
 from common.throttles import RaterLinkThrottle, rate_limited
-from common.web import REFUSALS, error_text, form_errors, run_service
+from common.web import REFUSALS, error_text, form_errors, posted, run_service
 from feedback import selectors, services
 from feedback.forms import (
     CycleForm,
@@ -220,7 +220,7 @@ def cycle_reminders(request, pk: int):
         )
         return redirect("feedback:cycle-detail", pk=cycle.pk)
     form = CycleRemindersForm(
-        request.POST or None, initial={"reminder_every_days": cycle.reminder_every_days}
+        posted(request), initial={"reminder_every_days": cycle.reminder_every_days}
     )
     if request.method == "POST" and form.is_valid():
         every = form.cleaned_data["reminder_every_days"]
@@ -433,7 +433,7 @@ def question_edit(request, pk: int, question_id: int):
     except ApplicationError as error:
         messages.error(request, error_text(error))
         return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
-    form = QuestionForm(request.POST or None, instance=question)
+    form = QuestionForm(posted(request), instance=question)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from common.web import REFUSALS, CsvImport, form_errors
+from common.web import REFUSALS, CsvImport, form_errors, posted
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from metrics import selectors, services
 from metrics.forms import (
@@ -69,7 +69,7 @@ def observation_import(request):
 @role_required(Role.HR)
 @require_http_methods(["GET", "POST"])
 def definition_create(request):
-    form = MetricDefinitionForm(request.POST or None)
+    form = MetricDefinitionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             metric = services.metric_definition_create(by=request.user, **form.cleaned_data)
@@ -85,7 +85,7 @@ def definition_create(request):
 @require_http_methods(["GET", "POST"])
 def definition_edit(request, pk: int):
     metric = get_object_or_404(selectors.metric_definition_list(), pk=pk)
-    form = MetricDefinitionForm(request.POST or None, instance=metric)
+    form = MetricDefinitionForm(posted(request), instance=metric)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -138,7 +138,7 @@ def target_list(request):
 def target_create(request):
     user = request.user
     form = TargetForm(
-        request.POST or None,
+        posted(request),
         leaders=leaders_visible_to(user),
         cohorts=cohorts_visible_to(user),
         initial={"metric": _as_int(request.GET.get("metric"))},
@@ -158,7 +158,7 @@ def target_create(request):
 @require_http_methods(["GET", "POST"])
 def target_edit(request, pk: int):
     target = get_object_or_404(_targets(request.user), pk=pk)
-    form = TargetChangeForm(request.POST or None, instance=target)
+    form = TargetChangeForm(posted(request), instance=target)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:

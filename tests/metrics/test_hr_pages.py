@@ -107,7 +107,7 @@ def test_a_metric_with_values_keeps_its_unit(hr, leader):
 
 
 @pytest.mark.parametrize("role", ["mentor", "leader", "nobody"])
-def test_only_hr_defines_metrics(request, role):
+def test_only_hr_defines_metrics(db, request, role):
     user = request.getfixturevalue(role)
     sales = metric("sales_attainment")
     client = client_for(user)

@@ -23,9 +23,5 @@ urlpatterns = [
     path("questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire-detail"),
     path("questionnaires/<int:pk>/copy/", views.questionnaire_copy, name="questionnaire-copy"),
     path("questionnaires/<int:pk>/questions/new/", views.question_add, name="question-add"),
-    path(
-        "questionnaires/<int:pk>/questions/<int:question_id>/edit/",
-        views.question_edit,
-        name="question-edit",
-    ),
+    path("questions/<int:pk>/edit/", views.question_edit, name="question-edit"),
 ]

@@ -423,10 +423,8 @@ def question_add(request, pk: int):
 
 @role_required(Role.HR)
 @require_http_methods(["GET", "POST"])
-def question_edit(request, pk: int, question_id: int):
-    question = get_object_or_404(
-        Question.objects.select_related("questionnaire"), pk=question_id, questionnaire=pk
-    )
+def question_edit(request, pk: int):
+    question = get_object_or_404(Question.objects.select_related("questionnaire"), pk=pk)
     questionnaire = question.questionnaire
     try:
         services.questionnaire_ensure_editable(questionnaire=questionnaire)

@@ -5,10 +5,13 @@ shows the error beside the field and changes nothing."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from common.errors import ApplicationError
 from common.models import AuditEvent
+from feedback import services
 from feedback.models import FROZEN_MESSAGE, Cycle, Question, Questionnaire
 from tests.feedback.factories import CycleFactory, QuestionnaireFactory, default_questionnaire
 
@@ -103,7 +106,7 @@ def test_a_copy_with_a_taken_name_shows_the_field_error_and_copies_nothing(hr, d
 
 def test_hr_edits_a_question_of_an_editable_questionnaire(hr, draft):
     question = draft.questions.get(position=1)
-    url = f"/feedback/questionnaires/{draft.pk}/questions/{question.pk}/edit/"
+    url = f"/feedback/questions/{question.pk}/edit/"
     assert "Sets clear goals" in client_for(hr).get(url).content.decode()
     response = client_for(hr).post(url, question_fields())
     assert response.status_code == 302
@@ -143,7 +146,7 @@ def test_a_bad_question_shows_the_field_error_and_changes_nothing(
     hr, draft, overrides, field, says
 ):
     question = draft.questions.get(position=1)
-    edit = f"/feedback/questionnaires/{draft.pk}/questions/{question.pk}/edit/"
+    edit = f"/feedback/questions/{question.pk}/edit/"
     assert says in field_error(client_for(hr).post(edit, question_fields(**overrides)), field)
     add = f"/feedback/questionnaires/{draft.pk}/questions/new/"
     assert says in field_error(client_for(hr).post(add, question_fields(**overrides)), field)
@@ -156,7 +159,7 @@ def test_a_frozen_questionnaires_questions_cannot_be_edited(hr, frozen):
     question = frozen.questions.get(position=1)
     client = client_for(hr)
     detail = f"/feedback/questionnaires/{frozen.pk}/"
-    edit = f"/feedback/questionnaires/{frozen.pk}/questions/{question.pk}/edit/"
+    edit = f"/feedback/questions/{question.pk}/edit/"
     page = client.get(detail).content.decode()
     assert "frozen" in page and edit not in page and "Add a question" not in page
     assert "Copy this questionnaire" in page
@@ -178,18 +181,27 @@ def test_a_frozen_questionnaire_can_be_copied_and_the_copy_edited(hr, frozen):
     copy = Questionnaire.objects.get(name="Pilot questions (copy)")
     assert copied["Location"] == f"/feedback/questionnaires/{copy.pk}/"
     question = copy.questions.get(position=1)
-    edit = f"/feedback/questionnaires/{copy.pk}/questions/{question.pk}/edit/"
+    edit = f"/feedback/questions/{question.pk}/edit/"
     assert client.post(edit, question_fields(text="Sets goals with the team")).status_code == 302
     question.refresh_from_db()
     assert question.text == "Sets goals with the team"
     assert frozen.questions.get(position=1).text == "Sets clear goals"
 
 
-def test_a_question_is_edited_under_its_own_questionnaire_only(hr, draft):
-    other = default_questionnaire()
-    question = draft.questions.get(position=1)
-    url = f"/feedback/questionnaires/{other.pk}/questions/{question.pk}/edit/"
-    assert client_for(hr).get(url).status_code == 404
+def test_the_question_services_refuse_a_frozen_questionnaire_and_fixed_fields(hr, frozen):
+    """The page checks first; the services refuse on their own (a cycle may open between
+    the page and the save)."""
+    question = frozen.questions.get(position=1)
+    with pytest.raises(ApplicationError, match="frozen"):
+        services.question_update(question=question, by=hr, text="Changed")
+    with pytest.raises(ApplicationError, match="frozen"):
+        services.question_create(questionnaire=frozen, by=hr, kind="comment", text="More?")
+    Questionnaire.objects.filter(pk=frozen.pk).update(frozen_at=None)
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        services.question_update(question=question, by=hr, position=7)
+    question.refresh_from_db()
+    assert (question.text, question.position) == ("Sets clear goals", 1)
+    assert frozen.questions.count() == 2
 
 
 @pytest.mark.parametrize("role", ["mentor", "leader", "nobody"])
@@ -197,7 +209,7 @@ def test_only_hr_copies_and_edits_questionnaires(request, role, draft):
     client = client_for(request.getfixturevalue(role))
     question = draft.questions.get(position=1)
     base = f"/feedback/questionnaires/{draft.pk}/"
-    edit = f"{base}questions/{question.pk}/edit/"
+    edit = f"/feedback/questions/{question.pk}/edit/"
     assert client.get("/feedback/questionnaires/").status_code == 403
     assert client.get(base).status_code == 403
     assert client.get(edit).status_code == 403

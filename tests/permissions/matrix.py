@@ -56,6 +56,7 @@ PAGE_OBJECTS = {
     "/feedback/requests/": "request",
     "/feedback/nominations/": "nomination",
     "/feedback/questionnaires/": "questionnaire",
+    "/feedback/questions/": "question",
     "/metrics/definitions/": "metric_definition",
     "/metrics/targets/": "target",
     "/personal-data/": "leader",
@@ -69,7 +70,6 @@ PATH_OBJECTS = {
     "program_id": "program",
     "enrollment_pk": "enrollment",
     "module_pk": "module",
-    "question_id": "question",
 }
 
 # Routes with a <verb>: every verb is a row of its own.
@@ -183,8 +183,8 @@ EXPECTED: dict[str, str] = {
     "GET /feedback/questionnaires/": "302 403 403 403 403 403 200 -",
     "GET /feedback/questionnaires/<pk>/": "302 403 403 403 403 403 200 -",
     "GET /feedback/questionnaires/<pk>/copy/": "405 405 405 405 405 405 405 -",
-    "GET /feedback/questionnaires/<pk>/questions/<question_id>/edit/": "302 403 403 403 403 403 200 -",
     "GET /feedback/questionnaires/<pk>/questions/new/": "405 405 405 405 405 405 405 -",
+    "GET /feedback/questions/<pk>/edit/": "302 403 403 403 403 403 200 -",
     "GET /feedback/r/<token>/": "400 400 400 400 400 400 400 200",
     "GET /feedback/requests/<pk>/extend/": "405 405 405 405 405 405 405 -",
     "GET /feedback/requests/<pk>/nudge/": "405 405 405 405 405 405 405 -",
@@ -311,8 +311,8 @@ EXPECTED: dict[str, str] = {
     "POST /feedback/questionnaires/": "302 403 403 403 403 403 200 -",
     "POST /feedback/questionnaires/<pk>/": "302 403 403 403 403 403 200 -",
     "POST /feedback/questionnaires/<pk>/copy/": "302 403 403 403 403 403 302 -",
-    "POST /feedback/questionnaires/<pk>/questions/<question_id>/edit/": "302 403 403 403 403 403 400 -",
     "POST /feedback/questionnaires/<pk>/questions/new/": "302 403 403 403 403 403 400 -",
+    "POST /feedback/questions/<pk>/edit/": "302 403 403 403 403 403 400 -",
     "POST /feedback/r/<token>/": "400 400 400 400 400 400 400 200",
     "POST /feedback/requests/<pk>/extend/": "302 403 403 403 403 403 302 -",
     "POST /feedback/requests/<pk>/nudge/": "302 403 403 403 403 403 302 -",

@@ -1,5 +1,6 @@
-"""Page helpers shared by every app's views: a service's refusal shown on a form or as a
-message, and the CSV import page's upload → dry-run preview → confirm.
+"""Page helpers shared by every app's views: a form that only reads input for a service,
+a service's refusal shown on a form or as a message, and the CSV import page's upload →
+dry-run preview → confirm.
 
 Like all of common/, this imports no Lodestar app; the views hand it their services.
 """
@@ -22,6 +23,21 @@ from common.errors import ApplicationError
 
 # What a service raises when it refuses: bad input, or a state that does not allow it.
 REFUSALS = (ValidationError, ApplicationError)
+
+
+class ServiceInputForm(forms.ModelForm):
+    """A model's fields as a form that only reads and types the input (required, choices,
+    numbers, dates). It does not validate the model nor change ``instance``: the service
+    does both, and ``form_errors`` puts its refusal on the field at fault."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
+def posted(request: HttpRequest):
+    """What to bind a form to: the POST data, or None for a GET. An empty POST is bound
+    too, and refused field by field (``request.POST or None`` would show it a blank form)."""
+    return request.POST if request.method == "POST" else None
 
 
 def error_messages(error: ValidationError | ApplicationError) -> list[str]:

@@ -85,12 +85,12 @@ class CycleAdmin(ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Once a cycle has opened its schedule and settings are history: change
         # them through the services (extend a request, release, cancel) instead.
-        if obj is not None and obj.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+        if obj is not None and obj.status not in services.CYCLE_EDITABLE_STATUSES:
             return [field.name for field in Cycle._meta.fields]
         return self.readonly_fields
 
     def get_inlines(self, request, obj):
-        if obj is not None and obj.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+        if obj is not None and obj.status not in services.CYCLE_EDITABLE_STATUSES:
             return []
         return self.inlines
 

@@ -24,6 +24,7 @@ from feedback.models import (
     Cycle,
     Nomination,
     Question,
+    Questionnaire,
     RaterGroup,
     RaterRequest,
     ReportShare,
@@ -56,6 +57,14 @@ def nomination_list(*, user) -> QuerySet[Nomination]:
     if has_role(user, Role.HR):
         return nominations
     return nominations.filter(subject=user) if has_role(user, Role.LEADER) else nominations.none()
+
+
+def questionnaire_list() -> QuerySet[Questionnaire]:
+    """Every questionnaire (HR's), with how many questions it has and cycles use it."""
+    return Questionnaire.objects.annotate(
+        question_count=Count("questions", distinct=True),
+        cycle_count=Count("cycles", distinct=True),
+    )
 
 
 def nomination_subjects(*, user) -> QuerySet[User]:

@@ -96,8 +96,77 @@ def _free_copy_name(name: str) -> str:
     return candidate
 
 
+# What HR may change on a question; its position stays (answers and reports follow it).
+QUESTION_EDITABLE_FIELDS = ("kind", "text", "dimension", "side", "competency")
+
+
+def _questionnaire_lock_editable(questionnaire: Questionnaire) -> Questionnaire:
+    """Lock the questionnaire's row and refuse if it is frozen. ``cycle_open`` freezes it
+    with an UPDATE of the same row, so an edit and an opening never interleave: the edit
+    either lands before the first answer can be given, or sees the questionnaire frozen."""
+    locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    questionnaire_ensure_editable(questionnaire=locked)
+    return locked
+
+
+@transaction.atomic
+def question_create(
+    *,
+    questionnaire: Questionnaire,
+    kind: str,
+    text: str,
+    by,
+    dimension: str = "",
+    side: str = "",
+    competency=None,
+) -> Question:
+    """Add a question at the end of a questionnaire that is not frozen."""
+    questionnaire = _questionnaire_lock_editable(questionnaire)
+    last = questionnaire.questions.order_by("-position").values_list("position", flat=True)
+    question = Question(
+        questionnaire=questionnaire,
+        position=(last.first() or 0) + 1,
+        kind=kind,
+        text=text,
+        dimension=dimension,
+        side=side,
+        competency=competency,
+    )
+    question.full_clean()
+    question.save()
+    audit.record(
+        action="question.create",
+        by=by,
+        obj=question,
+        changes=audit.created(question, ["questionnaire", "position", *QUESTION_EDITABLE_FIELDS]),
+    )
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, by, **changes) -> Question:
+    """Change a question of a questionnaire that is not frozen (copy a frozen one first)."""
+    unknown = set(changes) - set(QUESTION_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    questionnaire = _questionnaire_lock_editable(question.questionnaire)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    question.questionnaire = questionnaire
+    before = audit.snapshot(question, QUESTION_EDITABLE_FIELDS)
+    for field, value in changes.items():
+        setattr(question, field, value)
+    question.full_clean()
+    question.save()
+    changed = audit.changed(question, before)
+    if changed:
+        audit.record(action="question.update", by=by, obj=question, changes=changed)
+    return question
+
+
 # --- cycles -----------------------------------------------------------------
 
+# A cycle's settings change only until it opens (then they are the history of what was sent).
+CYCLE_EDITABLE_STATUSES = (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED)
 CYCLE_EDITABLE_FIELDS = (
     "name",
     "cohort",
@@ -168,7 +237,7 @@ def cycle_update(*, cycle: Cycle, by, **changes) -> Cycle:
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.status not in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
+    if cycle.status not in CYCLE_EDITABLE_STATUSES:
         raise TransitionError(f"A {cycle.get_status_display().lower()} cycle cannot be edited.")
     before = audit.snapshot(cycle, CYCLE_EDITABLE_FIELDS)
     for field, value in changes.items():

@@ -1,4 +1,5 @@
-"""Feedback pages: the rater's answer page (no login), HR's cycles, the leader's feedback.
+"""Feedback pages: the rater's answer page (no login), HR's cycles and questionnaires, the
+leader's feedback.
 
 Same scope and rules as the API: what a caller may not see is a 404.
 """
@@ -15,12 +16,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from common.errors import ApplicationError
 from common.throttles import RaterLinkThrottle, rate_limited
-from common.web import REFUSALS, form_errors, run_service
+from common.web import REFUSALS, error_text, form_errors, posted, run_service
 from feedback import selectors, services
-from feedback.forms import CycleForm, ExtendForm, HRNominationForm, NominationForm
+from feedback.forms import (
+    CycleForm,
+    CycleRemindersForm,
+    ExtendForm,
+    HRNominationForm,
+    NominationForm,
+    QuestionForm,
+    QuestionnaireCopyForm,
+)
 from feedback.links import (
     LinkError,
     local_due,
@@ -28,7 +38,7 @@ from feedback.links import (
     request_check_answerable,
     request_for_token,
 )
-from feedback.models import Cycle, Nomination, Question, RaterRequest
+from feedback.models import Cycle, Nomination, Question, Questionnaire, RaterRequest
 from feedback.permissions import adds_raters_directly, can_withdraw_nomination
 from feedback.scheduling import local_to_utc
 from people.decorators import role_required
@@ -172,7 +182,11 @@ def cycle_create(request):
 @role_required(Role.HR)
 def cycle_detail(request, pk: int):
     cycle = _scoped_cycle(request.user, pk)
-    context = {"cycle": cycle, "extend_form": ExtendForm()}
+    context = {
+        "cycle": cycle,
+        "extend_form": ExtendForm(),
+        "editable": cycle.status in services.CYCLE_EDITABLE_STATUSES,
+    }
     if cycle.status in (Cycle.Status.DRAFT, Cycle.Status.SCHEDULED):
         context["preview"] = selectors.cycle_preview(cycle=cycle)
         context["proposals"] = selectors.proposals_awaiting(cycle=cycle)
@@ -192,6 +206,39 @@ def cycle_detail(request, pk: int):
             .order_by("subject__full_name", "group", "rater__full_name")
         )
     return render(request, "feedback/cycle_detail.html", context)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def cycle_reminders(request, pk: int):
+    """Change how often raters who have not answered are reminded, until the cycle opens."""
+    cycle = _scoped_cycle(request.user, pk)
+    if cycle.status not in services.CYCLE_EDITABLE_STATUSES:
+        messages.error(
+            request,
+            f"This cycle is {cycle.get_status_display().lower()}: its reminders can no "
+            "longer change (they are part of what raters were told).",
+        )
+        return redirect("feedback:cycle-detail", pk=cycle.pk)
+    form = CycleRemindersForm(
+        posted(request), initial={"reminder_every_days": cycle.reminder_every_days}
+    )
+    if request.method == "POST" and form.is_valid():
+        every = form.cleaned_data["reminder_every_days"]
+        try:
+            services.cycle_update(cycle=cycle, by=request.user, reminder_every_days=every)
+        except REFUSALS as error:
+            form_errors(form, error)
+        else:
+            said = f"every {every} day(s)" if every else "only the day before the deadline"
+            messages.success(request, f"Reminders saved: {said}.")
+            return redirect("feedback:cycle-detail", pk=cycle.pk)
+    return render(
+        request,
+        "feedback/cycle_reminders.html",
+        {"cycle": cycle, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 CYCLE_VERBS = {
@@ -304,6 +351,106 @@ def request_action(request, pk: int, verb: str):
     else:
         raise Http404
     return redirect("feedback:cycle-detail", pk=rater_request.cycle_id)
+
+
+# ---------------------------------------------------------------- HR: questionnaires
+
+
+@role_required(Role.HR)
+def questionnaire_list(request):
+    questionnaires = selectors.questionnaire_list()
+    return render(request, "feedback/questionnaire_list.html", {"questionnaires": questionnaires})
+
+
+def _questionnaire_page(request, questionnaire: Questionnaire, **forms):
+    """The questionnaire's questions, with the copy form and, while it is not frozen, the
+    form that adds a question (bound and showing errors when passed in ``forms``)."""
+    context = {
+        "questionnaire": questionnaire,
+        "questions": questionnaire.questions.select_related("competency"),
+        "copy_form": forms.get("copy_form") or QuestionnaireCopyForm(),
+        "question_form": forms.get("question_form")
+        or QuestionForm(initial={"kind": Question.Kind.RATING}),
+    }
+    refused = any(form.errors for form in forms.values())
+    return render(
+        request, "feedback/questionnaire_detail.html", context, status=400 if refused else 200
+    )
+
+
+@role_required(Role.HR)
+def questionnaire_detail(request, pk: int):
+    return _questionnaire_page(request, get_object_or_404(Questionnaire, pk=pk))
+
+
+@require_POST
+@role_required(Role.HR)
+def questionnaire_copy(request, pk: int):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    form = QuestionnaireCopyForm(request.POST)
+    if form.is_valid():
+        try:
+            copy = services.questionnaire_copy(
+                questionnaire=questionnaire, by=request.user, name=form.cleaned_data["name"]
+            )
+        except REFUSALS as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, f"Copied as “{copy.name}”: edit its questions.")
+            return redirect("feedback:questionnaire-detail", pk=copy.pk)
+    return _questionnaire_page(request, questionnaire, copy_form=form)
+
+
+@require_POST
+@role_required(Role.HR)
+def question_add(request, pk: int):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_create(
+                questionnaire=questionnaire, by=request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:  # frozen meanwhile: nothing to correct on the form
+            messages.error(request, error_text(error))
+            return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Question added at the end.")
+            return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
+    return _questionnaire_page(request, questionnaire, question_form=form)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk: int):
+    question = get_object_or_404(Question.objects.select_related("questionnaire"), pk=pk)
+    questionnaire = question.questionnaire
+    try:
+        services.questionnaire_ensure_editable(questionnaire=questionnaire)
+    except ApplicationError as error:
+        messages.error(request, error_text(error))
+        return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
+    form = QuestionForm(posted(request), instance=question)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.question_update(question=question, by=request.user, **changes)
+        except ApplicationError as error:  # frozen since the page was opened
+            messages.error(request, error_text(error))
+            return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, f"Question {question.position} saved.")
+            return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
+    return render(
+        request,
+        "feedback/question_form.html",
+        {"questionnaire": questionnaire, "question": question, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- leader

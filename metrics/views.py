@@ -1,17 +1,28 @@
-"""Pages: HR's metrics overview and CSV import. The scorecard, the cohort metric table and
-the program impact are on the dashboards' pages (the old addresses redirect there)."""
+"""Pages: HR's metrics overview, CSV import, metric definitions and targets. The
+scorecard, the cohort metric table and the program impact are on the dashboards' pages
+(the old addresses redirect there)."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from common.web import CsvImport
-from metrics import services
-from metrics.forms import ObservationImportForm
+from common.web import REFUSALS, CsvImport, form_errors, posted
+from mentorship.selectors import cohorts_visible_to, leaders_visible_to
+from metrics import selectors, services
+from metrics.forms import (
+    MetricDefinitionForm,
+    ObservationImportForm,
+    TargetChangeForm,
+    TargetForm,
+)
 from metrics.models import MetricDefinition
 from people.decorators import role_required
 from people.roles import Role
 from programs.models import Cohort, Program
+
+TARGETS_PER_PAGE = 50
 
 IMPORT_SESSION_KEY = "metrics_import_upload"
 
@@ -50,3 +61,131 @@ def observation_import(request):
         done_message=_imported,
         done_url=reverse("metrics:import"),
     ).response()
+
+
+# ---------------------------------------------------------------- definitions
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def definition_create(request):
+    form = MetricDefinitionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            metric = services.metric_definition_create(by=request.user, **form.cleaned_data)
+        except REFUSALS as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, f"{metric.name} defined: import its values or set targets.")
+            return redirect("metrics:index")
+    return _form_page(request, "metrics/definition_form.html", form)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def definition_edit(request, pk: int):
+    metric = get_object_or_404(selectors.metric_definition_list(), pk=pk)
+    form = MetricDefinitionForm(posted(request), instance=metric)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            metric = services.metric_definition_update(metric=metric, by=request.user, **changes)
+        except REFUSALS as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, f"{metric.name} saved.")
+            return redirect("metrics:index")
+    return _form_page(request, "metrics/definition_form.html", form, metric=metric)
+
+
+def _form_page(request, template: str, form, **context):
+    """A form page; 400 when the input was refused, so nothing reads it as a success."""
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- targets
+
+
+def _targets(user):
+    return selectors.target_list(leaders=leaders_visible_to(user), cohorts=cohorts_visible_to(user))
+
+
+@role_required(Role.HR)
+def target_list(request):
+    """Every target, a metric's alone with ``?metric=<code>``."""
+    definitions = selectors.metric_definition_list()
+    code = request.GET.get("metric", "")
+    targets = _targets(request.user).order_by(
+        "metric__name", "cohort__name", "leader__full_name", "valid_from", "pk"
+    )
+    if code:
+        targets = targets.filter(metric__code=code)
+    page = Paginator(targets, TARGETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "metrics/target_list.html",
+        {
+            "page": page,
+            "metrics": definitions,
+            "chosen_code": code,
+            "chosen": definitions.filter(code=code).first() if code else None,
+        },
+    )
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def target_create(request):
+    user = request.user
+    form = TargetForm(
+        posted(request),
+        leaders=leaders_visible_to(user),
+        cohorts=cohorts_visible_to(user),
+        initial={"metric": _as_int(request.GET.get("metric"))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.target_create(by=user, **form.cleaned_data)
+        except REFUSALS as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, f"Target set: {target}.")
+            return redirect("metrics:targets")
+    return _form_page(request, "metrics/target_form.html", form)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk: int):
+    target = get_object_or_404(_targets(request.user), pk=pk)
+    form = TargetChangeForm(posted(request), instance=target)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            target = services.target_update(target=target, by=request.user, **changes)
+        except REFUSALS as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, f"Target saved: {target}.")
+            return redirect("metrics:targets")
+    return _form_page(request, "metrics/target_form.html", form, target=target)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def target_delete(request, pk: int):
+    """Asks first (GET); deletes on the confirming POST."""
+    target = get_object_or_404(_targets(request.user), pk=pk)
+    if request.method == "POST":
+        described = str(target)
+        services.target_delete(target=target, by=request.user)
+        messages.success(request, f"Target deleted: {described}.")
+        return redirect("metrics:targets")
+    return render(request, "metrics/target_delete.html", {"target": target})
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -70,6 +70,19 @@ class World:
     token: str  # the rater link of an open request about the leader
 
     @property
+    def metric_definition(self):
+        return self.own.objects["target"].metric
+
+    @property
+    def questionnaire(self):
+        """The released cycle's: frozen, so its questions' edit pages refuse."""
+        return self.own.objects["cycle"].questionnaire
+
+    @property
+    def question(self):
+        return self.questionnaire.questions.order_by("position").first()
+
+    @property
     def callers(self) -> dict:
         """Caller name → user (None: not signed in)."""
         return {

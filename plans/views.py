@@ -154,8 +154,8 @@ def _detail_context(request, plan, comment_form=None) -> dict:
     }
 
 
-@require_POST
 @login_required
+@require_POST
 def comment(request, pk: int):
     plan = selectors.plan_get(user=request.user, pk=pk)
     if plan is None:

@@ -89,8 +89,21 @@ class FocusInputSerializer(Serializer):
     )
 
 
-class PlanCreateSerializer(Serializer):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
+class _OwnCycleMixin:
+    """``cycle`` is one of the caller's released reports (``context["cycles"]``): someone
+    else's answers exactly like no such cycle."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cycles = self.context.get("cycles")
+        if cycles is not None:
+            self.fields["cycle"].queryset = cycles
+
+
+class PlanCreateSerializer(_OwnCycleMixin, Serializer):
+    cycle = serializers.PrimaryKeyRelatedField(
+        queryset=Cycle.objects.all(), help_text="One of the leader's released reports."
+    )
     focuses = FocusInputSerializer(many=True, max_length=MAX_FOCUSES, min_length=1)
 
 
@@ -117,8 +130,10 @@ class PlanOptionSerializer(Serializer):
         return [module.pk for module in option["modules"]]
 
 
-class PlanOptionsQuerySerializer(Serializer):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
+class PlanOptionsQuerySerializer(_OwnCycleMixin, Serializer):
+    cycle = serializers.PrimaryKeyRelatedField(
+        queryset=Cycle.objects.all(), help_text="One of the leader's released reports."
+    )
 
 
 class CommentSerializer(ModelSerializer):

@@ -8,8 +8,6 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from feedback.models import RaterRequest
-from feedback.selectors import report_visible_to
 from people.permissions import RolePermission
 from people.roles import AUTHENTICATED
 from plans import selectors, services
@@ -54,6 +52,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
     def scoped(self, user):
         return selectors.plan_list(user=user)
 
+    def _cycles(self) -> dict:
+        return {"cycles": selectors.cycles_to_plan(leader=self.request.user)}
+
     @extend_schema(responses=PlanDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -62,17 +63,14 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanDetailSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = PlanCreateSerializer(data=request.data)
+        if not can_build_plan(request.user, request.user):
+            raise exceptions.PermissionDenied("Only a leader builds their own plan.")
+        serializer = PlanCreateSerializer(data=request.data, context=self._cycles())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        leader, cycle = request.user, data["cycle"]
-        if not can_build_plan(request.user, leader):
-            raise exceptions.PermissionDenied("Only a leader builds their own plan.")
-        if not _own_report(leader, cycle):
-            raise ValidationError({"cycle": "No released report of yours has this id."})
         plan = services.plan_create(
-            leader=leader,
-            cycle=cycle,
+            leader=request.user,
+            cycle=data["cycle"],
             focuses=[services.FocusInput(**item) for item in data["focuses"]],
             by=request.user,
         )
@@ -89,11 +87,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
     def options(self, request):
         """What *Build my plan* offers for one of the caller's released reports: the nine
         dimensions, the one leaning furthest to management first."""
-        query = PlanOptionsQuerySerializer(data=request.query_params)
+        query = PlanOptionsQuerySerializer(data=request.query_params, context=self._cycles())
         query.is_valid(raise_exception=True)
         cycle = query.validated_data["cycle"]
-        if not _own_report(request.user, cycle):
-            raise ValidationError({"cycle": "No released report of yours has this id."})
         options = selectors.plan_options(leader=request.user, cycle=cycle)
         return Response(PlanOptionSerializer(options, many=True).data)
 
@@ -137,14 +133,6 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
             by=request.user,
         )
         return Response(CheckInSerializer(check_in).data)
-
-
-def _own_report(leader, cycle) -> bool:
-    return (
-        cycle.released_at is not None
-        and RaterRequest.objects.filter(cycle=cycle, subject=leader).exists()
-        and report_visible_to(user=leader, cycle=cycle, subject=leader)
-    )
 
 
 @extend_schema(tags=["plans"])

@@ -241,9 +241,7 @@ def test_a_bulk_upsert_written_in_slices_is_still_all_or_nothing(
     def racing_write(plan, existing, **kwargs):
         calls.append(len(plan))
         if len(calls) == 2:
-            ObservationFactory(
-                leader=clash.leader, metric=sales, period_start=clash.period_start
-            )
+            ObservationFactory(leader=clash.leader, metric=sales, period_start=clash.period_start)
         return original(plan, existing, **kwargs)
 
     monkeypatch.setattr("metrics.services._write_plan", racing_write)

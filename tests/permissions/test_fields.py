@@ -139,6 +139,13 @@ def _emails(world) -> list[Email]:
         "feedback.closing": (own["request"].pk, {}),
         "feedback.nudge": (own["request"].pk, {}),
         "people.password_reset": (world.own.leader.pk, {}),
+        "plans.plan_built": (own["plan"].pk, {}),
+        "plans.comment_added": (own["plan_comment"].pk, {}),
+        "plans.check_in_due": (own["check_in"].pk, {}),
+        "plans.plan_reminder": (
+            own["open_cycle"].pk,  # one without a plan (its builder checks no more)
+            {"leader": world.own.leader.pk, "due": "2027-02-15"},
+        ),
     }
     assert set(refs) == set(email_kinds), "Add the new email kind to this test."
     return [

@@ -17,6 +17,7 @@ from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.services import cycle_release, request_decline, response_submit
 from mentorship.models import ActionItem, MentoringSession
 from people.tokens import token_issue
+from plans.services import FocusInput, plan_create
 from programs.models import SessionAttendance
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import (
@@ -205,6 +206,16 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
         group="direct_report",
         status=RaterRequest.Status.PENDING,
     )
+    plan = plan_create(
+        leader=leader,
+        cycle=released,
+        focuses=[
+            FocusInput(
+                "relationships", "Weekly 1:1s", "Each report has one", datetime.date(2027, 6, 30)
+            )
+        ],
+        by=leader,
+    )
     upcoming = CycleFactory(cohort=cohort, name="Upcoming round")
     nomination = NominationFactory(
         cycle=upcoming,
@@ -236,6 +247,10 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
             "request": pending,
             "pending_request": not_yet_invited,
             "nomination": nomination,
+            "plan": plan,
+            "focus": plan.focuses.get(),
+            "check_in": plan.check_ins.create(due_on=datetime.date(2027, 1, 29)),
+            "plan_comment": plan.comments.create(author=mentor, body="Start with one report."),
         },
     )
 

@@ -28,10 +28,14 @@ REFUSALS = (ValidationError, ApplicationError)
 class ServiceInputForm(forms.ModelForm):
     """A model's fields as a form that only reads and types the input (required, choices,
     numbers, dates). It does not validate the model nor change ``instance``: the service
-    does both, and ``form_errors`` puts its refusal on the field at fault."""
+    does both (``full_clean`` and the audit trail, whose "before" is the instance as read
+    from the database), and ``form_errors`` puts its refusal on the field at fault."""
 
     def _post_clean(self) -> None:
         pass
+
+    def save(self, commit: bool = True):
+        raise NotImplementedError("Call the service with form.cleaned_data.")
 
 
 def posted(request: HttpRequest):

@@ -37,6 +37,9 @@ from programs.models import Cohort
 
 PROGRAM_NAME = "Sales Leadership Essentials"
 APRIL_CYCLE = "April 2024 360° feedback"
+# The current cohort's baseline, answered and released in its first two weeks: the
+# report its leaders build their development plans from.
+BASELINE_CYCLE = "Baseline 360° feedback"
 CURRENT_CYCLE = "First-month 360° feedback"
 NEXT_CYCLE = "Mid-program 360° feedback"
 # Their proposals for the next cycle wait in HR's approval queue.
@@ -72,7 +75,22 @@ def seed(*, today: datetime.date) -> dict:
     if questionnaire is None:
         return created
     if april is not None and not Cycle.objects.filter(cohort=april, name=APRIL_CYCLE).exists():
-        created["april"] = _closed_cycle(april, questionnaire, hr)
+        created["april"] = closed_cycle(
+            april,
+            questionnaire,
+            hr,
+            name=APRIL_CYCLE,
+            opens_on=april.ends_on + datetime.timedelta(days=3),
+        )
+    baseline_opens = current.starts_on + datetime.timedelta(days=1) if current else None
+    if (
+        current is not None
+        and baseline_opens + datetime.timedelta(days=CLOSED_CYCLE_DAYS + 1) < today
+        and not Cycle.objects.filter(cohort=current, name=BASELINE_CYCLE).exists()
+    ):
+        created["baseline"] = closed_cycle(
+            current, questionnaire, hr, name=BASELINE_CYCLE, opens_on=baseline_opens
+        )
     if (
         current is not None
         and not Cycle.objects.filter(cohort=current, name=CURRENT_CYCLE).exists()
@@ -112,9 +130,10 @@ def _nominate_peers(
         services.nominations_decide(nominations=decided, by=hr, approve=True, now=now)
 
 
-def _answers(cycle: Cycle, *, seed: int) -> dict:
+def _answers(cycle: Cycle, *, seed: int, lift: frozenset[str] = frozenset()) -> dict:
     """Deterministic ratings: new leaders score higher on management than leadership,
-    with some spread between dimensions, raters and leaders."""
+    with some spread between dimensions, raters and leaders. The dimensions in ``lift``
+    (a development plan's focus) are rated a point higher on leadership."""
     answers = {}
     for index, question in enumerate(cycle.questionnaire.questions.order_by("position")):
         if question.kind == Question.Kind.COMMENT:
@@ -122,6 +141,8 @@ def _answers(cycle: Cycle, *, seed: int) -> dict:
             answers[question.pk] = {"text": pool[seed % len(pool)] if seed % 3 else ""}
             continue
         base = 4 if question.side == "management" else 3
+        if question.side == "leadership" and question.dimension in lift:
+            base += 1
         wobble = (seed + index) % 3 - 1  # -1, 0 or +1
         rating = max(1, min(5, base + wobble))
         answers[question.pk] = (
@@ -130,13 +151,26 @@ def _answers(cycle: Cycle, *, seed: int) -> dict:
     return answers
 
 
-def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None) -> Cycle:
-    opens_at = _local(cohort, cohort.ends_on + datetime.timedelta(days=3), 9)
-    due_at = _local(cohort, cohort.ends_on + datetime.timedelta(days=17), 17)
+CLOSED_CYCLE_DAYS = 14  # a past cycle's run, from opening to its due day
+
+
+def closed_cycle(
+    cohort: Cohort,
+    questionnaire: Questionnaire,
+    hr: User | None,
+    *,
+    name: str,
+    opens_on: datetime.date,
+    lift: dict[int, frozenset[str]] | None = None,
+) -> Cycle:
+    """A past cycle, every answer in (a few peers declined), closed and released. ``lift``
+    maps a subject's id to the dimensions their raters see more leadership on."""
+    opens_at = _local(cohort, opens_on, 9)
+    due_at = _local(cohort, opens_on + datetime.timedelta(days=CLOSED_CYCLE_DAYS), 17)
     cycle = services.cycle_create(
         cohort=cohort,
         questionnaire=questionnaire,
-        name=APRIL_CYCLE,
+        name=name,
         opens_at=opens_at,
         due_at=due_at,
         min_raters={"peer": 2, "direct_report": 3},
@@ -161,8 +195,9 @@ def _closed_cycle(cohort: Cohort, questionnaire: Questionnaire, hr: User | None)
         if request.group == "peer" and seed % 7 == 0:
             services.request_decline(request=request, now=answered_at)
             continue
+        lifted = (lift or {}).get(request.subject_id, frozenset())
         services.response_submit(
-            request=request, answers=_answers(cycle, seed=seed), now=answered_at
+            request=request, answers=_answers(cycle, seed=seed, lift=lifted), now=answered_at
         )
     services.cycle_close(cycle_id=cycle.pk, now=due_at)
     cycle.refresh_from_db()

@@ -296,6 +296,23 @@ REFERENCES: tuple[Reference, ...] = (
     _actions("metrics.Observation", "recorded_by", "recorded_at"),
     _actions("metrics.ObservationChange", "changed_by", "changed_at"),
     _actions("metrics.Target", "created_by", "created_at"),
+    # development plans
+    Reference(
+        "plans.Plan",
+        "leader",
+        "plans.plans",
+        Erase.KEEP,
+        "Kept, pointing at the anonymised person, for the cohort's plan figures; what they "
+        "wrote in it (goals, topics, check-in notes, comments on it) is blanked.",
+    ),
+    Reference(
+        "plans.Comment",
+        "author",
+        "plans.comments",
+        Erase.KEEP,
+        "Kept without its words, so the plan's conversation still shows who spoke when.",
+    ),
+    _actions("plans.Plan", "created_by", "created_at"),
 )
 
 
@@ -339,6 +356,12 @@ REDACTIONS: tuple[Redaction, ...] = (
         ),
     ),
     Redaction("feedback.RaterRequest", "rater", ("last_error",)),
+    # Their development plans: what they will work on and how it goes, and what anyone
+    # said about it; and what they said on others' plans.
+    Redaction("plans.Focus", "plan__leader", ("topics",)),
+    Redaction("plans.CheckIn", "plan__leader", ("note",)),
+    Redaction("plans.Comment", "plan__leader", ("body",)),
+    Redaction("plans.Comment", "author", ("body",)),
 )
 
 

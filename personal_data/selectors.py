@@ -35,6 +35,7 @@ from personal_data.registry import (
     audit_about,
     user_log_entries,
 )
+from plans.models import Comment, Plan
 from programs.models import Cohort, Enrollment, ModuleCompletion, SessionAttendance
 
 FORMAT = "lodestar.person-export.v1"
@@ -51,6 +52,7 @@ def person_export(*, person: User) -> dict:
         "mentoring": _mentoring(person),
         "feedback": _feedback(person),
         "metrics": _metrics(person),
+        "plans": _plans(person),
         "emails": _emails(person),
         "api_tokens": [
             {"created": token.created, "expiry": token.expiry, "last_used_at": token.last_used_at}
@@ -360,6 +362,61 @@ def _metrics(person: User) -> dict:
             for r in CohortRank.objects.filter(leader=person)
             .select_related("ranking", "metric")
             .order_by("ranking__cohort", "metric__code")
+        ],
+    }
+
+
+def _plans(person: User) -> dict:
+    plans = (
+        Plan.objects.filter(leader=person)
+        .select_related("cycle")
+        .prefetch_related("focuses__goal", "focuses__modules", "check_ins__progress", "comments")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "plans": [
+            {
+                "id": plan.pk,
+                "report": plan.cycle.name,
+                "created_at": plan.created_at,
+                "focuses": [
+                    {
+                        "dimension": focus.dimension,
+                        "goal": focus.goal.title,
+                        "measure": focus.goal.measure,
+                        "target_date": focus.goal.target_date,
+                        "progress": focus.goal.progress,
+                        "modules": [module.title for module in focus.modules.all()],
+                        "topics": focus.topics,
+                        "metric_id": focus.metric_id,
+                    }
+                    for focus in plan.focuses.all()
+                ],
+                "check_ins": [
+                    {
+                        "due_on": check_in.due_on,
+                        "submitted_at": check_in.submitted_at,
+                        "note": check_in.note,
+                        "progress": {row.focus_id: row.progress for row in check_in.progress.all()},
+                    }
+                    for check_in in plan.check_ins.all()
+                ],
+                # What others said about the plan is about the person too.
+                "comments": [
+                    {"at": comment.created_at, "by": _name(comment.author), "text": comment.body}
+                    for comment in plan.comments.all()
+                ],
+            }
+            for plan in plans
+        ],
+        "comments": [
+            {
+                "id": comment.pk,
+                "plan_id": comment.plan_id,
+                "at": comment.created_at,
+                "text": comment.body,
+            }
+            for comment in Comment.objects.filter(author=person).order_by("created_at", "pk")
         ],
     }
 

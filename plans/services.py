@@ -44,13 +44,12 @@ class FocusInput:
     metric: MetricDefinition | None = None
 
 
-def _validate_focuses(focuses: Sequence[FocusInput], *, leader: User) -> None:
+def _validate_focuses(focuses: Sequence[FocusInput], *, leader: User, today: datetime.date) -> None:
     """Every problem at once, keyed ``focuses`` or ``focuses.<n>.<field>``."""
     errors: dict[str, list[str]] = {}
     if not MIN_FOCUSES <= len(focuses) <= MAX_FOCUSES:
         errors["focuses"] = [f"Choose {MIN_FOCUSES} to {MAX_FOCUSES} focus dimensions."]
     seen: set[str] = set()
-    today = timezone.localdate()
     allowed_modules = set(
         Module.objects.filter(
             program__enrollments__leader=leader,
@@ -104,15 +103,26 @@ def _active_pairing(leader: User) -> Pairing | None:
 
 
 @transaction.atomic
-def plan_create(*, leader: User, cycle: Cycle, focuses: Sequence[FocusInput], by: User) -> Plan:
+def plan_create(
+    *,
+    leader: User,
+    cycle: Cycle,
+    focuses: Sequence[FocusInput],
+    by: User,
+    now: datetime.datetime | None = None,
+) -> Plan:
     """Build the leader's plan from one released report: a goal per focus dimension
     (followed by the mentor like any goal), the modules, topics and metric that go with
-    it. The mentor is told by email. One plan per report (409 for a second)."""
+    it. The mentor is told by email. One plan per report (409 for a second).
+    ``now`` dates a plan in the past (the demo's history)."""
+    now = now or timezone.now()
     _validate_report(leader=leader, cycle=cycle)
-    _validate_focuses(focuses, leader=leader)
+    _validate_focuses(focuses, leader=leader, today=timezone.localdate(now))
     try:
         with transaction.atomic():
             plan = Plan.objects.create(leader=leader, cycle=cycle, created_by=by)
+            Plan.objects.filter(pk=plan.pk).update(created_at=now, updated_at=now)
+            plan.created_at = plan.updated_at = now
     except IntegrityError as exc:
         raise ApplicationError(
             "A plan for this report exists already: open it to change it."
@@ -129,9 +139,10 @@ def plan_create(*, leader: User, cycle: Cycle, focuses: Sequence[FocusInput], by
             "focuses": [None, [item.dimension for item in focuses]],
         },
         about=leader.pk,
+        at=now,
     )
     if pairing is not None:
-        emails_owe([emails.plan_built(plan, pairing)])
+        emails_owe([emails.plan_built(plan, pairing)], now=now)
     return plan
 
 

@@ -21,6 +21,7 @@ from programs.models import (
     Competency,
     Enrollment,
     Module,
+    ModuleDimension,
     Program,
 )
 
@@ -48,6 +49,20 @@ MODULES = [
     ("Leading through change", "coaching", "relationships", False, 1),
 ]
 
+# The balance dimensions each module develops (development plans offer them per dimension).
+MODULE_DIMENSIONS = {
+    "From seller to leader: the first 90 days": ("focus", "success"),
+    "Hiring and onboarding sellers": ("development",),
+    "Coaching conversations that stick": ("development", "relationships"),
+    "Territory and workload design": ("approach", "decision_making"),
+    "Pipeline reviews and forecast accuracy": ("goal_orientation", "decision_making"),
+    "Diagnosing a missed quarter": ("risk_tolerance", "decision_making"),
+    "Feedback and difficult conversations": ("communication", "relationships"),
+    "Running a weekly sales meeting": ("communication", "focus"),
+    "Trust with customers, peers and leadership": ("relationships",),
+    "Leading through change": ("risk_tolerance", "approach", "focus"),
+}
+
 APRIL = {
     "name": "Virtual cohort, April 2024",
     "starts_on": datetime.date(2024, 4, 8),
@@ -70,6 +85,9 @@ def current_cohort_spec(today: datetime.date) -> dict:
         "delivery": Cohort.Delivery.HYBRID,
         "time_zone": "America/New_York",
         "capacity": 12,
+        # A development plan within three weeks of a report, a check-in every two weeks.
+        "plan_due_days": 21,
+        "checkin_weeks": 2,
     }
 
 
@@ -101,7 +119,7 @@ def _program() -> Program:
     program.competencies.add(*Competency.objects.all())
     competencies = {c.slug: c for c in Competency.objects.all()}
     for position, (title, kind, competency, required, hours) in enumerate(MODULES, start=1):
-        Module.objects.get_or_create(
+        module, _ = Module.objects.get_or_create(
             program=program,
             title=title,
             defaults={
@@ -112,6 +130,8 @@ def _program() -> Program:
                 "expected_hours": hours,
             },
         )
+        for dimension in MODULE_DIMENSIONS.get(title, ()):
+            ModuleDimension.objects.get_or_create(module=module, dimension=dimension)
     return program
 
 

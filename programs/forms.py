@@ -3,8 +3,9 @@ import zoneinfo
 from django import forms
 from django.utils.text import slugify
 
+from common.web import ServiceInputForm
 from people.models import User
-from programs.models import Cohort, CohortSession, Competency, Module, Program
+from programs.models import Cohort, CohortSession, Competency, Dimension, Module, Program
 
 
 class EnrollForm(forms.Form):
@@ -32,20 +33,7 @@ class ImportUploadForm(forms.Form):
 # --- HR's catalogue, cohorts and progress ---------------------------------------------
 
 
-class ServiceModelForm(forms.ModelForm):
-    """A model's fields as a form; validating the whole row and saving it are the service's
-    (``full_clean`` and the audit trail), whose refusal ``common.web.form_errors`` puts
-    back on the fields. So the form never writes into the instance it shows: that stays
-    as read from the database, the "before" of the audit trail."""
-
-    def _post_clean(self) -> None:
-        pass
-
-    def save(self, commit: bool = True):
-        raise NotImplementedError("Call the service with form.cleaned_data.")
-
-
-class _SlugFromName(ServiceModelForm):
+class _SlugFromName(ServiceInputForm):
     """The slug may be left empty: it is made from the name."""
 
     def __init__(self, *args, **kwargs):
@@ -75,7 +63,22 @@ class ProgramForm(_SlugFromName):
         labels = {"is_active": "Active (new cohorts can be opened)"}
 
 
-class ModuleForm(ServiceModelForm):
+class ModuleForm(ServiceInputForm):
+    dimensions = forms.MultipleChoiceField(
+        choices=Dimension.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Balance dimensions it develops",
+        help_text="Development plans offer the module to leaders working on these.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["dimensions"] = list(
+                self.instance.dimension_tags.values_list("dimension", flat=True)
+            )
+
     class Meta:
         model = Module
         fields = [
@@ -91,7 +94,7 @@ class ModuleForm(ServiceModelForm):
         help_texts = {"position": "Modules are listed from the lowest number up."}
 
 
-class CohortForm(ServiceModelForm):
+class CohortForm(ServiceInputForm):
     time_zone = forms.ChoiceField(
         choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],
         initial="UTC",
@@ -109,7 +112,18 @@ class CohortForm(ServiceModelForm):
             "time_zone",
             "capacity",
             "facilitator",
+            "plan_due_days",
+            "checkin_weeks",
         ]
+        labels = {
+            "plan_due_days": "Development plan due (days after a 360 report's release)",
+            "checkin_weeks": "Development plan check-in every (weeks)",
+        }
+        help_texts = {
+            "plan_due_days": "Leaders without a plan are reminded weekly until then. Blank: "
+            "no plan asked for.",
+            "checkin_weeks": "Leaders get a short check-in by email. Blank: none.",
+        }
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
@@ -127,7 +141,7 @@ class CohortForm(ServiceModelForm):
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-class CohortSessionForm(ServiceModelForm):
+class CohortSessionForm(ServiceInputForm):
     """Times on the cohort's wall clock: the view validates and renders the form inside
     ``timezone.override(cohort's time zone)``."""
 

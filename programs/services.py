@@ -33,9 +33,11 @@ from programs.models import (
     Cohort,
     CohortSession,
     Competency,
+    Dimension,
     Enrollment,
     Module,
     ModuleCompletion,
+    ModuleDimension,
     Program,
     SessionAttendance,
 )
@@ -693,12 +695,44 @@ def program_update(*, program: Program, by, competencies=None, **fields) -> Prog
     return _update(program, by=by, m2m=m2m, **fields)
 
 
-def module_create(*, by, **fields) -> Module:
-    return _create(Module, by=by, **fields)
+@transaction.atomic
+def module_create(*, by, dimensions: Iterable[str] = (), **fields) -> Module:
+    """A module, tagged with the balance dimensions it develops."""
+    module = _create(Module, by=by, **fields)
+    _module_dimensions_set(module, dimensions, by=by)
+    return module
 
 
-def module_update(*, module: Module, by, **fields) -> Module:
-    return _update(module, by=by, **fields)
+@transaction.atomic
+def module_update(
+    *, module: Module, by, dimensions: Iterable[str] | None = None, **fields
+) -> Module:
+    module = _update(module, by=by, **fields)
+    if dimensions is not None:
+        _module_dimensions_set(module, dimensions, by=by)
+    return module
+
+
+def _module_dimensions_set(module: Module, dimensions: Iterable[str], *, by) -> None:
+    wanted = set(dimensions)
+    unknown = wanted - set(Dimension.values)
+    if unknown:
+        raise ValidationError(
+            {"dimensions": f"Not one of the nine dimensions: {', '.join(sorted(unknown))}."}
+        )
+    current = set(module.dimension_tags.values_list("dimension", flat=True))
+    if wanted == current:
+        return
+    module.dimension_tags.exclude(dimension__in=wanted).delete()
+    ModuleDimension.objects.bulk_create(
+        ModuleDimension(module=module, dimension=dimension) for dimension in wanted - current
+    )
+    audit.record(
+        action="module.update",
+        by=by,
+        obj=module,
+        changes={"dimensions": [sorted(current), sorted(wanted)]},
+    )
 
 
 @transaction.atomic

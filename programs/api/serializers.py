@@ -88,6 +88,8 @@ class CohortSerializer(ModelSerializer):
             "seats_taken",
             "seats_left",
             "facilitator",
+            "plan_due_days",
+            "checkin_weeks",
         ]
         read_only_fields = ["seats_taken"]
 

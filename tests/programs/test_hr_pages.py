@@ -238,6 +238,32 @@ def test_hr_adds_a_module_and_edits_its_order(client, hr, world):
     assert html.index("Difficult conversations") < html.index("Kick-off")
 
 
+def test_hr_tags_a_module_with_the_dimensions_it_develops(client, hr, world):
+    module = world["module"]
+    data = {
+        "title": module.title,
+        "position": module.position,
+        "kind": module.kind,
+        "competency": world["competency"].pk,
+        "expected_hours": "2",
+        "dimensions": ["relationships", "communication"],
+    }
+    client = as_user(client, hr)
+    edit = url("module-edit", world["program"].pk, module.pk)
+    assert client.post(edit, data).status_code == 302
+    assert set(module.dimension_tags.values_list("dimension", flat=True)) == {
+        "relationships",
+        "communication",
+    }
+    event = AuditEvent.objects.filter(action="module.update").latest("pk")
+    assert event.changes["dimensions"] == [[], ["communication", "relationships"]]
+    shown = client.get(edit).context["form"].initial["dimensions"]
+    assert sorted(shown) == ["communication", "relationships"], "the edit page shows them"
+    bad = client.post(edit, dict(data, dimensions=["charisma"]))
+    assert bad.status_code == 400 and "dimensions" in errors_of(bad)
+    assert module.dimension_tags.count() == 2
+
+
 def test_a_module_with_negative_hours_shows_the_error_and_changes_nothing(client, hr, world):
     module = world["module"]
     response = as_user(client, hr).post(

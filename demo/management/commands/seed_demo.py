@@ -9,6 +9,7 @@ from feedback import demo as feedback_demo
 from mentorship import demo as mentorship_demo
 from metrics import demo as metrics_demo
 from people import demo as people_demo
+from plans import demo as plans_demo
 from programs import demo as programs_demo
 
 # In the order the apps depend on each other. Each seed is idempotent: a second run on
@@ -19,6 +20,7 @@ DEMO_SEEDS = [
     ("mentorship", mentorship_demo.seed),
     ("feedback", feedback_demo.seed),
     ("metrics", metrics_demo.seed),
+    ("plans", plans_demo.seed),
 ]
 
 

@@ -176,3 +176,38 @@ def test_the_leader_answers_a_due_check_in_once(client, world, plan):
     assert focus.goal.progress == 30
     assert signed_in(client, world.mentor).get(url).status_code == 403
     assert signed_in(client, LeaderFactory()).get(url).status_code == 404
+
+
+def test_a_balance_of_zero_reads_zero_not_a_dash(client, world, clock):
+    """Management and leadership rated alike is a balance of 0, a figure like any other
+    (a dash means the report could not score it)."""
+    import re
+
+    report = signed_in(client, world.leader).get(
+        reverse("feedback:report", args=[world.cycle.pk, world.leader.pk])
+    )
+    row = re.search(r"<tr><td>Focus</td>(.*?)</tr>", report.content.decode(), re.S).group(1)
+    assert "<td>0.0</td>" in row and "\u2013" not in row
+    dashboard = client.get(reverse("dashboards:leader_home")).content.decode()
+    row = re.search(r'<th scope="row">Focus</th>(.*?)</tr>', dashboard, re.S).group(1)
+    assert '<td class="num">0.0</td>' in row, row
+    plan = plan_create(
+        leader=world.leader,
+        cycle=world.cycle,
+        focuses=[
+            FocusInput("focus", "Plan the year", "A one-page plan", datetime.date(2027, 6, 1))
+        ],
+        by=world.leader,
+    )
+    from tests.plans.world import released_cycle
+
+    released_cycle(
+        clock,
+        world.cohort,
+        world.leader,
+        opens=datetime.datetime(2027, 9, 1, 8, tzinfo=datetime.UTC),
+        table={},
+    )
+    page = signed_in(client, world.leader).get(reverse("plans:detail", args=[plan.pk]))
+    row = re.search(r"<tr><td>Focus</td>(.*?)</tr>", page.content.decode(), re.S).group(1)
+    assert row.count("0.0") == 3, row  # before, after, change

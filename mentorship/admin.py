@@ -1,7 +1,20 @@
 from django.contrib import admin
 
 from common.admin import ModelAdmin
-from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
+from mentorship.models import (
+    ActionItem,
+    Goal,
+    MentorDimension,
+    MentoringSession,
+    MentorProfile,
+    Pairing,
+)
+
+
+class MentorDimensionInline(admin.TabularInline):
+    model = MentorDimension
+    extra = 0
+    verbose_name = "balance dimension they develop well"
 
 
 @admin.register(MentorProfile)
@@ -14,6 +27,7 @@ class MentorProfileAdmin(ModelAdmin):
     autocomplete_fields = ["user"]
     filter_horizontal = ["expertise"]
     readonly_fields = ["active_mentees"]
+    inlines = [MentorDimensionInline]
 
 
 @admin.register(Pairing)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from common.models import Email
 from mentorship import emails, services
-from mentorship.models import Goal, MentoringSession, MentorProfile, Pairing
+from mentorship.models import Goal, MentorDimension, MentoringSession, MentorProfile, Pairing
 from people.demo import LEADERS, MENTORS
 from people.models import User
 from programs.models import Competency, Enrollment
@@ -25,6 +25,12 @@ EXPERTISE = {
     "mentor@example.com": ["communication", "relationships", "talent-management"],
     "daniel.kowalski@example.com": ["problem-solving", "team-optimization"],
     "grace.lindqvist@example.com": ["talent-management", "communication", "team-optimization"],
+}
+# The balance dimensions each mentor is strong at developing (matching with plans).
+DIMENSION_EXPERTISE = {
+    "mentor@example.com": ["relationships", "communication", "development"],
+    "daniel.kowalski@example.com": ["decision_making", "risk_tolerance", "goal_orientation"],
+    "grace.lindqvist@example.com": ["focus", "approach", "success"],
 }
 BIOS = {
     "mentor@example.com": "Built the enterprise team from 6 to 40 people across three regions.",
@@ -79,6 +85,10 @@ def seed(*, today: datetime.date) -> None:
         )
         if created:
             profile.expertise.set([competencies[s] for s in EXPERTISE[mentor.email]])
+            MentorDimension.objects.bulk_create(
+                MentorDimension(profile=profile, dimension=dimension)
+                for dimension in DIMENSION_EXPERTISE[mentor.email]
+            )
 
     for index, (email, *_rest) in enumerate(LEADERS):
         leader = User.objects.get(email=email)

@@ -44,6 +44,31 @@ class MentorProfile(models.Model):
         return self.capacity - self.active_mentees
 
 
+class MentorDimension(models.Model):
+    """A balance dimension a mentor is strong at developing (matching prefers them for
+    leaders whose development plan focuses on it)."""
+
+    profile = models.ForeignKey(
+        MentorProfile, on_delete=models.CASCADE, related_name="dimension_expertise"
+    )
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+
+    class Meta:
+        ordering = ["profile", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "dimension"], name="mentorship_mentor_dimension_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(dimension__in=Dimension.values),
+                name="mentorship_mentor_dimension_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.get_dimension_display()}"
+
+
 class Pairing(models.Model):
     """A mentor paired with a new leader. Ending a pairing keeps all its history."""
 

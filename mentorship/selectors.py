@@ -33,7 +33,7 @@ from common.dates import end_of_day, moment_of
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
 from people.roles import Role, role_group_id, role_names
-from programs.models import Cohort, Competency, Enrollment
+from programs.models import Cohort, Competency, Dimension, Enrollment
 from programs.selectors import cohorts_of
 
 
@@ -403,6 +403,9 @@ class Suggestion:
     active_mentees: int
     covered: list[Competency] = field(default_factory=list)
     needed: list[Competency] = field(default_factory=list)
+    # The focus dimensions of the leader's development plan, and those this mentor has.
+    focus: list[str] = field(default_factory=list)
+    focus_covered: list[str] = field(default_factory=list)
 
     @property
     def seats_free(self) -> int:
@@ -423,32 +426,52 @@ class Suggestion:
     @property
     def explanation(self) -> str:
         seats = f"{self.seats_free} of {self.capacity} seat{'s' if self.capacity != 1 else ''} free"
+        parts = [self._focus_explanation()] if self.focus else []
         if not self.needed:
-            return f"no specific competencies needed yet; {seats}"
-        if not self.covered:
-            return f"covers none of {_and_list(self.needed)}; {seats}"
-        missing = [c for c in self.needed if c not in self.covered]
-        text = f"covers {_and_list(self.covered)}"
-        if missing:
-            text += f" (not {_and_list(missing)})"
-        return f"{text}; {seats}"
+            parts.append("no specific competencies needed yet")
+        elif not self.covered:
+            parts.append(f"covers none of {_and_list(self.needed)}")
+        else:
+            missing = [c for c in self.needed if c not in self.covered]
+            text = f"covers {_and_list(self.covered)}"
+            if missing:
+                text += f" (not {_and_list(missing)})"
+            parts.append(text)
+        return "; ".join([*parts, seats])
+
+    def _focus_explanation(self) -> str:
+        labels = dict(Dimension.choices)
+        focus = [labels[d].lower() for d in self.focus]
+        if not self.focus_covered:
+            return f"not strong at the plan's focus ({_and_names(focus)})"
+        return "strong at the plan's focus on " + _and_names(
+            [labels[d].lower() for d in self.focus_covered]
+        )
 
 
-def _and_list(competencies: Sequence[Competency]) -> str:
-    names = [c.name.lower() for c in competencies]
+def _and_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _and_list(competencies: Sequence[Competency]) -> str:
+    return _and_names([c.name.lower() for c in competencies])
+
+
 def mentor_suggestions(
-    *, mentee: User, needed: Sequence[Competency], limit: int = 10
+    *,
+    mentee: User,
+    needed: Sequence[Competency],
+    focus: Sequence[str] = (),
+    limit: int = 10,
 ) -> list[Suggestion]:
     """Mentors who could take this leader, best first, each with its reasons.
 
     Eligible: Mentor role, active account and profile (a mentor without a profile
     yet counts with the default capacity), a free seat, not the leader, not in the
     leader's reporting line, not already mentoring them. Ranked by how many of the
-    ``needed`` competencies (most needed first) their expertise covers, then by how
-    high those needs rank, then by free seats, then by name.
+    leader's ``focus`` dimensions (their development plan's) the mentor is strong at,
+    then how many of the ``needed`` competencies (most needed first) their expertise
+    covers, then by how high those needs rank, then by free seats, then by name.
     """
     excluded = {mentee.pk, *(manager.pk for manager in reporting_line(mentee))}
     excluded |= set(
@@ -461,7 +484,7 @@ def mentor_suggestions(
         .exclude(pk__in=excluded)
         .exclude(mentor_profile__is_active=False)
         .select_related("mentor_profile")
-        .prefetch_related("mentor_profile__expertise")
+        .prefetch_related("mentor_profile__expertise", "mentor_profile__dimension_expertise")
         .distinct()
     )
     default_capacity = MentorProfile._meta.get_field("capacity").default
@@ -469,16 +492,25 @@ def mentor_suggestions(
     for mentor in mentors:
         profile = getattr(mentor, "mentor_profile", None)
         expertise = set(profile.expertise.all()) if profile else set()
+        strengths = {d.dimension for d in profile.dimension_expertise.all()} if profile else set()
         suggestion = Suggestion(
             mentor=mentor,
             capacity=profile.capacity if profile else default_capacity,
             active_mentees=profile.active_mentees if profile else 0,
             covered=[c for c in needed if c in expertise],
             needed=list(needed),
+            focus=list(focus),
+            focus_covered=[d for d in focus if d in strengths],
         )
         if suggestion.seats_free > 0:
             suggestions.append(suggestion)
     suggestions.sort(
-        key=lambda s: (-len(s.covered), -s.priority, -s.seats_free, s.mentor.full_name)
+        key=lambda s: (
+            -len(s.focus_covered),
+            -len(s.covered),
+            -s.priority,
+            -s.seats_free,
+            s.mentor.full_name,
+        )
     )
     return suggestions[:limit]

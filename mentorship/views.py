@@ -22,7 +22,7 @@ from mentorship.forms import (
     PairingCreateForm,
     SessionLogForm,
 )
-from mentorship.matching import needed_competencies_for
+from mentorship.matching import focus_dimensions_for, needed_competencies_for
 from mentorship.models import ActionItem, Pairing
 from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_action_item
 from people.decorators import role_required
@@ -249,7 +249,8 @@ def pairing_create(request):
     suggestions, needed = [], []
     if mentee is not None:
         needed = needed_competencies_for(mentee)
-        suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed)
+        focus = focus_dimensions_for(mentee)
+        suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed, focus=focus)
     return render(
         request,
         "mentorship/pairing_create.html",

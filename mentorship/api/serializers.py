@@ -245,6 +245,11 @@ class SuggestionSerializer(Serializer):
     mentor = UserSummarySerializer()
     score = serializers.IntegerField(help_text="Share of the needed competencies covered (%).")
     covered = CompetencySummarySerializer(many=True)
+    focus_covered = serializers.ListField(
+        child=serializers.ChoiceField(choices=Dimension.choices),
+        help_text="The focus dimensions of the leader's development plan this mentor is "
+        "strong at (ranked first).",
+    )
     seats_free = serializers.IntegerField()
     capacity = serializers.IntegerField()
     explanation = serializers.CharField()

@@ -26,7 +26,7 @@ from mentorship.api.serializers import (
     SuggestionQuerySerializer,
 )
 from mentorship.calendar import feed_ics
-from mentorship.matching import needed_competencies_for
+from mentorship.matching import focus_dimensions_for, needed_competencies_for
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
 from mentorship.permissions import (
     ActionItemPermission,
@@ -308,7 +308,8 @@ class SuggestionsView(APIView):
             selectors.leaders_visible_to(request.user), pk=query.validated_data["mentee"]
         )
         needed = needed_competencies_for(mentee)
-        suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed)
+        focus = focus_dimensions_for(mentee)
+        suggestions = selectors.mentor_suggestions(mentee=mentee, needed=needed, focus=focus)
         return Response(
             SuggestionListSerializer(
                 {"mentee": mentee, "needed": needed, "suggestions": suggestions}

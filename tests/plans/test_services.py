@@ -251,3 +251,40 @@ def test_hr_sees_how_many_of_the_cohort_built_a_plan_and_on_which_dimensions(wor
     heat = {row["dimension"]: row["leaders"] for row in coverage["focus"]}
     assert heat["relationships"] == heat["communication"] == 1 and heat["focus"] == 0
     assert Focus.objects.count() == 2
+
+
+def test_mentors_strong_at_the_plans_focus_are_suggested_first_and_told_why(world):
+    """HR pairing a leader who has a plan: a mentor strong at its focus dimensions ranks
+    above one who covers more competencies, and the explanation says so."""
+    from mentorship.matching import focus_dimensions_for, needed_competencies_for
+    from mentorship.models import MentorDimension
+    from mentorship.selectors import mentor_suggestions
+    from tests.mentorship.factories import MentorProfileFactory
+    from tests.people.factories import MentorFactory
+    from tests.programs.factories import competency
+
+    plan_create(
+        leader=world.leader,
+        cycle=world.cycle,
+        focuses=[focus("relationships"), focus("communication")],
+        by=world.leader,
+    )
+    broad = MentorFactory(full_name="Bea Broad")
+    MentorProfileFactory(user=broad).expertise.set(
+        [competency(slug) for slug in ("communication", "talent-management", "relationships")]
+    )
+    focused = MentorFactory(full_name="Fay Focused")
+    profile = MentorProfileFactory(user=focused)
+    MentorDimension.objects.create(profile=profile, dimension="relationships")
+
+    focus_dims = focus_dimensions_for(world.leader)
+    assert focus_dims == ["relationships", "communication"]
+    ranked = mentor_suggestions(
+        mentee=world.leader, needed=needed_competencies_for(world.leader), focus=focus_dims
+    )
+    names = [s.mentor.full_name for s in ranked]
+    assert names.index("Fay Focused") < names.index("Bea Broad")
+    fay = ranked[names.index("Fay Focused")]
+    assert fay.explanation.startswith("strong at the plan's focus on relationships;")
+    bea = ranked[names.index("Bea Broad")]
+    assert bea.explanation.startswith("not strong at the plan's focus (relationships and ")

@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ModuleKindEnum": "programs.models.Module.Kind",
         "EnrollmentStatusEnum": "programs.models.Enrollment.Status",
         "CohortDeliveryEnum": "programs.models.Cohort.Delivery",
+        # The nine balance dimensions: one enum wherever they appear.
+        "DimensionEnum": "programs.models.Dimension",
     }
 )
 

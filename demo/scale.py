@@ -431,7 +431,7 @@ class ScaleSeeder:
         self.writer.write("pairings", Pairing, fields, pairings)
         fields = ["id", "pairing", "status", "starts_at", "duration_minutes", "format"]
         fields += ["shared_notes", "private_notes", "logged_by", "sequence", "created_at"]
-        fields += ["updated_at"]
+        fields += ["updated_at", "dimension"]
         self.writer.write("mentoring sessions", MentoringSession, fields, self._session_rows())
         topics = list(
             Competency.objects.filter(slug__in=TOPIC_ROTATION).values_list("pk", flat=True)
@@ -449,7 +449,7 @@ class ScaleSeeder:
             ),
         )
         fields = ["session", "description", "owner", "due_on", "done_at", "created_by"]
-        fields += ["created_at"]
+        fields += ["created_at", "dimension"]
         self.writer.write("action items", ActionItem, fields, self._action_rows())
 
     def _session_id(self, i: int, s: int) -> int:
@@ -476,7 +476,7 @@ class ScaleSeeder:
                 duration, kind = rng.choice((30, 45, 60)), formats[(i + s) % len(formats)]
                 yield (
                     *(self._session_id(i, s), self.ids.pairing + i, status, starts_at, duration),
-                    *(kind, notes, "", mentor, 0, logged_at, logged_at),
+                    *(kind, notes, "", mentor, 0, logged_at, logged_at, ""),
                 )
 
     def _action_rows(self):
@@ -490,7 +490,10 @@ class ScaleSeeder:
                 latest = n == ACTION_ITEMS - 1
                 done_at = None if latest else held + datetime.timedelta(days=4)
                 due_on = held.date() + datetime.timedelta(days=5)
-                yield (self._session_id(i, s), description, owner, due_on, done_at, mentor, held)
+                yield (
+                    *(self._session_id(i, s), description, owner, due_on, done_at, mentor),
+                    *(held, ""),
+                )
 
     # --- feedback -----------------------------------------------------------------------
 

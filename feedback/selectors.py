@@ -478,11 +478,17 @@ def report_build(*, cycle: Cycle, subject: User, viewer, with_previous: bool = T
 
 
 def _previous(cycle: Cycle, subject: User, viewer) -> dict | None:
-    """The previous released cycle's overall figures, if the viewer may see that report."""
+    """The previous released cycle's overall figures, if the viewer may see that report.
+    The subject sees their previous report whenever they see this one (also once erased:
+    the figures of a report never change)."""
     previous = previous_cycle(cycle=cycle, subject=subject)
     if previous is None:
         return None
-    if viewer is not None and not report_visible_to(user=viewer, cycle=previous, subject=subject):
+    if (
+        viewer is not None
+        and viewer.pk != subject.pk
+        and not report_visible_to(user=viewer, cycle=previous, subject=subject)
+    ):
         return None
     earlier = report_build(cycle=previous, subject=subject, viewer=viewer, with_previous=False)
     return {"cycle": earlier["cycle"], "overall": earlier["overall"]}

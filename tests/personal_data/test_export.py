@@ -151,10 +151,16 @@ def test_the_audit_trail_by_them_and_about_them_is_in_the_export_but_not_who_was
 ):
     export = person_export(person=everywhere.person)["audit"]
 
-    assert [(e["action"], e["actor"]) for e in export["by_them"]] == [("goal.update", PAT)]
+    assert [(e["action"], e["actor"]) for e in export["by_them"]] == [
+        ("goal.update", PAT),
+        ("goal.create", PAT),  # the goal of Pat's development plan
+        ("plan.create", PAT),
+    ]
     assert [(e["action"], e["actor"]) for e in export["about_them"]] == [
         ("goal.create", "Mia Torres"),
         ("report.view", hr.full_name),
+        ("goal.create", PAT),
+        ("plan.create", PAT),
     ], "a nudge to someone asked about them names the rater: not theirs to see"
     assert "Peer Rater" not in _text(export)
 

@@ -18,6 +18,7 @@ from metrics.services import cohort_rankings_refresh
 from people.models import User
 from people.roles import Role, grant_role
 from people.tokens import token_issue
+from plans.services import FocusInput, plan_create
 from programs.models import Cohort, SessionAttendance
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import (
@@ -241,4 +242,23 @@ def build_everywhere(*, hr, now) -> Everywhere:
         action_flag=CHANGE,
         change_message='[{"changed": {"fields": ["Job title"]}}]',
     )
+    # development plans: Pat's plan from the released report (topics, a check-in note, a
+    # comment by Pat's mentor and Pat's reply)
+    plan = plan_create(
+        leader=person,
+        cycle=cycle,
+        focuses=[
+            FocusInput(
+                "relationships",
+                "PAT-PLAN: weekly one-to-ones",
+                "Each seller has one",
+                now.date() + datetime.timedelta(days=90),
+                topics="PAT-TOPICS: delegation",
+            )
+        ],
+        by=person,
+    )
+    plan.check_ins.create(due_on=now.date(), note="PAT-CHECK-IN: going well")
+    plan.comments.create(author=mentor, body=f"Good start, {PAT}.")
+    plan.comments.create(author=person, body="PAT-COMMENT: thanks")
     return Everywhere(person=person, mentor=mentor, mentee=mentee, cycle=cycle, raters=raters)

@@ -236,6 +236,24 @@ def test_the_next_report_shows_focus_dimensions_before_and_after_next_to_the_oth
     assert plan_outcome(plan=plan, viewer=world.mentor) is None, "the report was not shared"
 
 
+def test_the_cohorts_plan_coverage_costs_four_queries_whatever_its_size(
+    world, clock, django_assert_num_queries
+):
+    from tests.feedback.factories import RaterRequestFactory
+    from tests.programs.factories import EnrollmentFactory
+
+    day = datetime.date(2027, 3, 20)
+    for size in (1, 6):
+        while world.cycle.requests.values("subject").distinct().count() < size:
+            leader = LeaderFactory()
+            EnrollmentFactory(cohort=world.cohort, leader=leader)
+            RaterRequestFactory(cycle=world.cycle, subject=leader, group="self")
+            plan_create(leader=leader, cycle=world.cycle, focuses=[focus("focus")], by=leader)
+        with django_assert_num_queries(4):
+            coverage = cohort_plan_coverage(cohort=world.cohort, day=day)
+        assert coverage["leaders"] == size
+
+
 def test_hr_sees_how_many_of_the_cohort_built_a_plan_and_on_which_dimensions(world):
     day = datetime.date(2027, 3, 20)
     coverage = cohort_plan_coverage(cohort=world.cohort, day=day)

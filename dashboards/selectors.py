@@ -42,7 +42,7 @@ from mentorship.selectors import (
     with_overdue_action_items,
 )
 from metrics.selectors import cohort_summary, program_impact_and_levels, scorecard_for
-from plans.selectors import cohort_plan_coverage
+from plans.selectors import cohort_plan_coverage, program_plan_impact
 from programs.models import Cohort, Enrollment, Module, Program
 from programs.selectors import (
     cohort_enrollments_on,
@@ -483,4 +483,5 @@ def program_impact_dashboard(
         "completion": program_completion(program=program, cohort=cohort, day=day),
         "before_after": levels,
         "impact": impact,
+        "plans": program_plan_impact(program=program, cohort=cohort, day=day),
     }

@@ -15,7 +15,7 @@ from feedback.demo import APRIL_CYCLE, closed_cycle
 from feedback.models import DEFAULT_QUESTIONNAIRE, Cycle, Questionnaire
 from people.models import User
 from plans.models import Plan
-from plans.services import FocusInput, plan_create
+from plans.services import FocusInput, plan_create, plan_outcomes_record
 from programs.models import Module
 
 FOLLOW_UP_CYCLE = "Six-month 360° follow-up"
@@ -79,6 +79,7 @@ def seed(*, today: datetime.date) -> dict:
             opens_on=april.cohort.ends_on + datetime.timedelta(weeks=26),
             lift=lift,
         )
+    plan_outcomes_record()  # what the nightly task would do: program impact reads it
     return {"plans": built, "follow_up": follow_up}
 
 

@@ -30,6 +30,10 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="development_plans"
     )
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="plans")
+    # The leader's next released report, once its balances are recorded (PlanBalance.after).
+    outcome_cycle = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -75,6 +79,30 @@ class Focus(models.Model):
 
     def __str__(self) -> str:
         return self.get_dimension_display()
+
+
+class PlanBalance(models.Model):
+    """A plan's balance on one dimension (leadership minus management, every rater but
+    self, as anyone may see it) in the report it answers and in the leader's next released
+    report. Reports never change once released, so these are kept: a program's "did the
+    focus dimensions move more?" is then one read, not two report computations a plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="balances")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    in_focus = models.BooleanField()
+    before = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    after = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "dimension"], name="plans_balance_once_per_dimension"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()}: {self.before} → {self.after}"
 
 
 class Comment(models.Model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, QuerySet
 
 from common.dates import end_of_day
 from feedback.models import Cycle, RaterRequest
@@ -15,7 +15,7 @@ from feedback.selectors import report_build, report_visible_to
 from mentorship.selectors import leaders_visible_to
 from metrics.models import MetricDefinition
 from people.models import User
-from plans.models import CheckIn, Comment, Focus, Plan
+from plans.models import CheckIn, Comment, Focus, Plan, PlanBalance
 from programs.models import Dimension, Enrollment, Module
 
 
@@ -220,3 +220,58 @@ def cohort_plan_coverage(*, cohort, day: datetime.date) -> dict | None:
             for value, label in Dimension.choices
         ],
     }
+
+
+def _rounded(value) -> Decimal | None:
+    return Decimal(value).quantize(Decimal("0.01")) if value is not None else None
+
+
+def program_plan_impact(*, program, cohort=None, day: datetime.date | None = None) -> dict:
+    """Across a program's cohorts (or one): of the plans whose leader's next report was
+    out by ``day``, how far the balance moved on the focus dimensions and on the others
+    (means of the per-dimension changes), per cohort and overall. Read from the recorded
+    balances (PlanBalance), so two queries whatever the number of plans."""
+    balances = PlanBalance.objects.filter(
+        plan__cycle__cohort__program=program,
+        plan__outcome_cycle__isnull=False,
+        before__isnull=False,
+        after__isnull=False,
+    )
+    if cohort is not None:
+        balances = balances.filter(plan__cycle__cohort=cohort)
+    if day is not None:
+        balances = balances.filter(
+            plan__created_at__lt=end_of_day(day),
+            plan__outcome_cycle__released_at__lt=end_of_day(day),
+        )
+    moved = {"change": Avg(F("after") - F("before")), "plans": Count("plan", distinct=True)}
+    cohorts: dict[int, dict] = {}
+    for row in (
+        balances.values("plan__cycle__cohort", "plan__cycle__cohort__name", "in_focus")
+        .annotate(**moved)
+        .order_by("plan__cycle__cohort__name", "plan__cycle__cohort")
+    ):
+        entry = cohorts.setdefault(
+            row["plan__cycle__cohort"],
+            {
+                "cohort": {
+                    "id": row["plan__cycle__cohort"],
+                    "name": row["plan__cycle__cohort__name"],
+                },
+                **_no_change(),
+            },
+        )
+        _add_change(entry, row)
+    overall = _no_change()
+    for row in balances.values("in_focus").annotate(**moved).order_by("in_focus"):
+        _add_change(overall, row)
+    return {"cohorts": list(cohorts.values()), "overall": overall}
+
+
+def _no_change() -> dict:
+    return {"plans": 0, "focus_change": None, "other_change": None}
+
+
+def _add_change(entry: dict, row: dict) -> None:
+    entry["plans"] = max(entry["plans"], row["plans"])
+    entry["focus_change" if row["in_focus"] else "other_change"] = _rounded(row["change"])

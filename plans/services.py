@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from common import audit
 from common.errors import ApplicationError
 from common.outbox import emails_owe
 from feedback.models import Cycle, RaterRequest
+from feedback.selectors import report_build
 from mentorship.models import Pairing
 from mentorship.services import goal_create as mentorship_goal_create
 from mentorship.services import goal_update
@@ -24,7 +25,17 @@ from metrics.models import MetricDefinition
 from people.models import User
 from people.roles import Role, has_role
 from plans import emails
-from plans.models import MAX_FOCUSES, MIN_FOCUSES, CheckIn, CheckInProgress, Comment, Focus, Plan
+from plans.models import (
+    MAX_FOCUSES,
+    MIN_FOCUSES,
+    CheckIn,
+    CheckInProgress,
+    Comment,
+    Focus,
+    Plan,
+    PlanBalance,
+)
+from plans.selectors import next_released_cycle
 from programs.models import Dimension, Enrollment, Module
 
 PLAN_AUDITED_FIELDS = ("leader", "cycle")
@@ -130,6 +141,7 @@ def plan_create(
     pairing = _active_pairing(leader)
     for position, item in enumerate(focuses):
         _focus_add(plan, item, position=position, pairing=pairing, by=by)
+    _balances_record(plan, {item.dimension for item in focuses})
     audit.record(
         action="plan.create",
         by=by,
@@ -166,6 +178,47 @@ def _focus_add(plan: Plan, item: FocusInput, *, position: int, pairing, by) -> F
     )
     focus.modules.set(item.modules)
     return focus
+
+
+def _overall_balances(cycle: Cycle, leader: User) -> dict[str, object]:
+    """The report's balance per dimension as anyone may see it (every rater but self)."""
+    report = report_build(cycle=cycle, subject=leader, viewer=None, with_previous=False)
+    return {row["dimension"]: row["balance"] for row in report["overall"]}
+
+
+def _balances_record(plan: Plan, focus: set[str]) -> None:
+    before = _overall_balances(plan.cycle, plan.leader)
+    PlanBalance.objects.bulk_create(
+        PlanBalance(plan=plan, dimension=d, in_focus=d in focus, before=before.get(d))
+        for d in Dimension.values
+    )
+
+
+def plan_outcomes_record() -> int:
+    """For each plan whose leader's next report has been released since, record that
+    report's balances beside the plan's (``PlanBalance.after``). Released reports never
+    change, so each plan is done once; safe to run twice (a plan is claimed by a
+    conditional update)."""
+    later = Cycle.objects.filter(
+        released_at__isnull=False,
+        opens_at__gt=OuterRef("cycle__opens_at"),
+        requests__subject=OuterRef("leader"),
+    )
+    done = 0
+    for plan in Plan.objects.filter(outcome_cycle__isnull=True).filter(Exists(later)):
+        after = next_released_cycle(plan=plan)
+        with transaction.atomic():
+            if not Plan.objects.filter(pk=plan.pk, outcome_cycle__isnull=True).update(
+                outcome_cycle=after
+            ):
+                continue
+            balances = _overall_balances(after, plan.leader)
+            rows = list(plan.balances.all())
+            for row in rows:
+                row.after = balances.get(row.dimension)
+            PlanBalance.objects.bulk_update(rows, ["after"])
+            done += 1
+    return done
 
 
 @transaction.atomic

@@ -15,3 +15,9 @@ def check_ins_due() -> int:
 def plan_reminders() -> int:
     """Daily: remind leaders whose cohort expects a plan from a released report."""
     return services.plan_reminders_owe()
+
+
+@shared_task(name="plans.record_outcomes")
+def record_outcomes() -> int:
+    """Daily: record the next report's balances of plans whose leader has one now."""
+    return services.plan_outcomes_record()

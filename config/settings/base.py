@@ -369,6 +369,11 @@ CELERY_BEAT_SCHEDULE["plans-reminders"] = {
     "task": "plans.plan_reminders",
     "schedule": crontab(minute=20, hour=7),
 }
+# ... and, at 03:30, the balances of the next report beside each plan's (program impact).
+CELERY_BEAT_SCHEDULE["plans-outcomes"] = {
+    "task": "plans.record_outcomes",
+    "schedule": crontab(minute=30, hour=3),
+}
 
 # One line per request and per task (config/logs.py): text here, JSON in production.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -331,12 +331,40 @@ class BeforeAfterMetricSerializer(Serializer):
     )
 
 
+class PlanChangeSerializer(Serializer):
+    plans = serializers.IntegerField(help_text="Plans whose leader's next report is out.")
+    focus_change = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Mean change of the balance on the plans' focus dimensions.",
+    )
+    other_change = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Mean change on the dimensions not in focus.",
+    )
+
+
+class CohortPlanChangeSerializer(PlanChangeSerializer):
+    cohort = DashboardRefSerializer()
+
+
+class ProgramPlansSerializer(Serializer):
+    cohorts = CohortPlanChangeSerializer(many=True)
+    overall = PlanChangeSerializer()
+
+
 class ProgramImpactDashboardSerializer(Serializer):
     program = DashboardRefSerializer()
     as_of = serializers.DateField()
     completion = CompletionFiguresSerializer()
     before_after = BeforeAfterMetricSerializer(many=True)
     impact = ProgramImpactSerializer()
+    plans = ProgramPlansSerializer(
+        help_text="Development plans: did the focus dimensions move more than the others?"
+    )
 
 
 def cohort_csv_rows(dashboard: dict) -> list[dict]:

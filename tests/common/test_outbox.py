@@ -251,4 +251,5 @@ def test_one_beat_entry_sweeps_every_email_every_minute(settings):
         "metrics.refresh_cohort_rankings",
         "plans.check_ins_due",
         "plans.plan_reminders",
+        "plans.record_outcomes",
     }

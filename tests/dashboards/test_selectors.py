@@ -243,8 +243,8 @@ def test_program_before_and_after_levels(world):
         (lambda w: selectors.mentor_dashboard(mentor=w.mia), 2),
         # program 6, mentoring 5, feedback 2, metrics.scorecard_for 9
         (lambda w: selectors.leader_dashboard(leader=w.leo, day=JULY), 22),
-        # completion 3, metrics.program_impact_and_levels 5
-        (lambda w: selectors.program_impact_dashboard(program=w.program, day=JULY), 8),
+        # completion 3, metrics.program_impact_and_levels 5, plans 2
+        (lambda w: selectors.program_impact_dashboard(program=w.program, day=JULY), 10),
     ],
     ids=["cohort", "mentor", "leader", "impact"],
 )

@@ -1,6 +1,7 @@
 """Building a development plan from a released report, and what follows from it."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -306,3 +307,51 @@ def test_mentors_strong_at_the_plans_focus_are_suggested_first_and_told_why(worl
     assert fay.explanation.startswith("strong at the plan's focus on relationships;")
     bea = ranked[names.index("Bea Broad")]
     assert bea.explanation.startswith("not strong at the plan's focus (relationships and ")
+
+
+def test_program_impact_compares_focus_and_other_dimensions_from_recorded_balances(
+    world, clock, django_assert_num_queries
+):
+    from plans.selectors import program_plan_impact
+    from plans.services import plan_outcomes_record
+
+    plan = plan_create(
+        leader=world.leader,
+        cycle=world.cycle,
+        focuses=[focus("relationships"), focus("communication")],
+        by=world.leader,
+    )
+    before = dict(plan.balances.values_list("dimension", "before"))
+    assert before["relationships"] == -3 and before["focus"] == 0
+    program = world.cohort.program
+    assert plan_outcomes_record() == 0, "no later report yet"
+    assert program_plan_impact(program=program)["overall"]["plans"] == 0
+
+    later = {
+        ("relationships", "management"): 4,
+        ("relationships", "leadership"): 4,
+        ("communication", "management"): 4,
+        ("communication", "leadership"): 4,
+        ("focus", "leadership"): 4,
+    }
+    next_report = released_cycle(
+        clock,
+        world.cohort,
+        world.leader,
+        opens=datetime.datetime(2027, 9, 1, 8, tzinfo=UTC),
+        table=later,
+    )
+    assert plan_outcomes_record() == 1
+    assert plan_outcomes_record() == 0, "each plan once"
+    plan.refresh_from_db()
+    assert plan.outcome_cycle == next_report
+    with django_assert_num_queries(2):
+        impact = program_plan_impact(program=program)
+    assert impact["overall"] == {
+        "plans": 1,
+        "focus_change": Decimal("2.50"),  # +3 and +2
+        "other_change": Decimal("0.14"),  # focus +1, six others 0: 1/7
+    }
+    assert impact["cohorts"][0]["cohort"]["id"] == world.cohort.pk
+    before_release = datetime.date(2027, 9, 1)
+    assert program_plan_impact(program=program, day=before_release)["overall"]["plans"] == 0

@@ -34,6 +34,12 @@ class ServiceInputForm(forms.ModelForm):
     def _post_clean(self) -> None:
         pass
 
+    def changes(self) -> dict[str, Any]:
+        """What the person changed, for an update service: a field left as it was is not
+        passed, so the service's own rules for it still apply (say, a goal's status that
+        follows its progress)."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
     def save(self, commit: bool = True):
         raise NotImplementedError("Call the service with form.cleaned_data.")
 

@@ -147,6 +147,11 @@ class GoalForm(GoalCreateForm):
     class Meta(GoalCreateForm.Meta):
         fields = [*GoalCreateForm.Meta.fields, "status", "progress", "notes"]
         labels = {**GoalCreateForm.Meta.labels, "progress": "Progress (%)"}
+        help_texts = {
+            **GoalCreateForm.Meta.help_texts,
+            "status": "Left as it is, it follows the progress: under way above 0%, "
+            "achieved at 100%.",
+        }
         widgets = {
             **GoalCreateForm.Meta.widgets,
             "progress": forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),

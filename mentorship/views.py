@@ -191,7 +191,7 @@ def session_reschedule(request, pk: int):
         return text
 
     def write() -> MentoringSession:
-        return services.session_update(session=session, by=request.user, **form.cleaned_data)
+        return services.session_update(session=session, by=request.user, **form.changes())
 
     if form_saved(request, form, write, said):
         return redirect("mentorship:my-mentees")
@@ -228,7 +228,7 @@ def action_item_edit(request, pk: int):
     form = ActionItemForm(posted(request), instance=item)
 
     def write() -> ActionItem:
-        return services.action_item_update(item=item, by=request.user, **form.cleaned_data)
+        return services.action_item_update(item=item, by=request.user, **form.changes())
 
     if form_saved(request, form, write, lambda saved: f"Action item “{saved}” saved."):
         return redirect("mentorship:my-mentees")
@@ -338,7 +338,7 @@ def goal_edit(request, pk: int):
     title = goal.title  # the service changes ``goal``; the page keeps its name until saved
 
     def write() -> Goal:
-        return services.goal_update(goal=goal, by=request.user, **form.cleaned_data)
+        return services.goal_update(goal=goal, by=request.user, **form.changes())
 
     if form_saved(request, form, write, lambda saved: f"Goal “{saved.title}” saved."):
         return redirect(_goals_page(request, goal.mentee))
@@ -466,9 +466,7 @@ def mentor_edit(request, pk: int):
         # A mentor never paired has no profile yet: made with the settings, or not at all.
         with transaction.atomic():
             saved = profile or services.mentor_profile_for(mentor, by=request.user)
-            return services.mentor_profile_update(
-                profile=saved, by=request.user, **form.cleaned_data
-            )
+            return services.mentor_profile_update(profile=saved, by=request.user, **form.changes())
 
     if form_saved(request, form, write, lambda saved: f"{mentor.full_name}'s settings saved."):
         return redirect("mentorship:mentors")

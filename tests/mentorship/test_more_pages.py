@@ -483,3 +483,14 @@ def test_my_mentees_lists_each_mentees_goals_and_open_items_to_edit(client, ment
     assert other_leaders.title not in html
     assert reverse("mentorship:goal-edit", args=[world.other_goal.pk]) not in html
     assert reverse("mentorship:action-item-edit", args=[world.mentor_item.pk]) in html
+
+
+def test_a_goal_left_at_its_status_follows_its_progress(client, leader, world):
+    goal = GoalFactory(mentee=leader, status="not_started", progress=0)
+    url = reverse("mentorship:goal-edit", args=[goal.pk])
+    form = _goal_edit_form(goal, status="not_started", measure="", progress=100)
+    assert as_user(client, leader).post(url, form).status_code == 302
+    goal.refresh_from_db()
+    assert (goal.progress, goal.status) == (100, "achieved")
+    (event,) = events("goal.update", goal)
+    assert set(event.changes) == {"progress", "status", "notes"}

@@ -1,6 +1,6 @@
 """Page helpers shared by every app's views: a form that only reads input for a service,
-a service's refusal shown on a form or as a message, and the CSV import page's upload →
-dry-run preview → confirm.
+a service's refusal shown on a form or as a message, a form page that saves through one
+service, and the CSV import page's upload → dry-run preview → confirm.
 
 Like all of common/, this imports no Lodestar app; the views hand it their services.
 """
@@ -33,6 +33,12 @@ class ServiceInputForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+    def changes(self) -> dict[str, Any]:
+        """What the person changed, for an update service: a field left as it was is not
+        passed, so the service's own rules for it still apply (say, a goal's status that
+        follows its progress)."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
 
     def save(self, commit: bool = True):
         raise NotImplementedError("Call the service with form.cleaned_data.")
@@ -76,6 +82,30 @@ def run_service(request: HttpRequest, action: Callable[[], Any], success: str) -
         return False
     messages.success(request, success)
     return True
+
+
+def form_saved(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    write: Callable[[], Any],
+    success: Callable[[Any], str],
+) -> Any:
+    """On a POST whose form is valid, call ``write`` (one service) and say ``success(what
+    it wrote)``; a refusal goes onto the form's fields. What it wrote, else None."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        written = write()
+    except REFUSALS as error:
+        form_errors(form, error)
+        return None
+    messages.success(request, success(written))
+    return written
+
+
+def form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A form page; 400 when it shows errors, so a refused POST never looks like success."""
+    return render(request, template, context, status=400 if context["form"].errors else 200)
 
 
 @dataclass

@@ -32,7 +32,7 @@ from django.utils import timezone
 from common.dates import end_of_day, moment_of
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
-from people.roles import Role, role_group_id, role_names
+from people.roles import Role, active_role_holders, role_group_id, role_names
 from programs.models import Cohort, Competency, Dimension, Enrollment
 from programs.selectors import cohorts_of
 
@@ -188,6 +188,17 @@ def active_mentor_of(*, mentor, mentee) -> bool:
     return Pairing.objects.filter(
         mentor=mentor, mentee=mentee, status=Pairing.Status.ACTIVE
     ).exists()
+
+
+def mentor_list() -> QuerySet[User]:
+    """HR's list of mentors: everyone active with the Mentor role, with their profile (None
+    before their first pairing), expertise and strong dimensions. Three queries."""
+    return (
+        active_role_holders(Role.MENTOR)
+        .select_related("mentor_profile")
+        .prefetch_related("mentor_profile__expertise", "mentor_profile__dimension_expertise")
+        .order_by("full_name", "email")
+    )
 
 
 # ---------------------------------------------------------------- overviews for pages

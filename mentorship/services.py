@@ -21,11 +21,18 @@ from django.utils import timezone
 from common import audit, outbox
 from common.errors import ApplicationError, CapacityError, TransitionError
 from mentorship import emails
-from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
+from mentorship.models import (
+    ActionItem,
+    Goal,
+    MentorDimension,
+    MentoringSession,
+    MentorProfile,
+    Pairing,
+)
 from mentorship.selectors import quiet_since, reporting_line, with_quiet
 from people.models import User
 from people.roles import Role, has_role
-from programs.models import Competency, Enrollment
+from programs.models import Competency, Dimension, Enrollment
 
 
 def _reject_unknown_fields(changes: dict, allowed: frozenset[str] | set[str]) -> None:
@@ -68,6 +75,81 @@ def mentor_profile_for(user: User, *, by) -> MentorProfile:
     except IntegrityError:  # another request created it a moment ago
         return MentorProfile.objects.get(user=user)
     return profile
+
+
+MENTOR_PROFILE_AUDITED_FIELDS = ("capacity", "is_active", "bio", "expertise")
+
+
+def mentor_profile_update(
+    *,
+    profile: MentorProfile,
+    by: User,
+    capacity: int | None = None,
+    is_active: bool | None = None,
+    bio: str | None = None,
+    expertise: Iterable[Competency] | None = None,
+    dimensions: Iterable[str] | None = None,
+) -> MentorProfile:
+    """HR sets how many mentees a mentor takes at once, whether they take new ones, and
+    what they develop well (competencies, balance dimensions); what is None stays.
+
+    Capacity never drops below the mentor's active mentees: the check constraint refuses
+    it, also when a pairing takes a seat between our read and our write.
+    """
+    wanted = None if dimensions is None else set(dimensions)
+    if wanted is not None and not wanted <= set(Dimension.values):
+        unknown = ", ".join(sorted(wanted - set(Dimension.values)))
+        raise ValidationError({"dimensions": f"Not one of the nine dimensions: {unknown}."})
+    with transaction.atomic():
+        profile = MentorProfile.objects.select_related("user").get(pk=profile.pk)
+        before = audit.snapshot(profile, MENTOR_PROFILE_AUDITED_FIELDS)
+        for name, value in (("capacity", capacity), ("is_active", is_active), ("bio", bio)):
+            if value is not None:
+                setattr(profile, name, value)
+        profile.full_clean(exclude=["user", "expertise"], validate_constraints=False)
+        try:
+            with transaction.atomic():  # a savepoint: the refusal leaves ours usable
+                # Never active_mentees: the pairing services count it.
+                profile.save(update_fields=["capacity", "is_active", "bio"])
+        except IntegrityError as error:
+            raise _below_active_mentees(profile) from error
+        if expertise is not None:
+            profile.expertise.set(expertise)
+        changes = audit.changed(profile, before)
+        if wanted is not None:
+            changes.update(_mentor_dimensions_set(profile, wanted))
+        if changes:
+            audit.record(
+                action="mentor_profile.update",
+                by=by,
+                obj=profile,
+                changes=changes,
+                about=profile.user,
+            )
+    return profile
+
+
+def _below_active_mentees(profile: MentorProfile) -> ValidationError:
+    active = MentorProfile.objects.filter(pk=profile.pk).values_list("active_mentees", flat=True)
+    count = active.get()
+    return ValidationError(
+        {
+            "capacity": f"{profile.user.full_name} has {count} active mentee"
+            f"{'s' if count != 1 else ''}: the capacity cannot be lower. End a pairing first."
+        }
+    )
+
+
+def _mentor_dimensions_set(profile: MentorProfile, wanted: set[str]) -> dict:
+    """Keep exactly ``wanted`` as the mentor's strong dimensions; the change, if any."""
+    current = set(profile.dimension_expertise.values_list("dimension", flat=True))
+    if wanted == current:
+        return {}
+    profile.dimension_expertise.exclude(dimension__in=wanted).delete()
+    MentorDimension.objects.bulk_create(
+        MentorDimension(profile=profile, dimension=dimension) for dimension in wanted - current
+    )
+    return {"dimensions": [sorted(current), sorted(wanted)]}
 
 
 # ---------------------------------------------------------------- pairings

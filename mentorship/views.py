@@ -1,5 +1,6 @@
-"""Mentorship pages: the mentor's mentees and session log, the leader's mentoring,
-HR's pairings. Same scope as the API: what a caller may not see is a 404."""
+"""Mentorship pages: the mentor's mentees, session log and their edits, the leader's
+mentoring, goals, HR's pairings and mentors. Same scope as the API: what a caller may not
+see is a 404; a role that may not do it is a 403."""
 
 from __future__ import annotations
 
@@ -7,24 +8,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from common.web import REFUSALS, form_errors, run_service
+from common.web import REFUSALS, form_errors, form_page, form_saved, posted, run_service
 from mentorship import selectors, services
 from mentorship.forms import (
+    ActionItemForm,
     ActionItemFormSet,
+    GoalCreateForm,
+    GoalForm,
     GoalProgressForm,
+    MentorProfileForm,
     PairingCreateForm,
     SessionLogForm,
+    SessionRescheduleForm,
 )
 from mentorship.matching import focus_dimensions_for, needed_competencies_for
-from mentorship.models import ActionItem, Pairing
-from mentorship.permissions import can_edit_goal, can_log_sessions, can_mark_action_item
+from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
+from mentorship.permissions import (
+    can_edit_action_item,
+    can_edit_goal,
+    can_log_sessions,
+    can_manage_goals_of,
+    can_mark_action_item,
+)
 from people.decorators import role_required
 from people.models import User
 from people.roles import Role
@@ -35,15 +48,40 @@ from plans.selectors import latest_plans
 
 @role_required(Role.MENTOR)
 def my_mentees(request):
-    pairings = list(selectors.mentee_overview(mentor=request.user))
-    plans = latest_plans(user=request.user, leader_ids=[p.mentee_id for p in pairings])
+    user = request.user
+    pairings = list(selectors.mentee_overview(mentor=user))
+    mentee_ids = [pairing.mentee_id for pairing in pairings]
+    plans = latest_plans(user=user, leader_ids=mentee_ids)
+    open_items = _grouped(
+        selectors.action_item_list(user=user)
+        .filter(session__pairing__in=[pairing.pk for pairing in pairings], done_at__isnull=True)
+        .order_by(F("due_on").asc(nulls_last=True), "id"),
+        key=lambda item: item.session.pairing_id,
+    )
+    goals = _grouped(
+        selectors.goal_list(user=user).filter(mentee_id__in=mentee_ids).order_by(*GOAL_ORDER),
+        key=lambda goal: goal.mentee_id,
+    )
     for pairing in pairings:
         pairing.plan = plans.get(pairing.mentee_id)
+        pairing.listed_items = open_items.get(pairing.pk, [])
+        pairing.listed_goals = goals.get(pairing.mentee_id, [])
     return render(
         request,
         "mentorship/my_mentees.html",
-        {"pairings": pairings, "now": timezone.now()},
+        {"pairings": pairings, "now": timezone.now(), "today": timezone.localdate()},
     )
+
+
+# How goals are listed on My mentees and My mentoring.
+GOAL_ORDER = ("status", "target_date", "id")
+
+
+def _grouped(rows, *, key) -> dict:
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return groups
 
 
 @role_required(Role.MENTOR)
@@ -116,6 +154,89 @@ def session_outcome(request, pk: int):
     return redirect("mentorship:my-mentees")
 
 
+def _session_to_change(request, pk: int) -> MentoringSession:
+    """One of the caller's mentoring sessions (404 otherwise) that they may change (403:
+    only the pairing's mentor, while the pairing is active)."""
+    session = get_object_or_404(selectors.session_list(user=request.user), pk=pk)
+    if not can_log_sessions(request.user, session.pairing):
+        raise PermissionDenied
+    return session
+
+
+def _not_planned(request, session: MentoringSession, verb: str):
+    """The page for a session that was held or cancelled meanwhile: nothing left to do."""
+    return render(
+        request,
+        "mentorship/session_not_planned.html",
+        {"session": session, "verb": verb},
+        status=409 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def session_reschedule(request, pk: int):
+    """Move a planned session or change its format; both people get the updated
+    invitation when it moves (``session_update``)."""
+    session = _session_to_change(request, pk)
+    if session.status != MentoringSession.Status.PLANNED:
+        return _not_planned(request, session, "moved")
+    form = SessionRescheduleForm(posted(request), instance=session)
+
+    def said(saved: MentoringSession) -> str:
+        mentee, when = saved.pairing.mentee.full_name, saved.starts_at
+        text = f"Session with {mentee} is on {when:%a %-d %b, %H:%M} UTC."
+        if saved.sequence != session.sequence:
+            text += " Both of you get an updated invitation."
+        return text
+
+    def write() -> MentoringSession:
+        return services.session_update(session=session, by=request.user, **form.changes())
+
+    if form_saved(request, form, write, said):
+        return redirect("mentorship:my-mentees")
+    return form_page(
+        request, "mentorship/session_reschedule.html", {"form": form, "session": session}
+    )
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def session_cancel(request, pk: int):
+    """Cancel a planned session, after a confirmation; both people get a cancellation."""
+    session = _session_to_change(request, pk)
+    if session.status != MentoringSession.Status.PLANNED:
+        return _not_planned(request, session, "cancelled")
+    if request.method == "POST":
+        run_service(
+            request,
+            lambda: services.session_cancel(session=session, by=request.user),
+            f"Session with {session.pairing.mentee.full_name} on "
+            f"{session.starts_at:%a %-d %b} cancelled; both of you get a cancellation.",
+        )
+        return redirect("mentorship:my-mentees")
+    return render(request, "mentorship/session_cancel.html", {"session": session})
+
+
+@role_required(Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def action_item_edit(request, pk: int):
+    item = get_object_or_404(selectors.action_item_list(user=request.user), pk=pk)
+    if not can_edit_action_item(request.user, item):
+        raise PermissionDenied
+    mentee = item.session.pairing.mentee
+    form = ActionItemForm(posted(request), instance=item)
+
+    def write() -> ActionItem:
+        return services.action_item_update(item=item, by=request.user, **form.changes())
+
+    if form_saved(request, form, write, lambda saved: f"Action item “{saved}” saved."):
+        return redirect("mentorship:my-mentees")
+    return form_page(
+        request, "mentorship/action_item_form.html", {"form": form, "item": item, "mentee": mentee}
+    )
+
+
 # ---------------------------------------------------------------- leader
 
 
@@ -137,7 +258,7 @@ def my_mentoring(request):
         .filter(session__pairing__mentee=user)
         .order_by("done_at", "due_on", "id")
     )
-    goals = selectors.goal_list(user=user).filter(mentee=user).order_by("status", "target_date")
+    goals = selectors.goal_list(user=user).filter(mentee=user).order_by(*GOAL_ORDER)
     return render(
         request,
         "mentorship/my_mentoring.html",
@@ -178,6 +299,62 @@ def goal_progress(request, pk: int):
     else:
         messages.error(request, "Progress must be a whole number from 0 to 100.")
     return redirect(_back(request, "mentorship:my-mentoring"))
+
+
+@role_required(Role.LEADER, Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def goal_create(request, pk: int):
+    """A new goal for the leader ``pk``: their own, or set by their mentor with them."""
+    leader = get_object_or_404(selectors.leaders_visible_to(request.user), pk=pk)
+    if not can_manage_goals_of(request.user, leader):
+        raise PermissionDenied
+    form = GoalCreateForm(posted(request))
+    # The pairing the goal is followed in: the caller's own with this leader, if active.
+    pairing = (
+        selectors.pairings_visible_to(request.user)
+        .filter(mentee=leader, status=Pairing.Status.ACTIVE)
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+
+    def write() -> Goal:
+        return services.goal_create(
+            mentee=leader, pairing=pairing, by=request.user, **form.cleaned_data
+        )
+
+    if form_saved(request, form, write, lambda saved: f"Goal “{saved.title}” added."):
+        return redirect(_goals_page(request, leader))
+    context = {"form": form, "leader": leader, "back": _goals_page(request, leader)}
+    return form_page(request, "mentorship/goal_form.html", context)
+
+
+@role_required(Role.LEADER, Role.MENTOR)
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, pk: int):
+    goal = get_object_or_404(selectors.goal_list(user=request.user), pk=pk)
+    if not can_edit_goal(request.user, goal):
+        raise PermissionDenied
+    form = GoalForm(posted(request), instance=goal)
+    title = goal.title  # the service changes ``goal``; the page keeps its name until saved
+
+    def write() -> Goal:
+        return services.goal_update(goal=goal, by=request.user, **form.changes())
+
+    if form_saved(request, form, write, lambda saved: f"Goal “{saved.title}” saved."):
+        return redirect(_goals_page(request, goal.mentee))
+    context = {
+        "form": form,
+        "leader": goal.mentee,
+        "title": title,
+        "back": _goals_page(request, goal.mentee),
+    }
+    return form_page(request, "mentorship/goal_form.html", context)
+
+
+def _goals_page(request, leader) -> str:
+    """Where the caller follows this leader's goals."""
+    own = leader.pk == request.user.pk
+    return reverse("mentorship:my-mentoring" if own else "mentorship:my-mentees")
 
 
 def _back(request, default: str) -> str:
@@ -268,3 +445,29 @@ def pairing_end(request, pk: int):
         f"Ended the pairing {pairing}.",
     )
     return redirect("mentorship:pairings")
+
+
+@role_required(Role.HR)
+def mentors(request):
+    default_capacity = MentorProfile._meta.get_field("capacity").default
+    context = {"mentors": selectors.mentor_list(), "default_capacity": default_capacity}
+    return render(request, "mentorship/mentors.html", context)
+
+
+@role_required(Role.HR)
+@require_http_methods(["GET", "POST"])
+def mentor_edit(request, pk: int):
+    """A mentor's capacity, availability and expertise (``pk``: the mentor's user id)."""
+    mentor = get_object_or_404(selectors.mentor_list(), pk=pk)
+    profile = getattr(mentor, "mentor_profile", None)
+    form = MentorProfileForm(posted(request), instance=profile or MentorProfile(user=mentor))
+
+    def write() -> MentorProfile:
+        # A mentor never paired has no profile yet: made with the settings, or not at all.
+        with transaction.atomic():
+            saved = profile or services.mentor_profile_for(mentor, by=request.user)
+            return services.mentor_profile_update(profile=saved, by=request.user, **form.changes())
+
+    if form_saved(request, form, write, lambda saved: f"{mentor.full_name}'s settings saved."):
+        return redirect("mentorship:mentors")
+    return form_page(request, "mentorship/mentor_form.html", {"form": form, "mentor": mentor})

@@ -14,6 +14,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Cohorts", "programs:cohort-list"),
     (Role.HR, "Programs", "programs:program-list"),
     (Role.HR, "Pairings", "mentorship:pairings"),
+    (Role.HR, "Mentors", "mentorship:mentors"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
     (Role.HR, "Audit", "audit"),

@@ -78,8 +78,9 @@ def test_my_mentees_query_count_does_not_grow(client, mentor, world, django_asse
             pairing = PairingFactory(mentor=mentor, mentee=LeaderFactory())
             ActionItemFactory(session=MentoringSessionFactory(pairing=pairing))
             GoalFactory(mentee=pairing.mentee)
-        # Five, whatever the number of mentees (their latest plans are one query).
-        with django_assert_num_queries(5):
+        # Seven, whatever the number of mentees (their latest plans, open action items and
+        # goals are one query each).
+        with django_assert_num_queries(7):
             assert client.get(reverse("mentorship:my-mentees")).status_code == 200
 
 
@@ -268,14 +269,16 @@ def _planned(pairing, **kwargs):
     return MentoringSessionFactory(pairing=pairing, status="planned", **kwargs)
 
 
-def test_my_mentees_offers_to_cancel_the_next_session(
+def test_my_mentees_offers_to_reschedule_or_cancel_the_next_session(
     client, mentor, world, mailoutbox, django_capture_on_commit_callbacks
 ):
     session = _planned(world.pairing)
     client.force_login(mentor)
     html = client.get(reverse("mentorship:my-mentees")).content.decode()
+    assert 'value="held"' not in html  # not held before it happens
+    assert reverse("mentorship:session-reschedule", args=[session.pk]) in html
+    assert reverse("mentorship:session-cancel", args=[session.pk]) in html
     url = reverse("mentorship:session-outcome", args=[session.pk])
-    assert url in html and 'value="held"' not in html  # not held before it happens
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"outcome": "cancelled"})
     assert response.status_code == 302

@@ -115,6 +115,41 @@ def test_inactive_mentor_profile_takes_no_mentees(mentor, leader):
         pair(mentor, leader)
 
 
+# ---------------------------------------------------------------- mentor profiles
+
+
+def test_mentor_profile_update_changes_only_what_it_is_given(hr, mentor, leader):
+    pair(mentor, leader)
+    profile = MentorProfile.objects.get(user=mentor)
+    profile.expertise.set([competency("communication")])
+    services.mentor_profile_update(profile=profile, by=hr, dimensions=["success"])
+    profile.refresh_from_db()
+    assert (profile.capacity, profile.active_mentees, profile.is_active) == (3, 1, True)
+    assert [c.slug for c in profile.expertise.all()] == ["communication"]
+    assert list(profile.dimension_expertise.values_list("dimension", flat=True)) == ["success"]
+
+
+def test_mentor_profile_capacity_never_below_the_seats_taken(hr, mentor, leader, other_leader):
+    pair(mentor, leader)
+    pair(mentor, other_leader)
+    stale = MentorProfile.objects.get(user=mentor)
+    stale.active_mentees = 0  # read before the pairings: the database still refuses
+    with pytest.raises(ValidationError) as error:
+        services.mentor_profile_update(profile=stale, by=hr, capacity=1)
+    assert "2 active mentees" in error.value.message_dict["capacity"][0]
+    assert MentorProfile.objects.get(user=mentor).capacity == 3
+    services.mentor_profile_update(profile=stale, by=hr, capacity=2)
+    assert MentorProfile.objects.get(user=mentor).active_mentees == 2
+
+
+def test_mentor_profile_refuses_an_unknown_dimension(hr, mentor):
+    profile = MentorProfileFactory(user=mentor)
+    with pytest.raises(ValidationError) as error:
+        services.mentor_profile_update(profile=profile, by=hr, dimensions=["courage"])
+    assert "courage" in error.value.message_dict["dimensions"][0]
+    assert not profile.dimension_expertise.exists()
+
+
 def test_enrollment_must_be_the_mentees(mentor, leader, other_leader):
     enrollment = EnrollmentFactory(leader=other_leader)
     with pytest.raises(ValidationError) as error:

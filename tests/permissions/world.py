@@ -229,6 +229,7 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
         mentor=mentor,
         objects={
             "leader": leader,
+            "mentor": mentor,
             "cohort": cohort,
             "enrollment": enrollment,
             "completion": completion,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from common.web import REFUSALS, CsvImport, form_errors, posted
+from common.web import REFUSALS, CsvImport, form_errors, form_page, posted
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from metrics import selectors, services
 from metrics.forms import (
@@ -78,7 +78,7 @@ def definition_create(request):
         else:
             messages.success(request, f"{metric.name} defined: import its values or set targets.")
             return redirect("metrics:index")
-    return _form_page(request, "metrics/definition_form.html", form)
+    return form_page(request, "metrics/definition_form.html", {"form": form})
 
 
 @role_required(Role.HR)
@@ -95,12 +95,7 @@ def definition_edit(request, pk: int):
         else:
             messages.success(request, f"{metric.name} saved.")
             return redirect("metrics:index")
-    return _form_page(request, "metrics/definition_form.html", form, metric=metric)
-
-
-def _form_page(request, template: str, form, **context):
-    """A form page; 400 when the input was refused, so nothing reads it as a success."""
-    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+    return form_page(request, "metrics/definition_form.html", {"form": form, "metric": metric})
 
 
 # ---------------------------------------------------------------- targets
@@ -151,7 +146,7 @@ def target_create(request):
         else:
             messages.success(request, f"Target set: {target}.")
             return redirect("metrics:targets")
-    return _form_page(request, "metrics/target_form.html", form)
+    return form_page(request, "metrics/target_form.html", {"form": form})
 
 
 @role_required(Role.HR)
@@ -168,7 +163,7 @@ def target_edit(request, pk: int):
         else:
             messages.success(request, f"Target saved: {target}.")
             return redirect("metrics:targets")
-    return _form_page(request, "metrics/target_form.html", form, target=target)
+    return form_page(request, "metrics/target_form.html", {"form": form, "target": target})
 
 
 @role_required(Role.HR)

@@ -6,38 +6,8 @@ from django import forms
 from plans.selectors import active_metrics
 
 
-class FocusForm(forms.Form):
-    """One dimension of *Build my plan*: chosen or not, and if chosen, its goal."""
-
-    chosen = forms.BooleanField(required=False, label="Focus on this")
-    goal = forms.CharField(required=False, max_length=200, label="What will you do differently?")
-    measure = forms.CharField(
-        required=False, max_length=300, label="How will you know? A measurable target"
-    )
-    target_date = forms.DateField(
-        required=False, label="By when?", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    modules = forms.ModelMultipleChoiceField(
-        queryset=None,
-        required=False,
-        label="Program modules that develop it",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    topics = forms.CharField(
-        required=False, max_length=300, label="Topics to work on with your mentor"
-    )
-    metric = forms.ModelChoiceField(
-        queryset=None, required=False, label="A team metric it should move", empty_label="None"
-    )
-
-    def __init__(self, *args, modules, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["modules"].queryset = modules
-        self.fields["metric"].queryset = active_metrics()
-
-
 class FocusChangeForm(forms.Form):
-    """What helps with a focus, after the plan is built."""
+    """What helps with a focus: modules, mentoring topics, a metric."""
 
     modules = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -56,6 +26,21 @@ class FocusChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["modules"].queryset = modules
         self.fields["metric"].queryset = active_metrics()
+
+
+class FocusForm(FocusChangeForm):
+    """One dimension of *Build my plan*: chosen or not, and if chosen, its goal and what
+    helps with it."""
+
+    chosen = forms.BooleanField(required=False, label="Focus on this")
+    goal = forms.CharField(required=False, max_length=200, label="What will you do differently?")
+    measure = forms.CharField(
+        required=False, max_length=300, label="How will you know? A measurable target"
+    )
+    target_date = forms.DateField(
+        required=False, label="By when?", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    field_order = ["chosen", "goal", "measure", "target_date", "modules", "topics", "metric"]
 
 
 class CommentForm(forms.Form):

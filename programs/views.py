@@ -3,8 +3,6 @@ sessions, enroll, CSV import) and enrollments (status, completions, attendance),
 leader's "my program". Every write is one service call; out of scope is a 404."""
 
 import zoneinfo
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from common.web import REFUSALS, CsvImport, form_errors, run_service
+from common.web import CsvImport, form_page, form_saved, run_service
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from people.decorators import role_required
 from people.roles import Role
@@ -135,28 +133,6 @@ def my_program(request):
     return render(request, "programs/my_program.html", {"programs": programs})
 
 
-# --- HR: shared by the edit pages ----------------------------------------------------
-
-
-def _form_page(request, template: str, context: dict):
-    """A form page; 400 when it shows errors, so a refused POST never looks like success."""
-    return render(request, template, context, status=400 if context["form"].errors else 200)
-
-
-def _saved(request, form, write: Callable[[], Any], success: Callable[[Any], str]):
-    """On a POST whose form is valid, call ``write`` (one service) and say ``success(what
-    it wrote)``; a refusal goes onto the form's fields. What it wrote, else None."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        written = write()
-    except REFUSALS as error:
-        form_errors(form, error)
-        return None
-    messages.success(request, success(written))
-    return written
-
-
 # --- HR: the catalogue (competencies, programs and their modules) ---------------------
 
 
@@ -194,10 +170,10 @@ def program_edit(request, pk: int | None = None):
             return services.program_create(by=request.user, **form.cleaned_data)
         return services.program_update(program=program, by=request.user, **form.cleaned_data)
 
-    saved = _saved(request, form, write, lambda saved: f"“{saved.name}” is saved.")
+    saved = form_saved(request, form, write, lambda saved: f"“{saved.name}” is saved.")
     if saved:
         return redirect("programs:program-detail", pk=saved.pk)
-    return _form_page(request, "programs/program_form.html", {"form": form, "program": program})
+    return form_page(request, "programs/program_form.html", {"form": form, "program": program})
 
 
 @role_required(Role.HR)
@@ -213,10 +189,10 @@ def module_edit(request, program_pk: int, pk: int | None = None):
             return services.module_create(program=program, by=request.user, **form.cleaned_data)
         return services.module_update(module=module, by=request.user, **form.cleaned_data)
 
-    if _saved(request, form, write, lambda saved: f"Module “{saved.title}” is saved."):
+    if form_saved(request, form, write, lambda saved: f"Module “{saved.title}” is saved."):
         return redirect("programs:program-detail", pk=program.pk)
     context = {"form": form, "program": program, "module": module}
-    return _form_page(request, "programs/module_form.html", context)
+    return form_page(request, "programs/module_form.html", context)
 
 
 @role_required(Role.HR)
@@ -239,10 +215,10 @@ def competency_edit(request, pk: int | None = None):
             competency=competency, by=request.user, **form.cleaned_data
         )
 
-    if _saved(request, form, write, lambda saved: f"“{saved.name}” is saved."):
+    if form_saved(request, form, write, lambda saved: f"“{saved.name}” is saved."):
         return redirect("programs:competency-list")
     context = {"form": form, "competency": competency}
-    return _form_page(request, "programs/competency_form.html", context)
+    return form_page(request, "programs/competency_form.html", context)
 
 
 # --- HR: cohorts and their sessions ---------------------------------------------------
@@ -263,10 +239,10 @@ def cohort_edit(request, pk: int | None = None):
             return services.cohort_create(by=request.user, **form.cleaned_data)
         return services.cohort_update(cohort=cohort, by=request.user, **form.cleaned_data)
 
-    saved = _saved(request, form, write, lambda saved: f"“{saved.name}” is saved.")
+    saved = form_saved(request, form, write, lambda saved: f"“{saved.name}” is saved.")
     if saved:
         return redirect("programs:cohort-detail", pk=saved.pk)
-    return _form_page(request, "programs/cohort_form.html", {"form": form, "cohort": cohort})
+    return form_page(request, "programs/cohort_form.html", {"form": form, "cohort": cohort})
 
 
 @role_required(Role.HR)
@@ -284,10 +260,10 @@ def cohort_session_edit(request, cohort_pk: int, pk: int | None = None):
                 return services.cohort_session_create(cohort=cohort, by=request.user, **data)
             return services.cohort_session_update(session=session, by=request.user, **data)
 
-        if _saved(request, form, write, lambda saved: f"Session “{saved.title}” is saved."):
+        if form_saved(request, form, write, lambda saved: f"Session “{saved.title}” is saved."):
             return redirect("programs:cohort-detail", pk=cohort.pk)
         context = {"form": form, "cohort": cohort, "session": session}
-        return _form_page(request, "programs/cohort_session_form.html", context)
+        return form_page(request, "programs/cohort_session_form.html", context)
 
 
 # --- HR: one enrollment (status, module completions, attendance) ---------------------
@@ -404,7 +380,7 @@ def enrollment_module_done(request, pk: int, module_pk: int):
             enrollment=enrollment, module=module, by=request.user, **form.cleaned_data
         )
 
-    if _saved(request, form, write, lambda _: f"“{module.title}” is marked as done."):
+    if form_saved(request, form, write, lambda _: f"“{module.title}” is marked as done."):
         return redirect("programs:enrollment-detail", pk=enrollment.pk)
     return _enrollment_page(request, enrollment, refused=form)
 

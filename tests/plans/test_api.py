@@ -8,14 +8,9 @@ import pytest
 from plans.models import CheckIn, Comment, Plan
 from plans.services import FocusInput, plan_create
 from tests.people.factories import HRFactory, LeaderFactory, MentorFactory, UserFactory
-from tests.plans.world import WEAKEST, build_world
+from tests.plans.world import WEAKEST
 
 URL = "/api/v1/plans/"
-
-
-@pytest.fixture
-def world(db, clock):
-    return build_world(clock)
 
 
 @pytest.fixture

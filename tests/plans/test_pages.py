@@ -10,14 +10,9 @@ from mentorship.models import Goal
 from plans.models import CheckIn, Comment, Plan
 from plans.services import FocusInput, plan_create
 from tests.people.factories import HRFactory, LeaderFactory, MentorFactory
-from tests.plans.world import WEAKEST, build_world
+from tests.plans.world import WEAKEST
 
 LATER = "2027-06-30"
-
-
-@pytest.fixture
-def world(db, clock):
-    return build_world(clock)
 
 
 @pytest.fixture

@@ -24,14 +24,9 @@ from tests.feedback.factories import CycleFactory
 from tests.feedback.helpers import committed
 from tests.metrics.factories import metric
 from tests.people.factories import LeaderFactory
-from tests.plans.world import UTC, WEAKEST, build_world, released_cycle
+from tests.plans.world import UTC, WEAKEST, released_cycle
 
 LATER = datetime.date(2027, 6, 30)
-
-
-@pytest.fixture
-def world(db, clock):
-    return build_world(clock)
 
 
 def focus(dimension: str, **overrides) -> FocusInput:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, F, Prefetch, QuerySet
 
 from common.dates import end_of_day
-from feedback.models import Cycle, RaterRequest
+from feedback.models import MIN_ANONYMITY_THRESHOLD, Cycle, RaterRequest
 from feedback.selectors import report_build, report_visible_to
 from mentorship.selectors import leaders_visible_to
 from metrics.models import MetricDefinition
@@ -230,7 +230,11 @@ def program_plan_impact(*, program, cohort=None, day: datetime.date | None = Non
     """Across a program's cohorts (or one): of the plans whose leader's next report was
     out by ``day``, how far the balance moved on the focus dimensions and on the others
     (means of the per-dimension changes), per cohort and overall. Read from the recorded
-    balances (PlanBalance), so two queries whatever the number of plans."""
+    balances (PlanBalance), so two queries whatever the number of plans.
+
+    The recorded balances are the reports as anyone may see them, not as a viewer who
+    rated one of these leaders would: so a figure resting on fewer plans than the
+    anonymity threshold is withheld (``withheld``), never shown."""
     balances = PlanBalance.objects.filter(
         plan__cycle__cohort__program=program,
         plan__outcome_cycle__isnull=False,
@@ -265,13 +269,22 @@ def program_plan_impact(*, program, cohort=None, day: datetime.date | None = Non
     overall = _no_change()
     for row in balances.values("in_focus").annotate(**moved).order_by("in_focus"):
         _add_change(overall, row)
-    return {"cohorts": list(cohorts.values()), "overall": overall}
+    return {
+        "cohorts": [_withhold_small(entry) for entry in cohorts.values()],
+        "overall": _withhold_small(overall),
+    }
 
 
 def _no_change() -> dict:
-    return {"plans": 0, "focus_change": None, "other_change": None}
+    return {"plans": 0, "focus_change": None, "other_change": None, "withheld": False}
 
 
 def _add_change(entry: dict, row: dict) -> None:
     entry["plans"] = max(entry["plans"], row["plans"])
     entry["focus_change" if row["in_focus"] else "other_change"] = _rounded(row["change"])
+
+
+def _withhold_small(entry: dict) -> dict:
+    if entry["plans"] and entry["plans"] < MIN_ANONYMITY_THRESHOLD:
+        entry.update(focus_change=None, other_change=None, withheld=True)
+    return entry

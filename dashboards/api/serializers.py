@@ -345,6 +345,9 @@ class PlanChangeSerializer(Serializer):
         allow_null=True,
         help_text="Mean change on the dimensions not in focus.",
     )
+    withheld = serializers.BooleanField(
+        help_text="Fewer plans than the anonymity threshold (3): no figure is shown."
+    )
 
 
 class CohortPlanChangeSerializer(PlanChangeSerializer):

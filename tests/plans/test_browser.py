@@ -80,3 +80,11 @@ def test_an_earlier_plan_shows_its_focus_dimensions_before_and_after(demo, page_
     focus_rows = [row for row in rows if "\tyes\t" in row]
     assert len(focus_rows) == 2 and all("+" in row for row in focus_rows)
     screenshot(hr, "plan-before-after")
+
+    hr.goto(f"/dashboards/programs/{plan.cycle.cohort.program_id}/impact/")
+    section = hr.get_by_role(
+        "region", name="Development plans: did the focus dimensions move more?"
+    )
+    assert "Of 3 plans" in section.inner_text(), section.inner_text()
+    assert "by 1.00 on average on the focus dimensions" in section.inner_text()
+    screenshot(hr, "plan-program-impact")

@@ -25,6 +25,7 @@ from tests.feedback.helpers import committed
 from tests.metrics.factories import metric
 from tests.people.factories import LeaderFactory
 from tests.plans.world import UTC, WEAKEST, released_cycle
+from tests.programs.factories import EnrollmentFactory
 
 LATER = datetime.date(2027, 6, 30)
 
@@ -307,16 +308,36 @@ def test_mentors_strong_at_the_plans_focus_are_suggested_first_and_told_why(worl
 def test_program_impact_compares_focus_and_other_dimensions_from_recorded_balances(
     world, clock, django_assert_num_queries
 ):
+    """Each plan keeps its report's balances and, once out, its leader's next report's;
+    the program's figure is read from them, and withheld below three plans (the
+    anonymity threshold: the kept figures are the reports as anyone sees them)."""
     from plans.selectors import program_plan_impact
     from plans.services import plan_outcomes_record
+    from tests.plans.world import first_report_table
 
-    plan = plan_create(
-        leader=world.leader,
-        cycle=world.cycle,
-        focuses=[focus("relationships"), focus("communication")],
-        by=world.leader,
-    )
-    before = dict(plan.balances.values_list("dimension", "before"))
+    leaders = [world.leader]
+    cycles = {world.leader.pk: world.cycle}
+    for _ in range(2):
+        leader = LeaderFactory()
+        EnrollmentFactory(cohort=world.cohort, leader=leader)
+        cycles[leader.pk] = released_cycle(
+            clock,
+            world.cohort,
+            leader,
+            opens=datetime.datetime(2027, 3, 1, 8, tzinfo=UTC),
+            table=first_report_table(),
+        )
+        leaders.append(leader)
+    plans = [
+        plan_create(
+            leader=leader,
+            cycle=cycles[leader.pk],
+            focuses=[focus("relationships"), focus("communication")],
+            by=leader,
+        )
+        for leader in leaders
+    ]
+    before = dict(plans[0].balances.values_list("dimension", "before"))
     assert before["relationships"] == -3 and before["focus"] == 0
     program = world.cohort.program
     assert plan_outcomes_record() == 0, "no later report yet"
@@ -329,23 +350,28 @@ def test_program_impact_compares_focus_and_other_dimensions_from_recorded_balanc
         ("communication", "leadership"): 4,
         ("focus", "leadership"): 4,
     }
-    next_report = released_cycle(
-        clock,
-        world.cohort,
-        world.leader,
-        opens=datetime.datetime(2027, 9, 1, 8, tzinfo=UTC),
-        table=later,
-    )
-    assert plan_outcomes_record() == 1
+    opens = datetime.datetime(2027, 9, 1, 8, tzinfo=UTC)
+    next_reports = [
+        released_cycle(clock, world.cohort, leader, opens=opens, table=later) for leader in leaders
+    ]
+    # Two of the three plans have their outcome: too few to show.
+    Plan.objects.filter(pk=plans[2].pk).update(outcome_cycle=next_reports[2])
+    assert plan_outcomes_record() == 2
     assert plan_outcomes_record() == 0, "each plan once"
-    plan.refresh_from_db()
-    assert plan.outcome_cycle == next_report
+    withheld = program_plan_impact(program=program)["overall"]
+    assert withheld == {"plans": 2, "focus_change": None, "other_change": None, "withheld": True}
+
+    Plan.objects.filter(pk=plans[2].pk).update(outcome_cycle=None)
+    assert plan_outcomes_record() == 1
+    plans[0].refresh_from_db()
+    assert plans[0].outcome_cycle == next_reports[0]
     with django_assert_num_queries(2):
         impact = program_plan_impact(program=program)
     assert impact["overall"] == {
-        "plans": 1,
+        "plans": 3,
         "focus_change": Decimal("2.50"),  # +3 and +2
         "other_change": Decimal("0.14"),  # focus +1, six others 0: 1/7
+        "withheld": False,
     }
     assert impact["cohorts"][0]["cohort"]["id"] == world.cohort.pk
     before_release = datetime.date(2027, 9, 1)

@@ -60,12 +60,21 @@ def comment_added_build(email: Email) -> EmailMessage | None:
     if comment is None:
         return None
     author = comment.author.full_name if comment.author else "Someone"
+    whose = (
+        "their"
+        if comment.author_id == comment.plan.leader_id
+        else f"{comment.plan.leader.full_name}'s"
+    )
     body = render_to_string(
         "plans/email/comment_added.txt",
-        {"comment": comment, "author": author, "url": _url("plans:detail", pk=comment.plan_id)},
+        {
+            "author": author,
+            "whose": whose,
+            "url": _url("plans:detail", pk=comment.plan_id),
+        },
     )
     return EmailMessage(
-        subject=f"{author} commented on {comment.plan.leader.full_name}'s development plan",
+        subject=f"{author} commented on {whose} development plan",
         body=body,
         to=email.to.split(", "),
     )

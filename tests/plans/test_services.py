@@ -140,6 +140,19 @@ def test_a_comment_tells_the_others_following_the_plan_and_keeps_its_words_out_o
     with pytest.raises(ValidationError):
         comment_add(plan=plan, body="   ", by=world.mentor)
     assert Comment.objects.count() == 1
+    message = plan_emails.comment_added_build(email)
+    assert (
+        message.subject
+        == f"{world.mentor.full_name} commented on {world.leader.full_name}'s development plan"
+    )
+    assert "weekly" not in message.body, "the words stay in Lodestar"
+
+    reply = comment_add(plan=plan, body="Will do.", by=world.leader)
+    to_mentor = Email.objects.get(kind=plan_emails.COMMENT_ADDED, ref=reply.pk)
+    assert to_mentor.to == world.mentor.email
+    assert plan_emails.comment_added_build(to_mentor).subject == (
+        f"{world.leader.full_name} commented on their development plan"
+    )
 
 
 def test_check_ins_fall_due_on_the_cohorts_cadence_once_and_move_each_goal(world, clock):

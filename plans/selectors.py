@@ -66,8 +66,9 @@ def plan_check_ins(*, plan: Plan) -> QuerySet[CheckIn]:
 
 
 def open_check_in(*, plan: Plan) -> CheckIn | None:
-    """The check-in that is due and not yet answered, if any."""
-    return plan.check_ins.filter(submitted_at__isnull=True).order_by("due_on").first()
+    """The latest check-in that is due and not yet answered, if any (an older one left
+    unanswered is superseded by it)."""
+    return plan.check_ins.filter(submitted_at__isnull=True).order_by("-due_on").first()
 
 
 def modules_developing(*, leader: User) -> dict[str, list[Module]]:

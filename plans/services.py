@@ -344,15 +344,18 @@ def check_in_submit(
 def check_ins_due(*, today: datetime.date | None = None) -> int:
     """Create each plan's next check-in when it falls due (every ``checkin_weeks`` of the
     leader's cohort, counted from the plan or the last check-in) and owe its email.
-    Safe to run twice: a check-in is unique per plan and day, and its email per key."""
+    After a pause (the schedule stopped, the cadence changed) only the latest due date is
+    opened, never one per missed period. Safe to run twice: a check-in is unique per plan
+    and day, and its email per key."""
     today = today or timezone.localdate()
     created = 0
     for plan, weeks in _plans_with_cadence():
         last = plan.check_ins.order_by("-due_on").values_list("due_on", flat=True).first()
         start = last or timezone.localtime(plan.created_at).date()
-        due_on = start + datetime.timedelta(weeks=weeks)
-        if due_on > today:
+        step = datetime.timedelta(weeks=weeks)
+        if start + step > today:
             continue
+        due_on = start + (today - start) // step * step
         with transaction.atomic():
             check_in, new = CheckIn.objects.get_or_create(plan=plan, due_on=due_on)
             if new:

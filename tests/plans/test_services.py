@@ -185,6 +185,13 @@ def test_check_ins_fall_due_on_the_cohorts_cadence_once_and_move_each_goal(world
         )
     assert check_ins_due(today=datetime.date(2027, 4, 16)) == 0
     assert check_ins_due(today=datetime.date(2027, 4, 17)) == 1, "two weeks after the last"
+    # A pause of six weeks opens the latest due check-in only, not three.
+    assert check_ins_due(today=datetime.date(2027, 5, 31)) == 1
+    assert list(CheckIn.objects.filter(plan=plan).values_list("due_on", flat=True)) == [
+        datetime.date(2027, 5, 29),
+        datetime.date(2027, 4, 17),
+        datetime.date(2027, 4, 3),
+    ]
 
 
 def test_a_check_in_must_give_every_goal_a_percentage(world):

@@ -19,7 +19,12 @@ class PlanGoalSerializer(ModelSerializer):
 
 class FocusSerializer(ModelSerializer):
     goal = PlanGoalSerializer(read_only=True)
-    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    metric = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="The code of the team metric it should move, or null.",
+    )
 
     class Meta:
         model = Focus

@@ -83,8 +83,14 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
     @extend_schema(
         parameters=[PlanOptionsQuerySerializer], responses=PlanOptionSerializer(many=True)
     )
-    @action(detail=False, methods=["get"])
-    def options(self, request):
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="options",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def build_options(self, request):
         """What *Build my plan* offers for one of the caller's released reports: the nine
         dimensions, the one leaning furthest to management first."""
         query = PlanOptionsQuerySerializer(data=request.query_params, context=self._cycles())
@@ -93,8 +99,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
         options = selectors.plan_options(leader=request.user, cycle=cycle)
         return Response(PlanOptionSerializer(options, many=True).data)
 
-    @extend_schema(request=CommentSerializer, responses={200: CommentSerializer(many=True)})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
         """Comments on the plan (GET), or a new one (POST: anyone who sees the plan)."""
         plan = self.get_object()
@@ -108,13 +115,19 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
         return Response(CommentSerializer(selectors.plan_comments(plan=plan), many=True).data)
 
     @extend_schema(responses=CheckInSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="check-ins")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="check-ins",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def check_ins(self, request, pk=None):
         plan = self.get_object()
         return Response(CheckInSerializer(selectors.plan_check_ins(plan=plan), many=True).data)
 
     @extend_schema(request=CheckInSubmitSerializer, responses=CheckInSerializer)
-    @action(detail=True, methods=["post"], url_path="check-in")
+    @action(detail=True, methods=["post"], url_path="check-in", filter_backends=[])
     def check_in(self, request, pk=None):
         """Answer the check-in that is due (the leader): progress per focus and a note."""
         plan = self.get_object()

@@ -157,3 +157,12 @@ def test_reading_a_plan_costs_the_same_whatever_the_number_of_plans(
         assert client.get(URL).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(f"{URL}{plan.pk}/").status_code == 200
+
+
+def test_an_options_request_describes_the_endpoint_and_never_fails(api, world, plan):
+    """OPTIONS is answered by DRF's metadata on every plan route (the build-options
+    action must not take the name of the HTTP method's handler)."""
+    for url in (URL, f"{URL}{plan.pk}/", f"{URL}{plan.pk}/comments/", f"{URL}0/"):
+        response = api(world.leader).options(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+    assert api(world.leader).options(f"{URL}{plan.pk}/").json()["name"]

@@ -434,9 +434,8 @@ def question_edit(request, pk: int):
         return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)
     form = QuestionForm(posted(request), instance=question)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            services.question_update(question=question, by=request.user, **changes)
+            services.question_update(question=question, by=request.user, **form.changes())
         except ApplicationError as error:  # frozen since the page was opened
             messages.error(request, error_text(error))
             return redirect("feedback:questionnaire-detail", pk=questionnaire.pk)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from common.web import REFUSALS, CsvImport, form_errors, form_page, posted
+from common.web import CsvImport, form_page, form_saved, posted
 from mentorship.selectors import cohorts_visible_to, leaders_visible_to
 from metrics import selectors, services
 from metrics.forms import (
@@ -70,14 +70,13 @@ def observation_import(request):
 @require_http_methods(["GET", "POST"])
 def definition_create(request):
     form = MetricDefinitionForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            metric = services.metric_definition_create(by=request.user, **form.cleaned_data)
-        except REFUSALS as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, f"{metric.name} defined: import its values or set targets.")
-            return redirect("metrics:index")
+    if form_saved(
+        request,
+        form,
+        lambda: services.metric_definition_create(by=request.user, **form.cleaned_data),
+        lambda metric: f"{metric.name} defined: import its values or set targets.",
+    ):
+        return redirect("metrics:index")
     return form_page(request, "metrics/definition_form.html", {"form": form})
 
 
@@ -86,15 +85,13 @@ def definition_create(request):
 def definition_edit(request, pk: int):
     metric = get_object_or_404(selectors.metric_definition_list(), pk=pk)
     form = MetricDefinitionForm(posted(request), instance=metric)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            metric = services.metric_definition_update(metric=metric, by=request.user, **changes)
-        except REFUSALS as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, f"{metric.name} saved.")
-            return redirect("metrics:index")
+    if form_saved(
+        request,
+        form,
+        lambda: services.metric_definition_update(metric=metric, by=request.user, **form.changes()),
+        lambda saved: f"{saved.name} saved.",
+    ):
+        return redirect("metrics:index")
     return form_page(request, "metrics/definition_form.html", {"form": form, "metric": metric})
 
 
@@ -138,14 +135,13 @@ def target_create(request):
         cohorts=cohorts_visible_to(user),
         initial={"metric": _as_int(request.GET.get("metric"))},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = services.target_create(by=user, **form.cleaned_data)
-        except REFUSALS as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, f"Target set: {target}.")
-            return redirect("metrics:targets")
+    if form_saved(
+        request,
+        form,
+        lambda: services.target_create(by=user, **form.cleaned_data),
+        lambda target: f"Target set: {target}.",
+    ):
+        return redirect("metrics:targets")
     return form_page(request, "metrics/target_form.html", {"form": form})
 
 
@@ -154,15 +150,13 @@ def target_create(request):
 def target_edit(request, pk: int):
     target = get_object_or_404(_targets(request.user), pk=pk)
     form = TargetChangeForm(posted(request), instance=target)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            target = services.target_update(target=target, by=request.user, **changes)
-        except REFUSALS as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, f"Target saved: {target}.")
-            return redirect("metrics:targets")
+    if form_saved(
+        request,
+        form,
+        lambda: services.target_update(target=target, by=request.user, **form.changes()),
+        lambda saved: f"Target saved: {saved}.",
+    ):
+        return redirect("metrics:targets")
     return form_page(request, "metrics/target_form.html", {"form": form, "target": target})
 
 

@@ -71,15 +71,20 @@ def open_check_in(*, plan: Plan) -> CheckIn | None:
     return plan.check_ins.filter(submitted_at__isnull=True).order_by("-due_on").first()
 
 
+def leader_modules(*, leader: User) -> QuerySet[Module]:
+    """The modules of the programs the leader takes part in: what a plan may link."""
+    return Module.objects.filter(
+        program__in=Enrollment.objects.filter(
+            leader=leader, status__in=Enrollment.TAKING_PART_STATUSES
+        ).values("program")
+    )
+
+
 def modules_developing(*, leader: User) -> dict[str, list[Module]]:
-    """The modules of the leader's current programs, by the dimensions they develop."""
+    """The leader's modules (``leader_modules``), by the dimensions they develop."""
     modules = (
-        Module.objects.filter(
-            program__enrollments__leader=leader,
-            program__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
-        )
+        leader_modules(leader=leader)
         .prefetch_related("dimension_tags")
-        .distinct()
         .order_by("program", "position", "id")
     )
     by_dimension: dict[str, list[Module]] = {}

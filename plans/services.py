@@ -35,7 +35,7 @@ from plans.models import (
     Plan,
     PlanBalance,
 )
-from plans.selectors import next_released_cycle
+from plans.selectors import leader_modules, next_released_cycle
 from programs.models import Dimension, Enrollment, Module
 
 PLAN_AUDITED_FIELDS = ("leader", "cycle")
@@ -61,12 +61,7 @@ def _validate_focuses(focuses: Sequence[FocusInput], *, leader: User, today: dat
     if not MIN_FOCUSES <= len(focuses) <= MAX_FOCUSES:
         errors["focuses"] = [f"Choose {MIN_FOCUSES} to {MAX_FOCUSES} focus dimensions."]
     seen: set[str] = set()
-    allowed_modules = set(
-        Module.objects.filter(
-            program__enrollments__leader=leader,
-            program__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
-        ).values_list("pk", flat=True)
-    )
+    allowed_modules = set(leader_modules(leader=leader).values_list("pk", flat=True))
     for index, focus in enumerate(focuses):
         prefix = f"focuses.{index}"
         if focus.dimension not in Dimension.values:
@@ -245,12 +240,7 @@ def focus_update(
     elif clear_metric:
         focus.metric = None
     if modules is not None:
-        allowed = set(
-            Module.objects.filter(
-                program__enrollments__leader=focus.plan.leader,
-                program__enrollments__status__in=Enrollment.TAKING_PART_STATUSES,
-            ).values_list("pk", flat=True)
-        )
+        allowed = set(leader_modules(leader=focus.plan.leader).values_list("pk", flat=True))
         if any(module.pk not in allowed for module in modules):
             errors["modules"] = ["Only modules of the leader's own programs."]
     if errors:

@@ -23,7 +23,6 @@ from plans import selectors, services
 from plans.forms import CheckInForm, CommentForm, FocusChangeForm, FocusForm
 from plans.models import MAX_FOCUSES, Focus
 from plans.permissions import can_build_plan, can_change_plan, can_check_in
-from programs.models import Module
 
 
 @role_required(Role.LEADER)
@@ -49,7 +48,9 @@ def build(request, cycle_pk: int):
             "form": FocusForm(
                 data,
                 prefix=option["dimension"],
-                modules=Module.objects.filter(pk__in=[m.pk for m in option["modules"]]),
+                modules=selectors.leader_modules(leader=leader).filter(
+                    dimension_tags__dimension=option["dimension"]
+                ),
             ),
         }
         for option in options
@@ -181,11 +182,8 @@ def focus_change(request, pk: int):
     if not can_change_plan(request.user, plan):
         raise PermissionDenied
     modules = (
-        Module.objects.filter(
-            pk__in=[
-                m.pk
-                for m in selectors.modules_developing(leader=plan.leader).get(focus.dimension, [])
-            ]
+        selectors.leader_modules(leader=plan.leader).filter(
+            dimension_tags__dimension=focus.dimension
         )
         | focus.modules.all()
     )

@@ -3,12 +3,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, renderers, status, viewsets
+from rest_framework import exceptions, mixins, renderers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.renderers import ICalendarRenderer
+from common.viewsets import ScopedViewSet
 from mentorship import selectors, services
 from mentorship.api import filters
 from mentorship.api.serializers import (
@@ -38,20 +39,6 @@ from mentorship.permissions import (
 )
 from people.permissions import RolePermission
 from people.roles import AUTHENTICATED, Role
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """``queryset`` declares the type; ``scoped`` narrows it to what the caller may see."""
-
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def scoped(self, user):
-        raise NotImplementedError
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset.none()
-        return self.scoped(self.request.user)
 
 
 @extend_schema(tags=["mentorship"])

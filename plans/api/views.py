@@ -4,10 +4,11 @@ plans.permissions, plans.services)."""
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.viewsets import ScopedViewSet
 from people.permissions import RolePermission
 from people.roles import AUTHENTICATED
 from plans import selectors, services
@@ -28,14 +29,8 @@ from plans.models import Focus, Plan
 from plans.permissions import can_build_plan, can_change_plan, can_check_in
 
 
-class _Scoped(viewsets.GenericViewSet):
-    http_method_names = ["get", "post", "patch", "head", "options"]
+class _Scoped(ScopedViewSet):
     permission_classes = [RolePermission.of(AUTHENTICATED)]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset.none()
-        return self.scoped(self.request.user)
 
 
 @extend_schema(tags=["plans"])

@@ -28,3 +28,20 @@ class NumberOrTextField(serializers.CharField):
 
     json_types = (str, int, float)
     json_types_text = "a number or a string"
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """An object named by its code, or null where the field allows it. DRF reads "" as
+    null for every related field; the schema says a code is never empty, so "" is a 400
+    here, not a silent clearing."""
+
+    default_error_messages = {"blank": "Send a code, or null to leave it empty."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from common.fields import NumberOrTextField
+from common.fields import CodeRelatedField, NumberOrTextField
 from common.serializers import ModelSerializer, RowErrorSerializer, Serializer
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
 from metrics.periods import period_label
@@ -52,7 +52,7 @@ class ObservationChangeSerializer(ModelSerializer):
 
 class ObservationSerializer(ModelSerializer):
     leader = MetricPersonSerializer(read_only=True)
-    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    metric = CodeRelatedField(read_only=True)
     period = serializers.SerializerMethodField()
     recorded_by = MetricPersonSerializer(read_only=True)
     changes = ObservationChangeSerializer(many=True, read_only=True)
@@ -83,9 +83,7 @@ class ObservationWriteSerializer(Serializer):
     leader = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(groups__name=Role.LEADER)
     )
-    metric = serializers.SlugRelatedField(
-        slug_field="code", queryset=MetricDefinition.objects.filter(is_active=True)
-    )
+    metric = CodeRelatedField(queryset=MetricDefinition.objects.filter(is_active=True))
     period = serializers.CharField(help_text="YYYY-MM for monthly metrics, YYYY-Qn for quarterly.")
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -145,9 +143,7 @@ class RowErrorsResponseSerializer(Serializer):
 
 
 class TargetSerializer(ModelSerializer):
-    metric = serializers.SlugRelatedField(
-        slug_field="code", queryset=MetricDefinition.objects.filter(is_active=True)
-    )
+    metric = CodeRelatedField(queryset=MetricDefinition.objects.filter(is_active=True))
     leader = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(groups__name=Role.LEADER), allow_null=True, required=False
     )

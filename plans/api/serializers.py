@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from common.fields import CodeRelatedField
 from common.serializers import ModelSerializer, Serializer
 from feedback.models import Cycle
 from mentorship.models import Goal
@@ -19,8 +20,7 @@ class PlanGoalSerializer(ModelSerializer):
 
 class FocusSerializer(ModelSerializer):
     goal = PlanGoalSerializer(read_only=True)
-    metric = serializers.SlugRelatedField(
-        slug_field="code",
+    metric = CodeRelatedField(
         read_only=True,
         allow_null=True,
         help_text="The code of the team metric it should move, or null.",
@@ -85,8 +85,7 @@ class FocusInputSerializer(Serializer):
         queryset=Module.objects.all(), many=True, required=False
     )
     topics = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    metric = serializers.SlugRelatedField(
-        slug_field="code",
+    metric = CodeRelatedField(
         queryset=MetricDefinition.objects.all(),
         required=False,
         allow_null=True,
@@ -117,8 +116,8 @@ class FocusUpdateSerializer(Serializer):
         queryset=Module.objects.all(), many=True, required=False
     )
     topics = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    metric = serializers.SlugRelatedField(
-        slug_field="code", queryset=MetricDefinition.objects.all(), required=False, allow_null=True
+    metric = CodeRelatedField(
+        queryset=MetricDefinition.objects.all(), required=False, allow_null=True
     )
 
 

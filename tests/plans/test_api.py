@@ -166,3 +166,26 @@ def test_an_options_request_describes_the_endpoint_and_never_fails(api, world, p
         response = api(world.leader).options(url)
         assert response.status_code in (200, 404), (url, response.status_code)
     assert api(world.leader).options(f"{URL}{plan.pk}/").json()["name"]
+
+
+
+def test_an_empty_metric_code_is_refused_not_read_as_clearing_it(api, world, plan):
+    """The schema says a metric is a code or null; "" is neither (found by schema fuzzing:
+    DRF read it as null and cleared the focus's metric)."""
+    focus = plan.focuses.first()
+    url = f"{URL}focuses/{focus.pk}/"
+    client = api(world.leader)
+    assert client.patch(url, {"metric": "team_engagement"}, format="json").status_code == 200
+    response = client.patch(url, {"metric": ""}, format="json")
+    assert response.status_code == 400 and "null" in response.json()["metric"][0]
+    focus.refresh_from_db()
+    assert focus.metric.code == "team_engagement"
+
+
+def test_a_plan_with_an_empty_metric_code_is_refused(api, world):
+    payload = body(world, "focus")
+    payload["focuses"][0]["metric"] = ""
+    response = api(world.leader).post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert "null" in response.json()["focuses"]["0"]["metric"][0]
+    assert not Plan.objects.exists()

@@ -33,6 +33,7 @@ from common.dates import end_of_day, moment_of
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from people.models import User
 from people.roles import Role, active_role_holders, role_group_id, role_names
+from people.selectors import below_in_reporting_line
 from programs.models import Cohort, Competency, Dimension, Enrollment
 from programs.selectors import cohorts_of
 
@@ -40,8 +41,10 @@ from programs.selectors import cohorts_of
 def leaders_visible_to(user) -> QuerySet[User]:
     """Leaders whose development data the caller may see.
 
-    HR: every leader. Mentor: their active mentees. Leader: themselves.
-    A person with several roles sees the union. Everyone else: nobody.
+    HR: every leader. Mentor: their active mentees. Manager: the leaders below them in
+    the reporting line, at any depth (a regional director sees the leaders under their
+    managers). Leader: themselves. A person with several roles sees the union. Everyone
+    else: nobody.
     Every scoped query in Lodestar filters through this.
     """
     roles = role_names(user)
@@ -58,6 +61,8 @@ def leaders_visible_to(user) -> QuerySet[User]:
                 "mentee_id"
             )
         )
+    if Role.MANAGER in roles:
+        scope |= Q(pk__in=below_in_reporting_line(user))
     if Role.LEADER in roles:
         scope |= Q(pk=user.pk)
     return leaders.filter(scope)

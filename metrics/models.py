@@ -62,6 +62,12 @@ class MetricDefinition(models.Model):
     min_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     max_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     is_active = models.BooleanField(default=True)
+    imported_wins = models.BooleanField(
+        default=False,
+        help_text="Where Lodestar measures this metric itself (team pulse, reporting line), "
+        "an imported value for the same period replaces the measured one. Off: the measured "
+        "value is kept and the import reports it.",
+    )
 
     class Meta:
         ordering = ["category", "name"]
@@ -142,6 +148,9 @@ class Observation(models.Model):
         IMPORT = "import", "CSV import"
         API = "api", "API"
         MANUAL = "manual", "Entered by hand"
+        # Measured by Lodestar itself, not imported (issue 16):
+        PULSE = "pulse", "Team pulse"
+        REPORTING_LINE = "reporting_line", "Reporting line"
 
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="metric_observations"
@@ -154,7 +163,7 @@ class Observation(models.Model):
     # database itself can refuse a quarterly value that does not start a quarter.
     period = models.CharField(max_length=10, choices=Period.choices, editable=False)
     value = models.DecimalField(**VALUE_DIGITS)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
     note = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -196,14 +205,19 @@ class Observation(models.Model):
                 )
 
 
+# Values Lodestar measured itself rather than was told: an import does not replace them
+# unless the metric says ``imported_wins``.
+MEASURED_SOURCES = frozenset({Observation.Source.PULSE, Observation.Source.REPORTING_LINE})
+
+
 class ObservationChange(models.Model):
     """An observation's value was replaced: who, when, old → new. Never edited."""
 
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="changes")
     old_value = models.DecimalField(**VALUE_DIGITS)
     new_value = models.DecimalField(**VALUE_DIGITS)
-    old_source = models.CharField(max_length=10, choices=Observation.Source.choices)
-    new_source = models.CharField(max_length=10, choices=Observation.Source.choices)
+    old_source = models.CharField(max_length=20, choices=Observation.Source.choices)
+    new_source = models.CharField(max_length=20, choices=Observation.Source.choices)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -50,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Reporting line: the person this user reports to.",
     )
     is_active = models.BooleanField(default=True)
+    left_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day this person left the company (a leaver); empty while they work here.",
+    )
     is_staff = models.BooleanField(default=False, help_text="May log into the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -110,6 +115,44 @@ class User(AbstractBaseUser, PermissionsMixin):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
             self.api_tokens.all().delete()
+
+
+class ReportingLine(models.Model):
+    """Who reported to whom, and when: one row per stretch of a person's reporting line.
+
+    ``User.manager`` is the line today; this keeps its history, so a team's size and its
+    leavers in any past month can be counted (the measured retention rate). The open row
+    (``ended_on`` empty) of a person always names their current manager;
+    ``people.services.reporting_line_record`` is the one writer."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reporting_history")
+    manager = models.ForeignKey(User, on_delete=models.CASCADE, related_name="managed_history")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True, help_text="Empty: still reports to them.")
+
+    class Meta:
+        ordering = ["person", "started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(ended_on__isnull=True),
+                name="people_reportingline_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="people_reportingline_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("person")),
+                name="people_reportingline_not_own_manager",
+            ),
+        ]
+        indexes = [models.Index(fields=["manager", "started_on"])]
+
+    def __str__(self) -> str:
+        until = self.ended_on or "now"
+        return f"{self.person_id} → {self.manager_id} ({self.started_on} to {until})"
 
 
 class ApiToken(AbstractAuthToken):

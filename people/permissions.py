@@ -22,6 +22,7 @@ WHO = {
     Role.HR: "HR",
     Role.MENTOR: "mentors",
     Role.LEADER: "leaders",
+    Role.MANAGER: "managers",
 }
 
 

@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     HR = "HR", "HR"
     MENTOR = "Mentor", "Mentor"
     LEADER = "Leader", "Leader"
+    # Someone with leaders below them in the reporting line, whom HR let sign in.
+    MANAGER = "Manager", "Manager"
 
 
 def role_names(user) -> frozenset[str]:

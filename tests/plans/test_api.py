@@ -168,7 +168,6 @@ def test_an_options_request_describes_the_endpoint_and_never_fails(api, world, p
     assert api(world.leader).options(f"{URL}{plan.pk}/").json()["name"]
 
 
-
 def test_an_empty_metric_code_is_refused_not_read_as_clearing_it(api, world, plan):
     """The schema says a metric is a code or null; "" is neither (found by schema fuzzing:
     DRF read it as null and cleared the focus's metric)."""

@@ -142,6 +142,7 @@ def _emails(world) -> list[Email]:
         "plans.plan_built": (own["plan"].pk, {}),
         "plans.comment_added": (own["plan_comment"].pk, {}),
         "plans.check_in_due": (own["check_in"].pk, {}),
+        "dashboards.manager_digest": (world.own.manager.pk, {"month": "2027-02-01"}),
         "plans.plan_reminder": (
             own["open_cycle"].pk,  # one without a plan (its builder checks no more)
             {"leader": world.own.leader.pk, "due": "2027-02-15"},

@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Programs", "programs:program-list"),
     (Role.HR, "Pairings", "mentorship:pairings"),
     (Role.HR, "Mentors", "mentorship:mentors"),
+    (Role.HR, "Managers", "managers"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
     (Role.HR, "Audit", "audit"),

@@ -410,8 +410,8 @@ class Answer(models.Model):
 class ReportShare(models.Model):
     """The subject shared their report of a cycle with one mentoring pairing (that mentor
     sees it while the pairing lasts; a later mentor does not, until shared again) or with
-    their manager (that manager sees it while the subject is below them in the reporting
-    line; a new manager does not, until shared again)."""
+    their manager (that manager sees it while the subject reports to them; a new manager
+    does not, until shared again, and the earlier one no longer does)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shares")
     subject = models.ForeignKey(

@@ -126,8 +126,8 @@ def requests_to_answer(*, rater: User, viewer) -> QuerySet[RaterRequest] | None:
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
     """The subject and HR see a report; a mentor only while the pairing the subject
-    shared it with lasts, a manager only while the subject they shared it with is below
-    them in the reporting line (the scope rule), and both only until the retention
+    shared it with lasts, a manager only while the subject who shared it with them still
+    reports to them (what the subject's switch says), and both only until the retention
     purge: without the purged who-rated-whom links the report could no longer hold back
     the groups the viewer answered in (feedback/retention.py)."""
     if not getattr(user, "is_authenticated", False):
@@ -146,9 +146,14 @@ def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
 
 
 def _active_shares(cycle: Cycle, subject: User) -> QuerySet[ReportShare]:
-    """Shares with a mentor whose pairing lasts, and with a manager."""
+    """Shares with a mentor whose pairing lasts, and with the manager the subject reports
+    to today: a share with an earlier manager ends when the reporting line changes, even
+    if that manager is still above the subject (the switch would read "not shared")."""
+    with_their_manager = (
+        Q(manager_id=subject.manager_id) if subject.manager_id is not None else Q(pk__in=[])
+    )
     return ReportShare.objects.filter(cycle=cycle, subject=subject).filter(
-        Q(pairing__status=Pairing.Status.ACTIVE) | Q(manager__isnull=False)
+        Q(pairing__status=Pairing.Status.ACTIVE) | with_their_manager
     )
 
 
@@ -159,9 +164,7 @@ def report_shared_with_mentor(*, cycle: Cycle, subject: User) -> bool:
 
 def report_shared_with_manager(*, cycle: Cycle, subject: User) -> bool:
     """Does the subject's manager see this report (the second share switch)?"""
-    return ReportShare.objects.filter(
-        cycle=cycle, subject=subject, manager_id=subject.manager_id, manager__isnull=False
-    ).exists()
+    return _active_shares(cycle, subject).filter(manager__isnull=False).exists()
 
 
 def cycle_subjects_for_report(*, cycle: Cycle) -> QuerySet[User]:

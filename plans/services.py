@@ -271,6 +271,9 @@ def comment_add(*, plan: Plan, body: str, by: User, check_in: CheckIn | None = N
         errors["body"] = ["At most 2,000 characters."]
     if check_in is not None and check_in.plan_id != plan.pk:
         errors["check_in"] = ["That is not a check-in of this plan."]
+    elif check_in is not None and check_in.submitted_at is None:
+        # The page offers only submitted check-ins; the API meets the same rule here.
+        errors["check_in"] = ["That check-in has not been submitted yet."]
     if errors:
         raise ValidationError(errors)
     comment = Comment.objects.create(plan=plan, author=by, body=body, check_in=check_in)

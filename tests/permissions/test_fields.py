@@ -19,10 +19,12 @@ from people.models import User
 from tests.permissions import matrix
 from tests.permissions.routes import Callers, path_values, routes, url_of
 from tests.permissions.world import (
+    GOAL_NOTE,
     HIDDEN_COMMENT,
     OTHER_PRIVATE_NOTE,
     PRIVATE_NOTE,
     RATER_NAMES,
+    SHARED_NOTE,
     SHOWN_COMMENT,
 )
 
@@ -30,6 +32,9 @@ from tests.permissions.world import (
 ALLOWED = {
     PRIVATE_NOTE: {"mentor"},
     OTHER_PRIVATE_NOTE: {"other mentor"},
+    # The pairing's and HR's; never the manager's (they see that sessions were held).
+    SHARED_NOTE: {"leader", "mentor", "HR"},
+    GOAL_NOTE: {"leader", "mentor", "HR"},
     HIDDEN_COMMENT: set(),
     # The leader's released report, which HR may also read; the mentor only if shared.
     SHOWN_COMMENT: {"leader", "HR"},

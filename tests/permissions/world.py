@@ -47,6 +47,8 @@ ANSWERED_AT = datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.UTC)
 PRIVATE_NOTE = "MARK-PRIVATE-NOTE-q7Zr"  # the leader's mentor's private notes
 OTHER_PRIVATE_NOTE = "MARK-OTHER-PRIVATE-NOTE-k2Vw"  # the other mentor's private notes
 RATER_NAMES = ("MARK-RATER-Peer-h3Lc", "MARK-RATER-Report-p8Xd")  # prefixes of raters' names
+SHARED_NOTE = "MARK-SHARED-NOTE-v4Qe"  # the leader's session's shared notes (not the manager's)
+GOAL_NOTE = "MARK-GOAL-NOTE-t6Ha"  # the leader's goal's notes (not the manager's)
 HIDDEN_COMMENT = "MARK-HIDDEN-COMMENT-w5Jt"  # the one peer's comment: below the threshold
 SHOWN_COMMENT = "MARK-SHOWN-COMMENT-b9Fm"  # the direct reports' comments: shown (3 answered)
 
@@ -95,6 +97,8 @@ class World:
             "other leader": self.other.leader,
             "mentor": self.own.mentor,
             "other mentor": self.other.mentor,
+            "manager": self.own.manager,
+            "other manager": self.other.manager,
             "HR": self.hr,
             "rater link": None,
         }
@@ -172,6 +176,7 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
         pairing=pairing,
         starts_at=datetime.datetime(2027, 1, 20, 9, 0, tzinfo=datetime.UTC),
         private_notes=private_note,
+        shared_notes=SHARED_NOTE if private_note == PRIVATE_NOTE else "Shared words.",
     )
     planned = MentoringSessionFactory(
         pairing=pairing,
@@ -182,7 +187,11 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
     action_item = ActionItemFactory(
         session=session, owner=ActionItem.Owner.MENTEE, due_on=datetime.date(2027, 3, 1)
     )
-    goal = GoalFactory(mentee=leader, pairing=pairing)
+    goal = GoalFactory(
+        mentee=leader,
+        pairing=pairing,
+        notes=GOAL_NOTE if private_note == PRIVATE_NOTE else "Goal words.",
+    )
     observation = observe(leader, "sales_attainment", "2027-01", 90)
     target = TargetFactory(leader=leader, metric=metric("sales_attainment"), value=Decimal(100))
     peer_name, report_name = RATER_NAMES if private_note == PRIVATE_NOTE else ("Peer", "Report")
@@ -289,7 +298,7 @@ def world_build() -> World:
         (own, "manager.matrix@example.com", "Max Matrix"),
         (other, "other.manager.matrix@example.com", "Oona Other"),
     ):
-        side.manager = side.leader.manager
+        side.manager = side.objects["manager"] = side.leader.manager
         side.manager.email, side.manager.full_name = email, name
         side.manager.save()
         grant_role(side.manager, Role.MANAGER)

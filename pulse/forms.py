@@ -4,22 +4,13 @@ refusals land on these fields."""
 from django import forms
 
 from common.web import ServiceInputForm
-from pulse.models import Pulse
+from pulse.models import PULSE_FIELDS, Pulse
 
 
 class PulseForm(ServiceInputForm):
     class Meta:
         model = Pulse
-        fields = [
-            "name",
-            "template",
-            "cohort",
-            "cadence",
-            "starts_on",
-            "answer_days",
-            "remind_after_days",
-            "is_active",
-        ]
+        fields = list(PULSE_FIELDS)
         widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
         labels = {
             "template": "Questionnaire",

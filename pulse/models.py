@@ -88,6 +88,19 @@ class PulseStatement(models.Model):
         return self.kind == self.Kind.ENPS
 
 
+# What HR sets on a pulse: the form, the API and the audit trail all read this.
+PULSE_FIELDS = (
+    "name",
+    "template",
+    "cohort",
+    "cadence",
+    "starts_on",
+    "answer_days",
+    "remind_after_days",
+    "is_active",
+)
+
+
 class Pulse(models.Model):
     """HR's schedule: a template sent to the teams of a cohort's leaders (or of every
     leader) each month or quarter."""

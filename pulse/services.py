@@ -34,6 +34,7 @@ from pulse.models import (
     ENPS_MIN,
     MAX_STATEMENTS,
     MIN_STATEMENTS,
+    PULSE_FIELDS,
     SCALE_MAX,
     SCALE_MIN,
     Pulse,
@@ -45,17 +46,6 @@ from pulse.models import (
 )
 from pulse.selectors import statements_of, team_results
 
-PULSE_AUDITED_FIELDS = (
-    "name",
-    "template",
-    "cohort",
-    "cadence",
-    "starts_on",
-    "answer_days",
-    "remind_after_days",
-    "is_active",
-)
-ROUND_AUDITED_FIELDS = ("status", "closed_at")
 ENGAGEMENT_METRIC = "team_engagement"
 # A round opens at this local hour of its first day.
 OPENING_HOUR = 9
@@ -115,7 +105,7 @@ def pulse_create(
     _validate(pulse)
     pulse.save()
     audit.record(
-        action="pulse.create", by=by, obj=pulse, changes=audit.created(pulse, PULSE_AUDITED_FIELDS)
+        action="pulse.create", by=by, obj=pulse, changes=audit.created(pulse, PULSE_FIELDS)
     )
     return pulse
 
@@ -123,10 +113,10 @@ def pulse_create(
 @transaction.atomic
 def pulse_update(*, pulse: Pulse, by: User, **changes) -> Pulse:
     """Change a pulse's schedule; rounds already open keep their window."""
-    unknown = set(changes) - set(PULSE_AUDITED_FIELDS)
+    unknown = set(changes) - set(PULSE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This cannot be changed."))
-    before = audit.snapshot(pulse, PULSE_AUDITED_FIELDS)
+    before = audit.snapshot(pulse, PULSE_FIELDS)
     for name, value in changes.items():
         setattr(pulse, name, value.strip() if name == "name" and value else value)
     _validate(pulse)

@@ -12,18 +12,7 @@ from people.permissions import RolePermission
 from people.roles import Role
 from pulse import selectors, services
 from pulse.api.serializers import PulseSerializer, RoundResultsSerializer, TeamResultSerializer
-from pulse.models import Pulse
-
-WRITABLE = (
-    "name",
-    "template",
-    "cohort",
-    "cadence",
-    "starts_on",
-    "answer_days",
-    "remind_after_days",
-    "is_active",
-)
+from pulse.models import PULSE_FIELDS, Pulse
 
 
 @extend_schema(tags=["pulse"])
@@ -46,11 +35,11 @@ class PulseViewSet(
         return selectors.pulse_list().prefetch_related("template__statements")
 
     def perform_create(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k in WRITABLE}
+        data = {k: v for k, v in serializer.validated_data.items() if k in PULSE_FIELDS}
         serializer.instance = services.pulse_create(by=self.request.user, **data)
 
     def perform_update(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k in WRITABLE}
+        data = {k: v for k, v in serializer.validated_data.items() if k in PULSE_FIELDS}
         serializer.instance = services.pulse_update(
             pulse=serializer.instance, by=self.request.user, **data
         )

@@ -29,7 +29,7 @@ from feedback.models import Cycle, Nomination, RaterRequest, ReportShare, Respon
 from feedback.selectors import report_build
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from metrics.models import CohortRank, Observation, Target
-from people.models import ApiToken, User
+from people.models import ApiToken, ReportingLine, User
 from personal_data.registry import (
     REFERENCES,
     Listing,
@@ -107,6 +107,24 @@ def _person(person: User) -> dict:
                 "pk", "full_name"
             )
         ],
+        "reporting_history": [
+            _reporting_line(line, other=line.manager)
+            for line in person.reporting_history.select_related("manager")
+        ],
+        "managed_history": [
+            _reporting_line(line, other=line.person)
+            for line in person.managed_history.select_related("person")
+        ],
+    }
+
+
+def _reporting_line(line: ReportingLine, *, other: User) -> dict:
+    """One stretch of a reporting line, naming the person at its other end."""
+    return {
+        "id": line.pk,
+        "full_name": other.full_name,
+        "started_on": line.started_on,
+        "ended_on": line.ended_on,
     }
 
 
@@ -319,8 +337,21 @@ def _feedback(person: User) -> dict:
             .order_by("cycle_id", "pk")
         ],
         "report_shares": [
-            {"id": share.pk, "cycle_id": share.cycle_id, "pairing_id": share.pairing_id}
-            for share in ReportShare.objects.filter(subject=person).order_by("pk")
+            {
+                "id": share.pk,
+                "cycle_id": share.cycle_id,
+                "pairing_id": share.pairing_id,
+                "manager": _name(share.manager),
+            }
+            for share in ReportShare.objects.filter(subject=person)
+            .select_related("manager")
+            .order_by("pk")
+        ],
+        "reports_shared_with_them": [
+            {"id": share.pk, "cycle_id": share.cycle_id, "subject": share.subject.full_name}
+            for share in ReportShare.objects.filter(manager=person)
+            .select_related("subject")
+            .order_by("pk")
         ],
     }
 

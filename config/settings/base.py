@@ -375,6 +375,11 @@ CELERY_BEAT_SCHEDULE["plans-outcomes"] = {
     "task": "plans.record_outcomes",
     "schedule": crontab(minute=30, hour=3),
 }
+# The managers' digest (dashboards/digest.py): on the first of each month at 07:45.
+CELERY_BEAT_SCHEDULE["dashboards-manager-digests"] = {
+    "task": "dashboards.manager_digests",
+    "schedule": crontab(minute=45, hour=7, day_of_month=1),
+}
 # Team pulse (pulse/tasks.py): hourly, open due rounds, owe the one reminder, close rounds
 # and record their team_engagement values.
 CELERY_BEAT_SCHEDULE["pulse-tick"] = {"task": "pulse.tick", "schedule": crontab(minute=5)}

@@ -76,6 +76,7 @@ PAGE_OBJECTS = {
     "/people/managers/": "manager",
     "/plans/focuses/": "focus",
     "/plans/": "plan",
+    "/pulse/": "pulse",
 }
 
 # Other names in paths: which of the leader's objects (or the world's) they name.
@@ -472,4 +473,24 @@ EXPECTED: dict[str, str] = {
     "PUT /password/change/": "302 200 200 200 200 200 200 200 200 -",
     "PUT /password/reset/": "200 200 200 200 200 200 200 200 200 -",
     "PUT /password/reset/<uidb64>/<token>/": "302 302 302 302 302 302 302 302 302 -",
+    "GET /api/v1/pulse/me/": "401 403 200 200 403 403 ? ? 403 -",
+    "GET /api/v1/pulses/": "401 403 403 403 403 403 ? ? 200 -",
+    "GET /api/v1/pulses/<pk>/": "401 403 403 403 403 403 ? ? 200 -",
+    "GET /api/v1/pulses/<pk>/results/": "401 403 403 403 403 403 ? ? 200 -",
+    "GET /pulse/": "302 403 403 403 403 403 ? ? 200 -",
+    "GET /pulse/<pk>/": "302 403 403 403 403 403 ? ? 200 -",
+    "GET /pulse/<pk>/edit/": "302 403 403 403 403 403 ? ? 200 -",
+    "GET /pulse/answer/<token>/": "400 400 400 400 400 400 ? ? 400 200",
+    "GET /pulse/leaders/<leader_id>/": "302 404 200 404 404 404 ? ? 200 -",
+    "GET /pulse/mine/": "302 403 200 200 403 403 ? ? 403 -",
+    "GET /pulse/new/": "302 403 403 403 403 403 ? ? 200 -",
+    "PATCH /api/v1/pulses/<pk>/": "401 403 403 403 403 403 ? ? 200 -",
+    "POST /api/v1/pulses/": "401 403 403 403 403 403 ? ? 400 -",
+    "POST /pulse/": "302 403 403 403 403 403 ? ? 200 -",
+    "POST /pulse/<pk>/": "302 403 403 403 403 403 ? ? 200 -",
+    "POST /pulse/<pk>/edit/": "302 403 403 403 403 403 ? ? 200 -",
+    "POST /pulse/answer/<token>/": "400 400 400 400 400 400 ? ? 400 200",
+    "POST /pulse/leaders/<leader_id>/": "302 404 200 404 404 404 ? ? 200 -",
+    "POST /pulse/mine/": "302 403 200 200 403 403 ? ? 403 -",
+    "POST /pulse/new/": "302 403 403 403 403 403 ? ? 200 -",
 }

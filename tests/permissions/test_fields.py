@@ -145,6 +145,8 @@ def _emails(world) -> list[Email]:
         "feedback.nudge": (own["request"].pk, {}),
         "people.password_reset": (world.own.leader.pk, {}),
         "people.manager_invitation": (world.own.manager.pk, {}),
+        "pulse.invitation": (own["pulse_invite"].pk, {}),
+        "pulse.reminder": (own["pulse_invite_sent"].pk, {}),
         "plans.plan_built": (own["plan"].pk, {}),
         "plans.comment_added": (own["plan_comment"].pk, {}),
         "plans.check_in_due": (own["check_in"].pk, {}),

@@ -20,6 +20,8 @@ from people.roles import Role, grant_role
 from people.tokens import token_issue
 from plans.services import FocusInput, plan_create
 from programs.models import SessionAttendance
+from pulse.links import invite_token
+from pulse.models import DEFAULT_TEMPLATE, Pulse, PulseInvite, PulseRound, PulseTemplate
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import (
     ActionItemFactory,
@@ -73,6 +75,7 @@ class World:
     module: object
     competency: object
     token: str  # the rater link of an open request about the leader
+    pulse_token: str = ""  # the pulse link of the leader's team member (pending invite)
 
     @property
     def metric_definition(self):
@@ -302,6 +305,7 @@ def world_build() -> World:
         side.manager.email, side.manager.full_name = email, name
         side.manager.save()
         grant_role(side.manager, Role.MANAGER)
+    pending_invite = _pulse(own, hr)
     return World(
         hr=hr,
         nobody=nobody,
@@ -311,4 +315,36 @@ def world_build() -> World:
         module=module,
         competency=module.competency,
         token=request_token(own.objects["request"]),
+        pulse_token=invite_token(pending_invite),
     )
+
+
+def _pulse(own: Side, hr) -> PulseInvite:
+    """A pulse of every leader's team with an open round: two of the leader's team are
+    asked (one invitation still owed, one sent and owed a reminder)."""
+    pulse = Pulse.objects.create(
+        name="Matrix pulse",
+        template=PulseTemplate.objects.get(name=DEFAULT_TEMPLATE),
+        starts_on=TODAY.date() - datetime.timedelta(days=1),
+        created_by=hr,
+    )
+    pulse_round = PulseRound.objects.create(
+        pulse=pulse,
+        period_start=datetime.date(2027, 1, 1),
+        opens_at=TODAY - datetime.timedelta(days=1),
+        closes_at=TODAY + datetime.timedelta(days=13),
+        status=PulseRound.Status.OPEN,
+    )
+    members = [
+        UserFactory(email=f"team{n}.matrix@example.com", manager=own.leader) for n in range(2)
+    ]
+    pending = PulseInvite.objects.create(round=pulse_round, leader=own.leader, member=members[0])
+    sent = PulseInvite.objects.create(
+        round=pulse_round,
+        leader=own.leader,
+        member=members[1],
+        status=PulseInvite.Status.SENT,
+        sent_at=TODAY - datetime.timedelta(days=1),
+    )
+    own.objects.update(pulse=pulse, pulse_invite=pending, pulse_invite_sent=sent)
+    return pending

@@ -266,3 +266,34 @@ class PulseAnswer(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class PulseShare(models.Model):
+    """The leader shows their team pulse (per-statement figures, eNPS, comments, all under
+    the anonymity rule) to their mentor(s) or to their manager(s) in the reporting line.
+    A standing switch, one per audience; the team_engagement value on the scorecard is
+    visible to them either way, like every metric."""
+
+    class Audience(models.TextChoices):
+        MENTOR = "mentor", "My mentor"
+        MANAGER = "manager", "My manager"
+
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pulse_shares"
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leader", "audience"], name="pulse_share_once_per_audience"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(audience__in=["mentor", "manager"]),
+                name="pulse_share_audience_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leader} shares their team pulse with their {self.audience}"

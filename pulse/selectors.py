@@ -29,6 +29,7 @@ from pulse.models import (
     PulseInvite,
     PulseResponse,
     PulseRound,
+    PulseShare,
     PulseStatement,
 )
 
@@ -246,3 +247,17 @@ def leader_trend(*, leader: User) -> list[TeamResult]:
     )
     results = team_results(rounds=list(rounds), leaders=[leader.pk])
     return sorted(results.values(), key=lambda result: (result.round.period_start, result.round.pk))
+
+
+def pulse_shared_with(*, leader: User) -> set[str]:
+    """The audiences (``PulseShare.Audience``) the leader shows their team pulse to."""
+    return set(PulseShare.objects.filter(leader=leader).values_list("audience", flat=True))
+
+
+def leaders_sharing_pulse(*, leader_ids, audience: str) -> set[int]:
+    """Which of these leaders show their team pulse to ``audience``; one query."""
+    return set(
+        PulseShare.objects.filter(leader_id__in=list(leader_ids), audience=audience).values_list(
+            "leader_id", flat=True
+        )
+    )

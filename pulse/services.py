@@ -42,6 +42,7 @@ from pulse.models import (
     PulseInvite,
     PulseResponse,
     PulseRound,
+    PulseShare,
     PulseStatement,
 )
 from pulse.selectors import statements_of, team_results
@@ -389,3 +390,29 @@ def response_submit(
         PulseAnswer.objects.bulk_create(answers)
         outbox.emails_skip(emails.invite_emails(PulseInvite.objects.filter(pk=invite.pk)))
     invite.status = PulseInvite.Status.ANSWERED
+
+
+# --- sharing ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pulse_share_set(*, leader: User, audience: str, shared: bool) -> bool:
+    """The leader shows their team pulse to their mentor(s) or manager(s), or stops.
+    Recorded as ``pulse.share`` / ``pulse.unshare`` about the leader."""
+    if audience not in PulseShare.Audience.values:
+        raise ValidationError(
+            {"audience": f"Share with one of: {', '.join(PulseShare.Audience.values)}."}
+        )
+    if shared:
+        _, changed = PulseShare.objects.get_or_create(leader=leader, audience=audience)
+    else:
+        changed = bool(PulseShare.objects.filter(leader=leader, audience=audience).delete()[0])
+    if changed:
+        audit.record(
+            action=f"pulse.{'share' if shared else 'unshare'}",
+            by=leader,
+            obj=leader,
+            changes={f"pulse_shared_with_{audience}": [not shared, shared]},
+            about=leader,
+        )
+    return shared

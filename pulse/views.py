@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.throttles import RaterLinkThrottle, rate_limited
-from common.web import form_page, form_saved
+from common.web import form_page, form_saved, run_service
 from feedback.links import LinkError, rater_link_page
 from feedback.models import MIN_ANONYMITY_THRESHOLD
 from people.decorators import role_required
@@ -20,7 +20,7 @@ from people.roles import Role
 from pulse import selectors, services
 from pulse.forms import PulseForm
 from pulse.links import invite_check_answerable, invite_for_token
-from pulse.models import COMMENT_MAX_LENGTH, Pulse
+from pulse.models import COMMENT_MAX_LENGTH, Pulse, PulseShare
 from pulse.permissions import pulse_leaders_visible_to
 
 
@@ -61,10 +61,13 @@ def pulse_detail(request, pk: int):
 
 def _trend_page(request, leader):
     trend = selectors.leader_trend(leader=leader)
+    own = leader.pk == request.user.pk
     context = {
         "leader": leader,
         "trend": trend,
-        "own": leader.pk == request.user.pk,
+        "own": own,
+        "shared": selectors.pulse_shared_with(leader=leader) if own else set(),
+        "audiences": PulseShare.Audience.choices,
         "below": selectors.BELOW_THRESHOLD,
         "threshold": MIN_ANONYMITY_THRESHOLD,
     }
@@ -77,9 +80,26 @@ def mine(request):
     return _trend_page(request, request.user)
 
 
+@role_required(Role.LEADER)
+@require_POST
+def share(request):
+    """Show (or stop showing) my team pulse to my mentor or my manager."""
+    audience, shared = request.POST.get("audience", ""), request.POST.get("shared") == "1"
+    who = "mentor" if audience == "mentor" else "manager"
+    run_service(
+        request,
+        lambda: services.pulse_share_set(leader=request.user, audience=audience, shared=shared),
+        f"Your {who} now sees your team pulse."
+        if shared
+        else f"Your {who} no longer sees your team pulse.",
+    )
+    return redirect("pulse:mine")
+
+
 @login_required
 def leader_pulse(request, leader_id: int):
-    """One leader's team pulse, for whoever may see it (HR, the leader); else 404."""
+    """One leader's team pulse, for whoever may see it (HR, the leader, a mentor or
+    manager they shared it with); else 404."""
     leader = get_object_or_404(pulse_leaders_visible_to(request.user), pk=leader_id)
     return _trend_page(request, leader)
 

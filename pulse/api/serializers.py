@@ -4,7 +4,7 @@ the threshold is ``"below_threshold"`` with every figure null."""
 from rest_framework import serializers
 
 from common.serializers import ModelSerializer, Serializer
-from pulse.models import Pulse, PulseStatement
+from pulse.models import Pulse, PulseShare, PulseStatement
 
 
 class PulseStatementSerializer(ModelSerializer):
@@ -72,3 +72,8 @@ class RoundResultsSerializer(Serializer):
     closes_at = serializers.DateTimeField(source="round.closes_at")
     summary = RoundSummarySerializer()
     teams = TeamResultSerializer(many=True)
+
+
+class PulseShareSerializer(Serializer):
+    audience = serializers.ChoiceField(choices=PulseShare.Audience.choices)
+    shared = serializers.BooleanField()

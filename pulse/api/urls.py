@@ -9,5 +9,6 @@ router.register("pulses", views.PulseViewSet, basename="pulse-pulse")
 
 urlpatterns = [
     path("pulse/me/", views.MyPulseView.as_view(), name="pulse-me"),
+    path("pulse/me/share/", views.MyPulseShareView.as_view(), name="pulse-me-share"),
     *router.urls,
 ]

@@ -11,7 +11,12 @@ from common.viewsets import ScopedViewSet
 from people.permissions import RolePermission
 from people.roles import Role
 from pulse import selectors, services
-from pulse.api.serializers import PulseSerializer, RoundResultsSerializer, TeamResultSerializer
+from pulse.api.serializers import (
+    PulseSerializer,
+    PulseShareSerializer,
+    RoundResultsSerializer,
+    TeamResultSerializer,
+)
 from pulse.models import PULSE_FIELDS, Pulse
 
 
@@ -62,3 +67,16 @@ class MyPulseView(APIView):
     def get(self, request):
         trend = selectors.leader_trend(leader=request.user)
         return Response(TeamResultSerializer(trend, many=True).data)
+
+
+class MyPulseShareView(APIView):
+    """Show (or stop showing) your team pulse to your mentor(s) or manager(s)."""
+
+    permission_classes = [RolePermission.of(Role.LEADER)]
+
+    @extend_schema(request=PulseShareSerializer, responses=PulseShareSerializer, tags=["pulse"])
+    def post(self, request):
+        serializer = PulseShareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        shared = services.pulse_share_set(leader=request.user, **serializer.validated_data)
+        return Response({"audience": serializer.validated_data["audience"], "shared": shared})

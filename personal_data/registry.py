@@ -122,6 +122,22 @@ REFERENCES: tuple[Reference, ...] = (
         "Kept: their team's reporting line, now to the anonymised person.",
     ),
     Reference(
+        "people.ReportingLine",
+        "person",
+        "person.reporting_history",
+        Erase.KEEP,
+        "Kept: whom they reported to and when; a team's size and leavers in past months "
+        "(the measured retention rate) count it.",
+    ),
+    Reference(
+        "people.ReportingLine",
+        "manager",
+        "person.managed_history",
+        Erase.KEEP,
+        "Kept: who reported to them and when, now to the anonymised person; their past "
+        "retention figures count it.",
+    ),
+    Reference(
         "people.User",
         "groups",
         "person.roles",

@@ -102,7 +102,25 @@ def _person(person: User) -> dict:
                 "pk", "full_name"
             )
         ],
+        "left_on": person.left_on,
+        "reporting_history": _reporting_lines(person.reporting_history, "manager"),
+        "managed_history": _reporting_lines(person.managed_history, "person"),
     }
+
+
+def _reporting_lines(lines, other: str) -> list[dict]:
+    """Stretches of the reporting line, naming the person at the other end."""
+    return [
+        {
+            "id": pk,
+            other: {"id": other_id, "full_name": name},
+            "started_on": started_on,
+            "ended_on": ended_on,
+        }
+        for pk, other_id, name, started_on, ended_on in lines.order_by(
+            "started_on", "pk"
+        ).values_list("pk", other, f"{other}__full_name", "started_on", "ended_on")
+    ]
 
 
 # --- programs ---------------------------------------------------------------------------

@@ -136,6 +136,7 @@ def _line_end_move(user: User, *, was: datetime.date, to: datetime.date) -> None
 # --- the reporting line's history ------------------------------------------------------
 
 
+@transaction.atomic
 def reporting_line_record(*, lines: Mapping[User, User | None], on: datetime.date) -> None:
     """The one writer of ``ReportingLine``: from the day ``on``, each person in ``lines``
     reports to their manager there (``None``: to nobody).

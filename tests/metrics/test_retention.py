@@ -328,3 +328,11 @@ def test_a_real_worker_measures_last_month_once(committed_db, celery_worker):
     assert value.source == Observation.Source.REPORTING_LINE
     assert Observation.objects.filter(leader=lea).count() == 1
     assert not ObservationChange.objects.exists()
+
+
+def test_hr_finds_the_switch_on_the_metric_page(client, hr):
+    client.force_login(hr)
+    retention_rate = metric("retention_rate")
+    page = client.get(f"/metrics/definitions/{retention_rate.pk}/edit/")
+    assert page.status_code == 200
+    assert "Imported values win" in page.content.decode()

@@ -12,6 +12,7 @@ from django.test import Client
 from common.models import AuditEvent
 from people.models import ReportingLine
 from people.services import reporting_line_record, user_left_on_set, user_manager_set
+from personal_data.services import person_erase
 from programs.services import enrollment_import
 from tests.people.factories import HRFactory, LeaderFactory, UserFactory
 from tests.programs.factories import CohortFactory
@@ -268,3 +269,14 @@ def test_a_person_added_in_the_admin_with_a_manager_starts_a_line(team, hr_admin
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert ReportingLine.objects.get(person__email="new.person@example.com").manager == lea
+
+
+def test_erasing_someone_still_on_a_team_lets_them_leave_today(team, hr, clock):
+    clock.set(datetime.datetime(2026, 5, 20, 9, tzinfo=datetime.UTC))
+    _, tom = team
+
+    person_erase(person=tom, by=hr, confirm=tom.email)
+
+    tom.refresh_from_db()
+    assert tom.left_on == datetime.date(2026, 5, 20)
+    assert lines(tom) == [("Lea Lead", JAN_5, datetime.date(2026, 5, 20))]

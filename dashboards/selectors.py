@@ -34,15 +34,22 @@ from feedback.selectors import (
 from mentorship.selectors import (
     QUIET_AFTER_DAYS,
     MentoringActivity,
+    action_items_by_mentee,
     is_quiet,
+    leaders_below,
     mentee_overview,
     mentoring_activity_on,
     mentoring_on,
     quarter_start,
     with_overdue_action_items,
 )
-from metrics.selectors import cohort_summary, program_impact_and_levels, scorecard_for
-from plans.selectors import cohort_plan_coverage, program_plan_impact
+from metrics.selectors import (
+    cohort_summary,
+    latest_standing,
+    program_impact_and_levels,
+    scorecard_for,
+)
+from plans.selectors import cohort_plan_coverage, latest_plans, program_plan_impact
 from programs.models import Cohort, Enrollment, Module, Program
 from programs.selectors import (
     cohort_enrollments_on,
@@ -247,14 +254,7 @@ def leader_dashboard(*, leader, viewer=None, day: datetime.date | None = None) -
 
 def _mentee_row(pairing, enrollment: Enrollment | None, day: datetime.date) -> dict:
     """One mentee on the mentor's dashboard, with the reasons they need attention."""
-    program = None
-    if enrollment is not None:
-        program = {
-            "program": enrollment.program.name,
-            "cohort": enrollment.cohort.name,
-            "status": status_on(enrollment, day),
-            **_progress_dict(enrollment, day),
-        }
+    program = _program_row(enrollment, day)
     reasons = []
     if is_quiet(last_contact=pairing.last_contact, started_on=pairing.started_on, day=day):
         reasons.append(f"No mentoring session in the last {QUIET_AFTER_DAYS} days.")
@@ -296,6 +296,83 @@ def mentor_dashboard(*, mentor) -> dict:
         "quarter_started_on": quarter_start(day),
         "mentees": mentees,
     }
+
+
+# --- manager ---------------------------------------------------------------------------
+
+
+def _program_row(enrollment: Enrollment | None, day: datetime.date) -> dict | None:
+    if enrollment is None:
+        return None
+    return {
+        "program": enrollment.program.name,
+        "cohort": enrollment.cohort.name,
+        "status": status_on(enrollment, day),
+        **_progress_dict(enrollment, day),
+    }
+
+
+def _managed_leader_row(leader, *, program, activity, items, plan, standing) -> dict:
+    """One leader on their manager's dashboard, with the reasons to look closer."""
+    open_items, overdue_items = items
+    reasons = []
+    if activity.pairing is None:
+        reasons.append("No mentor.")
+    elif activity.quiet:
+        reasons.append(f"No mentoring session in the last {QUIET_AFTER_DAYS} days.")
+    if overdue_items:
+        reasons.append(f"{overdue_items} overdue action item(s).")
+    if program and (behind := _behind(program)):
+        reasons.append(behind)
+    if len(standing["below_target"]) >= METRICS_BELOW_TARGET_AT_RISK:
+        reasons.append(f"Below target on {', '.join(standing['below_target'])}.")
+    return {
+        "leader": person(leader),
+        "reports_to": person(leader.manager),
+        "region": leader.region,
+        "program": program,
+        "mentor": person(activity.pairing.mentor) if activity.pairing else None,
+        "sessions_held": activity.sessions_held,
+        "last_session_at": activity.last_session_at,
+        "open_action_items": open_items,
+        "overdue_action_items": overdue_items,
+        "plan": {"id": plan.pk, "cycle": plan.cycle.name} if plan else None,
+        "metrics_on_target": standing["on_target"],
+        "metrics_below_target": standing["below_target"],
+        "team_engagement": standing["team_engagement"],
+        "needs_attention": bool(reasons),
+        "reasons": reasons,
+    }
+
+
+def manager_dashboard(*, manager, day: datetime.date | None = None) -> dict:
+    """The leaders below ``manager`` in the reporting line (at any depth): program
+    progress, mentoring cadence (sessions held, action items; never notes), the
+    development plan, metrics against target and the team's engagement with its source;
+    those needing attention first. A fixed number of queries for any number of leaders."""
+    day = day or timezone.localdate()
+    leaders = list(
+        leaders_below(manager=manager).select_related("manager").order_by("full_name", "pk")
+    )
+    ids = [leader.pk for leader in leaders]
+    current = current_enrollments(leader_ids=ids, day=day)
+    activity = mentoring_activity_on(leader_ids=ids, day=day)
+    items = action_items_by_mentee(leader_ids=ids, day=day)
+    plans = latest_plans(user=manager, leader_ids=ids)
+    standing = latest_standing(leader_ids=ids, as_of=day)
+    rows = [
+        _managed_leader_row(
+            leader,
+            program=_program_row(current.get(leader.pk), day),
+            activity=activity[leader.pk],
+            items=items[leader.pk],
+            plan=plans.get(leader.pk),
+            standing=standing[leader.pk],
+        )
+        for leader in leaders
+    ]
+    rows.sort(key=lambda row: (not row["needs_attention"], -len(row["reasons"])))
+    return {"manager": person(manager), "as_of": day, "leaders": rows}
 
 
 # --- cohort ----------------------------------------------------------------------------

@@ -183,6 +183,15 @@ def mentor_home(request):
     )
 
 
+@role_required(Role.MANAGER)
+def manager_home(request):
+    return render(
+        request,
+        "dashboards/manager.html",
+        {"dashboard": selectors.manager_dashboard(manager=request.user)},
+    )
+
+
 @role_required(Role.HR)
 def cohort_list(request):
     cohorts = Cohort.objects.select_related("program").order_by("-starts_on", "name")

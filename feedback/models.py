@@ -408,20 +408,35 @@ class Answer(models.Model):
 
 
 class ReportShare(models.Model):
-    """The subject shared their report of a cycle with one mentoring pairing: that mentor
-    sees it while the pairing lasts. A later mentor does not, until shared again."""
+    """The subject shared their report of a cycle with one mentoring pairing (that mentor
+    sees it while the pairing lasts; a later mentor does not, until shared again) or with
+    their manager (that manager sees it while the subject reports to them; a new manager
+    does not, until shared again, and the earlier one no longer does)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="shares")
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
+    pairing = models.ForeignKey(Pairing, null=True, on_delete=models.CASCADE, related_name="+")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
     shared_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "pairing"], name="feedback_share_once_per_pairing"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "subject", "manager"],
+                condition=Q(manager__isnull=False),
+                name="feedback_share_once_per_manager",
+            ),
+            models.CheckConstraint(
+                condition=Q(pairing__isnull=True, manager__isnull=False)
+                | Q(pairing__isnull=False, manager__isnull=True),
+                name="feedback_share_with_a_mentor_or_a_manager",
             ),
         ]
 

@@ -126,9 +126,10 @@ def requests_to_answer(*, rater: User, viewer) -> QuerySet[RaterRequest] | None:
 
 def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
     """The subject and HR see a report; a mentor only while the pairing the subject
-    shared it with lasts, and only until the retention purge: without the purged
-    who-rated-whom links the report could no longer hold back the groups the mentor
-    answered in (feedback/retention.py)."""
+    shared it with lasts, a manager only while the subject who shared it with them still
+    reports to them (what the subject's switch says), and both only until the retention
+    purge: without the purged who-rated-whom links the report could no longer hold back
+    the groups the viewer answered in (feedback/retention.py)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not leaders_visible_to(user).filter(pk=subject.pk).exists():
@@ -137,18 +138,33 @@ def report_visible_to(*, user, cycle: Cycle, subject: User) -> bool:
         return True
     if cycle.raters_purged_at is not None:
         return False
-    return _active_shares(cycle, subject).filter(pairing__mentor=user).exists()
+    return (
+        _active_shares(cycle, subject)
+        .filter(Q(pairing__mentor=user) | Q(manager=user, manager__is_active=True))
+        .exists()
+    )
 
 
 def _active_shares(cycle: Cycle, subject: User) -> QuerySet[ReportShare]:
-    return ReportShare.objects.filter(
-        cycle=cycle, subject=subject, pairing__status=Pairing.Status.ACTIVE
+    """Shares with a mentor whose pairing lasts, and with the manager the subject reports
+    to today: a share with an earlier manager ends when the reporting line changes, even
+    if that manager is still above the subject (the switch would read "not shared")."""
+    with_their_manager = (
+        Q(manager_id=subject.manager_id) if subject.manager_id is not None else Q(pk__in=[])
+    )
+    return ReportShare.objects.filter(cycle=cycle, subject=subject).filter(
+        Q(pairing__status=Pairing.Status.ACTIVE) | with_their_manager
     )
 
 
 def report_shared_with_mentor(*, cycle: Cycle, subject: User) -> bool:
     """Does the subject's current mentor see this report (the leader's share switch)?"""
-    return _active_shares(cycle, subject).exists()
+    return _active_shares(cycle, subject).filter(pairing__isnull=False).exists()
+
+
+def report_shared_with_manager(*, cycle: Cycle, subject: User) -> bool:
+    """Does the subject's manager see this report (the second share switch)?"""
+    return _active_shares(cycle, subject).filter(manager__isnull=False).exists()
 
 
 def cycle_subjects_for_report(*, cycle: Cycle) -> QuerySet[User]:

@@ -914,17 +914,41 @@ def request_decline(*, request: RaterRequest, now=None) -> RaterRequest:
 # --- sharing ----------------------------------------------------------------------
 
 
+SHARE_AUDIENCES = ("mentor", "manager")
+
+
 @transaction.atomic
-def report_share_set(*, cycle: Cycle, subject: User, shared: bool) -> bool:
+def report_share_set(
+    *, cycle: Cycle, subject: User, shared: bool, audience: str = "mentor"
+) -> bool:
     """The subject shares their report with their current mentor(s), one share per
-    active pairing (a later mentor does not inherit it), or stops sharing it.
-    Recorded as ``report.share`` / ``report.unshare`` by the subject, on the cycle."""
+    active pairing (a later mentor does not inherit it), or with their manager (the
+    person they report to now; a later manager does not inherit it), or stops sharing
+    it with that audience. The two switches are independent. Recorded as
+    ``report.share`` / ``report.unshare`` by the subject, on the cycle."""
+    if audience not in SHARE_AUDIENCES:
+        raise ValidationError({"audience": f"Share with one of: {', '.join(SHARE_AUDIENCES)}."})
     shares = ReportShare.objects.filter(cycle=cycle, subject=subject)
-    before = sorted(str(share.pairing.mentor) for share in shares.select_related("pairing__mentor"))
+    shares = (
+        shares.filter(pairing__isnull=False)
+        if audience == "mentor"
+        else shares.filter(manager__isnull=False)
+    )
+    before = sorted(
+        str(share.pairing.mentor if share.pairing_id else share.manager)
+        for share in shares.select_related("pairing__mentor", "manager")
+    )
     if not shared:
         shares.delete()
-        _report_share_record(cycle, subject, "unshare", before, [])
+        _report_share_record(cycle, subject, "unshare", before, [], audience)
         return False
+    if audience == "manager":
+        if subject.manager_id is None:
+            raise ValidationError({"shared": "You have no manager to share your report with."})
+        ReportShare.objects.get_or_create(cycle=cycle, subject=subject, manager=subject.manager)
+        after = sorted({*before, str(subject.manager)})
+        _report_share_record(cycle, subject, "share", before, after, audience)
+        return True
     pairings = list(
         Pairing.objects.filter(mentee=subject, status=Pairing.Status.ACTIVE).select_related(
             "mentor"
@@ -935,17 +959,24 @@ def report_share_set(*, cycle: Cycle, subject: User, shared: bool) -> bool:
     for pairing in pairings:
         ReportShare.objects.get_or_create(cycle=cycle, subject=subject, pairing=pairing)
     after = sorted({*before, *(str(pairing.mentor) for pairing in pairings)})
-    _report_share_record(cycle, subject, "share", before, after)
+    _report_share_record(cycle, subject, "share", before, after, audience)
     return True
 
 
-def _report_share_record(cycle: Cycle, subject: User, verb: str, before, after) -> None:
+def _report_share_record(
+    cycle: Cycle, subject: User, verb: str, before, after, audience: str
+) -> None:
     if before != after:
         audit.record(
             action=f"report.{verb}",
             by=subject,
             obj=cycle,
-            changes={"shared_with": [before, after]},
+            changes={
+                "shared_with" if audience == "mentor" else "shared_with_manager": [
+                    before,
+                    after,
+                ]
+            },
             about=subject,
         )
 

@@ -490,6 +490,9 @@ def my_feedback(request):
                 else [],
                 "counts": selectors.subject_request_counts(cycle=cycle, subject=request.user),
                 "shared": selectors.report_shared_with_mentor(cycle=cycle, subject=request.user),
+                "shared_manager": selectors.report_shared_with_manager(
+                    cycle=cycle, subject=request.user
+                ),
                 "plan": plan_for(leader=request.user, cycle=cycle) if cycle.released_at else None,
                 "min_peers": (cycle.min_raters or {}).get("peer", 0),
                 "opens_local": cycle.opens_at.astimezone(cycle.tz),
@@ -560,10 +563,15 @@ def share(request, pk: int):
     if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
         raise Http404
     shared = request.POST.get("shared") == "1"
+    audience = "manager" if request.POST.get("audience") == "manager" else "mentor"
     run_service(
         request,
-        lambda: services.report_share_set(cycle=cycle, subject=request.user, shared=shared),
-        "Shared with your mentor." if shared else "Your mentor no longer sees this report.",
+        lambda: services.report_share_set(
+            cycle=cycle, subject=request.user, shared=shared, audience=audience
+        ),
+        f"Shared with your {audience}."
+        if shared
+        else f"Your {audience} no longer sees this report.",
     )
     return redirect("feedback:mine")
 

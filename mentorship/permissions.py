@@ -17,6 +17,15 @@ def can_log_sessions(user, pairing: Pairing) -> bool:
     return is_mentor_of(user, pairing) and pairing.status == Pairing.Status.ACTIVE
 
 
+def can_see_shared_notes(user, session: MentoringSession) -> bool:
+    """Shared notes are the pairing's and HR's; a manager sees that sessions were held,
+    never what was said in them."""
+    pairing = session.pairing
+    return getattr(user, "pk", None) in (pairing.mentor_id, pairing.mentee_id) or has_role(
+        user, Role.HR
+    )
+
+
 def can_see_private_notes(user, session: MentoringSession) -> bool:
     """Private notes are the mentor's alone: not the mentee's, not even HR's."""
     return session.pairing.mentor_id == getattr(user, "pk", None)

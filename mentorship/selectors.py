@@ -68,6 +68,15 @@ def leaders_visible_to(user) -> QuerySet[User]:
     return leaders.filter(scope)
 
 
+def leaders_below(*, manager) -> QuerySet[User]:
+    """The leaders a manager sees *as their manager*: those below them in the reporting
+    line (a manager who also mentors sees their mentees in ``leaders_visible_to`` too,
+    but not on their manager's dashboard). Active people only."""
+    return leaders_visible_to(manager).filter(
+        pk__in=below_in_reporting_line(manager), is_active=True
+    )
+
+
 def cohorts_visible_to(user) -> QuerySet[Cohort]:
     """Cohorts the caller may see: HR every cohort (also one nobody is enrolled in yet);
     anyone else the cohorts of the leaders they may see."""
@@ -96,12 +105,18 @@ def reporting_line(user: User) -> list[User]:
 
 
 def pairings_visible_to(user) -> QuerySet[Pairing]:
-    """HR: every pairing. Others: the pairings they are part of, for leaders they may see
-    (so a mentor's view of a pairing ends with the pairing; HR keeps the history)."""
+    """HR: every pairing. A manager: every pairing of the leaders below them. Others: the
+    pairings they are part of, for leaders they may see (so a mentor's view of a pairing
+    ends with the pairing; HR keeps the history)."""
     pairings = Pairing.objects.filter(mentee__in=leaders_visible_to(user))
-    if Role.HR not in role_names(user):
-        pairings = pairings.filter(Q(mentor=user) | Q(mentee=user))
-    return pairings
+    roles = role_names(user)
+    if Role.HR in roles:
+        return pairings
+    theirs = Q(mentor=user) | Q(mentee=user)
+    if Role.MANAGER in roles:
+        # A manager follows the mentoring of the leaders below them (never its notes).
+        theirs |= Q(mentee__in=below_in_reporting_line(user))
+    return pairings.filter(theirs)
 
 
 def pairing_list(*, user) -> QuerySet[Pairing]:
@@ -297,6 +312,20 @@ def open_action_items_on(day: datetime.date) -> Q:
     done by then."""
     end = end_of_day(day)
     return Q(session__starts_at__lt=end) & (Q(done_at__isnull=True) | Q(done_at__gte=end))
+
+
+def action_items_by_mentee(*, leader_ids, day: datetime.date) -> dict[int, tuple[int, int]]:
+    """Leader id → (open, overdue) action items of their pairings on ``day``; one query."""
+    counts = {
+        row["session__pairing__mentee_id"]: (row["open"], row["overdue"])
+        for row in ActionItem.objects.filter(
+            open_action_items_on(day), session__pairing__mentee_id__in=leader_ids
+        )
+        .values("session__pairing__mentee_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=day)))
+        .order_by()
+    }
+    return {leader_id: counts.get(leader_id, (0, 0)) for leader_id in leader_ids}
 
 
 def _current_pairing_on(day: datetime.date) -> Q:

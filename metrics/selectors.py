@@ -80,6 +80,8 @@ from programs.models import Cohort, Enrollment, Program
 
 TREND_PERIODS = 8
 SMALL_GROUP = 5
+# The metric a team pulse measures (pulse/ writes it; dashboards show it with its source).
+TEAM_ENGAGEMENT = "team_engagement"
 HIGHER = MetricDefinition.Direction.HIGHER_IS_BETTER
 LOWER = MetricDefinition.Direction.LOWER_IS_BETTER
 VALUE_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -187,6 +189,38 @@ def latest_observations(*, as_of: datetime.date, leaders) -> QuerySet[Observatio
         .values("pk")
     )
     return Observation.objects.filter(pk__in=newest_first)
+
+
+def latest_standing(*, leader_ids, as_of: datetime.date) -> dict[int, dict]:
+    """Leader id → where their latest values stand on ``as_of``: how many metrics are on
+    target, the names of those below it, and their team engagement (value, period,
+    source and its note: "team pulse, 5 answers"). One query for any number of leaders."""
+    standing = {
+        leader_id: {"on_target": 0, "below_target": [], "team_engagement": None}
+        for leader_id in leader_ids
+    }
+    rows = (
+        latest_observations(as_of=as_of, leaders=list(leader_ids))
+        .filter(metric__is_active=True)
+        .annotate(target=target_expression())
+        .annotate(on_target=on_target_expression())
+        .select_related("metric")
+        .order_by("leader_id", "metric__name")
+    )
+    for row in rows:
+        entry = standing[row.leader_id]
+        if row.on_target is True:
+            entry["on_target"] += 1
+        elif row.on_target is False:
+            entry["below_target"].append(row.metric.name)
+        if row.metric.code == TEAM_ENGAGEMENT:
+            entry["team_engagement"] = {
+                "value": row.value,
+                "period": period_label(row.period_start, row.metric.period),
+                "source": row.get_source_display(),
+                "note": row.note,
+            }
+    return standing
 
 
 def _directional_value():

@@ -1,4 +1,5 @@
-"""Demo people: one HR user, 3 mentors, 12 new sales leaders with managers and teams.
+"""Demo people: one HR user, 3 mentors, 12 new sales leaders with managers and teams; the
+North director signs in as the demo manager.
 
 Every record is keyed by email and created with get_or_create, so seeding twice
 changes nothing the second time. Names are fixed (no randomness) so the demo
@@ -25,7 +26,8 @@ TRANSFERS = [(8, 2, 9, 1, 15)]
 DEMO_PASSWORD = "lodestar-demo"  # noqa: S105 — published in the README for the demo only
 
 DIRECTORS = [
-    ("morgan.blake@example.com", "Morgan Blake", "Regional Sales Director", "North"),
+    # The demo manager: the four North leaders report to her.
+    ("manager@example.com", "Morgan Blake", "Regional Sales Director", "North"),
     ("priya.natarajan@example.com", "Priya Natarajan", "Regional Sales Director", "South"),
     ("tomas.herrera@example.com", "Tomás Herrera", "Regional Sales Director", "West"),
 ]
@@ -139,8 +141,16 @@ def seed(*, today: datetime.date) -> dict[str, User]:
         hr.save(update_fields=["is_staff", "is_superuser"])
 
     vp = _person("cso@example.com", "Catherine Moore", "Chief Sales Officer", "HQ")
+    # HR granted the North director a login: the demo's manager account.
     directors = {
-        region: _person(email, name, title, region, manager=vp)
+        region: _person(
+            email,
+            name,
+            title,
+            region,
+            manager=vp,
+            **({"password": DEMO_PASSWORD, "role": Role.MANAGER} if region == "North" else {}),
+        )
         for email, name, title, region in DIRECTORS
     }
     for email, name, title, region in MENTORS:

@@ -12,6 +12,8 @@ stored, and it expires ``PASSWORD_RESET_TIMEOUT`` seconds later or once used.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
@@ -23,8 +25,10 @@ from django.utils.http import urlsafe_base64_encode
 from common.models import Email
 from common.outbox import EmailKind, Owed
 from people.models import User
+from people.roles import Role, has_role
 
 PASSWORD_RESET = "people.password_reset"  # noqa: S105 — an email kind, not a secret
+MANAGER_INVITATION = "people.manager_invitation"
 
 DOTS_IGNORED = {"gmail.com", "googlemail.com"}
 
@@ -80,4 +84,33 @@ def password_reset_build(email: Email) -> EmailMessage | None:
     return EmailMessage(subject="Reset your Lodestar password", body=body, to=[user.email])
 
 
-KINDS = [EmailKind(PASSWORD_RESET, build=password_reset_build)]
+# --- the manager's invitation ------------------------------------------------------------
+
+
+def manager_invitation(user: User, *, day: datetime.date) -> Owed:
+    """Once a day at most, however often HR grants and takes back the role that day."""
+    return Owed(kind=MANAGER_INVITATION, ref=user.pk, to=[user.email], variant=day.isoformat())
+
+
+def manager_invitation_build(email: Email) -> EmailMessage | None:
+    """The invitation with a fresh link to choose a password, unless they left or the
+    role was taken away meanwhile."""
+    user = User.objects.filter(pk=email.ref, is_active=True).first()
+    if user is None or not has_role(user, Role.MANAGER):
+        return None
+    context = {
+        "user": user,
+        "reset_url": password_reset_link(user),
+        "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT),
+        "login_url": settings.SITE_URL + reverse("login"),
+    }
+    body = render_to_string("registration/manager_invitation_email.txt", context)
+    return EmailMessage(
+        subject="You can now follow your leaders in Lodestar", body=body, to=[user.email]
+    )
+
+
+KINDS = [
+    EmailKind(PASSWORD_RESET, build=password_reset_build),
+    EmailKind(MANAGER_INVITATION, build=manager_invitation_build),
+]

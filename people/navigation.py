@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Programs", "programs:program-list"),
     (Role.HR, "Pairings", "mentorship:pairings"),
     (Role.HR, "Mentors", "mentorship:mentors"),
+    (Role.HR, "Managers", "managers"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
     (Role.HR, "Audit", "audit"),
@@ -22,6 +23,8 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     # Mentor
     (Role.MENTOR, "Dashboard", "dashboards:mentor_home"),
     (Role.MENTOR, "My mentees", "mentorship:my-mentees"),
+    # Manager
+    (Role.MANAGER, "My leaders", "dashboards:manager_home"),
     # Leader
     (Role.LEADER, "Dashboard", "dashboards:leader_home"),
     (Role.LEADER, "My program", "programs:my-program"),
@@ -35,6 +38,7 @@ LANDING: list[tuple[Role, str]] = [
     (Role.HR, "programs:cohort-list"),
     (Role.LEADER, "programs:my-program"),
     (Role.MENTOR, "mentorship:my-mentees"),
+    (Role.MANAGER, "dashboards:manager_home"),
 ]
 
 

@@ -13,14 +13,16 @@ def below_in_reporting_line(manager: User) -> RawSQL:
     (their reports, their reports' reports, ...), as one subquery for ``pk__in=``.
 
     A recursive query both SQLite and PostgreSQL run; ``UNION`` (not ``UNION ALL``) ends
-    the walk at a cycle in HR data (A reports to B reports to A) instead of looping."""
+    the walk at a cycle in HR data (A reports to B reports to A) instead of looping. In
+    such a cycle the walk comes back to ``manager``, who is never below themselves (a
+    manager who also leads would otherwise be one of their own leaders)."""
     table = User._meta.db_table  # the model's own name; the manager's id is a parameter
     return RawSQL(  # noqa: S611
         f"WITH RECURSIVE below(id) AS ("  # noqa: S608
         f"SELECT id FROM {table} WHERE manager_id = %s "
         f"UNION SELECT person.id FROM {table} person JOIN below ON person.manager_id = below.id"
-        f") SELECT id FROM below",
-        [manager.pk],
+        f") SELECT id FROM below WHERE id <> %s",
+        [manager.pk, manager.pk],
     )
 
 

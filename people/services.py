@@ -21,10 +21,14 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from common import audit
+from common.outbox import emails_owe
+from people import emails
 from people.models import ReportingLine, User
 from people.roles import Role, grant_role, has_role
 
@@ -246,3 +250,46 @@ def users_role_grant_many(*, users: Sequence[User], role: Role, by) -> int:
     for user in lacking:
         user.__dict__.pop("_lodestar_roles", None)
     return len(lacking)
+
+
+# --- managers: HR lets a leader's manager sign in ---------------------------------------
+
+
+def managers_of_leaders() -> QuerySet[User]:
+    """Active people with at least one direct report who is a leader: those HR may let
+    sign in as managers (the role itself follows the whole line below them)."""
+    leaders = User.objects.filter(groups__name=Role.LEADER, is_active=True)
+    return User.objects.filter(
+        is_active=True, pk__in=leaders.filter(manager__isnull=False).values("manager_id")
+    )
+
+
+@transaction.atomic
+def manager_sign_in_grant(*, user: User, by) -> bool:
+    """Let a leader's manager sign in: the Manager role, and an email inviting them to
+    choose a password (the reset link, made when the email is sent). Asked again for a
+    manager who has not chosen a password yet, it sends the invitation again (once a
+    day at most). False when nothing was sent. A person with no leader reporting to them
+    is a 400 naming ``user``."""
+    if not managers_of_leaders().filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": "Only someone with a leader reporting to them can sign in as a manager."}
+        )
+    granted = user_role_grant(user=user, role=Role.MANAGER, by=by)
+    if not granted and user.has_usable_password():
+        return False
+    return bool(emails_owe([emails.manager_invitation(user, day=timezone.localdate())]))
+
+
+@transaction.atomic
+def manager_sign_in_revoke(*, user: User, by) -> bool:
+    """Take the Manager role away (their other roles stay); False if they had none."""
+    if not has_role(user, Role.MANAGER):
+        return False
+    before = audit.snapshot(user, ["groups"])
+    user.groups.remove(Group.objects.get(name=Role.MANAGER))
+    user.__dict__.pop("_lodestar_roles", None)
+    audit.record(
+        action="user.role_revoke", by=by, obj=user, changes=audit.changed(user, before), about=user
+    )
+    return True

@@ -20,6 +20,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("password/reset/", views.password_reset, name="password_reset"),
+    path("people/managers/", views.managers, name="managers"),
+    path("people/managers/<int:pk>/sign-in/", views.manager_sign_in, name="manager-sign-in"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -126,16 +126,14 @@ REFERENCES: tuple[Reference, ...] = (
         "person",
         "person.reporting_history",
         Erase.KEEP,
-        "Kept: whom they reported to and when; a team's size and leavers in past months "
-        "(the measured retention rate) count it.",
+        "Kept: whom they reported to and when; a team's measured retention counts it.",
     ),
     Reference(
         "people.ReportingLine",
         "manager",
         "person.managed_history",
         Erase.KEEP,
-        "Kept: who reported to them and when, now to the anonymised person; their past "
-        "retention figures count it.",
+        "Kept: who reported to them and when; their team's measured retention counts it.",
     ),
     Reference(
         "people.User",
@@ -293,6 +291,13 @@ REFERENCES: tuple[Reference, ...] = (
         "feedback.report_shares",
         Erase.KEEP,
         "Kept; it ends with the pairing, which ends first.",
+    ),
+    Reference(
+        "feedback.ReportShare",
+        "manager",
+        "feedback.reports_shared_with_them",
+        Erase.KEEP,
+        "Kept: the leader's choice; it ends when the leader no longer reports to them.",
     ),
     _actions("feedback.Cycle", "created_by", "created_at"),
     _actions("feedback.Nomination", "created_by", "created_at"),

@@ -27,7 +27,7 @@ from feedback.models import Cycle, Nomination, RaterRequest, ReportShare, Respon
 from feedback.selectors import report_build
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from metrics.models import CohortRank, Observation, Target
-from people.models import ApiToken, User
+from people.models import ApiToken, ReportingLine, User
 from personal_data.registry import (
     REFERENCES,
     Listing,
@@ -103,24 +103,25 @@ def _person(person: User) -> dict:
             )
         ],
         "left_on": person.left_on,
-        "reporting_history": _reporting_lines(person.reporting_history, "manager"),
-        "managed_history": _reporting_lines(person.managed_history, "person"),
+        "reporting_history": [
+            _reporting_line(line, other=line.manager)
+            for line in person.reporting_history.select_related("manager")
+        ],
+        "managed_history": [
+            _reporting_line(line, other=line.person)
+            for line in person.managed_history.select_related("person")
+        ],
     }
 
 
-def _reporting_lines(lines, other: str) -> list[dict]:
-    """Stretches of the reporting line, naming the person at the other end."""
-    return [
-        {
-            "id": pk,
-            other: {"id": other_id, "full_name": name},
-            "started_on": started_on,
-            "ended_on": ended_on,
-        }
-        for pk, other_id, name, started_on, ended_on in lines.order_by(
-            "started_on", "pk"
-        ).values_list("pk", other, f"{other}__full_name", "started_on", "ended_on")
-    ]
+def _reporting_line(line: ReportingLine, *, other: User) -> dict:
+    """One stretch of a reporting line, naming the person at its other end."""
+    return {
+        "id": line.pk,
+        "full_name": other.full_name,
+        "started_on": line.started_on,
+        "ended_on": line.ended_on,
+    }
 
 
 # --- programs ---------------------------------------------------------------------------
@@ -332,8 +333,21 @@ def _feedback(person: User) -> dict:
             .order_by("cycle_id", "pk")
         ],
         "report_shares": [
-            {"id": share.pk, "cycle_id": share.cycle_id, "pairing_id": share.pairing_id}
-            for share in ReportShare.objects.filter(subject=person).order_by("pk")
+            {
+                "id": share.pk,
+                "cycle_id": share.cycle_id,
+                "pairing_id": share.pairing_id,
+                "manager": _name(share.manager),
+            }
+            for share in ReportShare.objects.filter(subject=person)
+            .select_related("manager")
+            .order_by("pk")
+        ],
+        "reports_shared_with_them": [
+            {"id": share.pk, "cycle_id": share.cycle_id, "subject": share.subject.full_name}
+            for share in ReportShare.objects.filter(manager=person)
+            .select_related("subject")
+            .order_by("pk")
         ],
     }
 

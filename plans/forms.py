@@ -3,6 +3,7 @@ goal needs, which modules) live in plans.services, whose errors land on these fi
 
 from django import forms
 
+from plans.models import CheckIn
 from plans.selectors import active_metrics
 
 
@@ -47,6 +48,22 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Your comment", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    check_in = forms.ModelChoiceField(
+        queryset=CheckIn.objects.none(),
+        required=False,
+        label="About",
+        empty_label="The plan",
+    )
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.fields["check_in"].queryset = CheckIn.objects.filter(
+                plan=plan, submitted_at__isnull=False
+            ).order_by("-due_on")
+            self.fields["check_in"].label_from_instance = lambda check_in: (
+                f"The check-in of {check_in.due_on:%-d %b %Y}"
+            )
 
 
 class CheckInForm(forms.Form):

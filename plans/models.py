@@ -113,6 +113,14 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(max_length=2000)
+    check_in = models.ForeignKey(
+        "CheckIn",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        help_text="The check-in it answers, if any (one of the same plan's).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

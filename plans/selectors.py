@@ -58,7 +58,7 @@ def latest_plans(*, user, leader_ids) -> dict[int, Plan]:
 
 
 def plan_comments(*, plan: Plan) -> QuerySet[Comment]:
-    return plan.comments.select_related("author")
+    return plan.comments.select_related("author", "check_in")
 
 
 def plan_check_ins(*, plan: Plan) -> QuerySet[CheckIn]:

@@ -259,15 +259,24 @@ def focus_update(
 
 
 @transaction.atomic
-def comment_add(*, plan: Plan, body: str, by: User) -> Comment:
-    """A comment on the plan; the leader is told (or, for the leader's own reply, their
-    mentor). The audit trail records that a comment was made, never what it says."""
+def comment_add(*, plan: Plan, body: str, by: User, check_in: CheckIn | None = None) -> Comment:
+    """A comment on the plan, or on one of its check-ins; the leader, their mentors and
+    their manager are told (never the author). The audit trail records that a comment
+    was made, never what it says."""
     body = body.strip()
+    errors: dict[str, list[str]] = {}
     if not body:
-        raise ValidationError({"body": "Write a comment."})
-    if len(body) > 2000:
-        raise ValidationError({"body": "At most 2,000 characters."})
-    comment = Comment.objects.create(plan=plan, author=by, body=body)
+        errors["body"] = ["Write a comment."]
+    elif len(body) > 2000:
+        errors["body"] = ["At most 2,000 characters."]
+    if check_in is not None and check_in.plan_id != plan.pk:
+        errors["check_in"] = ["That is not a check-in of this plan."]
+    elif check_in is not None and check_in.submitted_at is None:
+        # The page offers only submitted check-ins; the API meets the same rule here.
+        errors["check_in"] = ["That check-in has not been submitted yet."]
+    if errors:
+        raise ValidationError(errors)
+    comment = Comment.objects.create(plan=plan, author=by, body=body, check_in=check_in)
     audit.record(action="plan.comment", by=by, obj=comment, about=plan.leader_id)
     recipients = _others_following(plan, author=by)
     if recipients:
@@ -276,13 +285,17 @@ def comment_add(*, plan: Plan, body: str, by: User) -> Comment:
 
 
 def _others_following(plan: Plan, *, author: User) -> list[str]:
-    """Who hears of a comment: the leader, and their active mentors; never the author."""
-    people = [plan.leader] + [
+    """Who hears of a comment: the leader, their active mentors and their manager (when
+    HR let the manager sign in); never the author."""
+    leader = plan.leader
+    people = [leader] + [
         pairing.mentor
         for pairing in Pairing.objects.filter(
-            mentee=plan.leader, status=Pairing.Status.ACTIVE
+            mentee=leader, status=Pairing.Status.ACTIVE
         ).select_related("mentor")
     ]
+    if leader.manager is not None and has_role(leader.manager, Role.MANAGER):
+        people.append(leader.manager)
     return sorted({p.email for p in people if p.pk != author.pk and p.is_active})
 
 

@@ -147,7 +147,7 @@ def _detail_context(request, plan, comment_form=None) -> dict:
         ],
         "sees_report": sees_report,
         "comments": selectors.plan_comments(plan=plan),
-        "comment_form": comment_form or CommentForm(),
+        "comment_form": comment_form or CommentForm(plan=plan),
         "check_ins": selectors.plan_check_ins(plan=plan),
         "open_check_in": selectors.open_check_in(plan=plan) if can_check_in(viewer, plan) else None,
         "can_change": can_change_plan(viewer, plan),
@@ -161,10 +161,15 @@ def comment(request, pk: int):
     plan = selectors.plan_get(user=request.user, pk=pk)
     if plan is None:
         raise Http404
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, plan=plan)
     if form.is_valid():
         try:
-            services.comment_add(plan=plan, body=form.cleaned_data["body"], by=request.user)
+            services.comment_add(
+                plan=plan,
+                body=form.cleaned_data["body"],
+                check_in=form.cleaned_data["check_in"],
+                by=request.user,
+            )
         except ValidationError as error:
             form_errors(form, error)
         else:

@@ -380,6 +380,11 @@ CELERY_BEAT_SCHEDULE["plans-outcomes"] = {
     "task": "plans.record_outcomes",
     "schedule": crontab(minute=30, hour=3),
 }
+# The managers' digest (dashboards/digest.py): on the first of each month at 07:45.
+CELERY_BEAT_SCHEDULE["dashboards-manager-digests"] = {
+    "task": "dashboards.manager_digests",
+    "schedule": crontab(minute=45, hour=7, day_of_month=1),
+}
 
 # One line per request and per task (config/logs.py): text here, JSON in production.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -186,6 +186,46 @@ class MentorDashboardSerializer(Serializer):
     mentees = MenteeCardSerializer(many=True, help_text="Those needing attention first.")
 
 
+class ManagedPlanSerializer(Serializer):
+    id = serializers.IntegerField()
+    cycle = serializers.CharField(help_text="The report the plan answers.")
+
+
+class TeamEngagementSerializer(Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    period = serializers.CharField()
+    source = serializers.CharField(help_text="Team pulse, CSV import, API or by hand.")
+    note = serializers.CharField(help_text='For a pulse: "team pulse, N answers".')
+
+
+class ManagedLeaderSerializer(Serializer):
+    leader = DashboardPersonSerializer()
+    reports_to = DashboardPersonSerializer(
+        allow_null=True, help_text="Their own manager (for a director: one of their managers)."
+    )
+    region = serializers.CharField()
+    program = MenteeProgressSerializer(allow_null=True)
+    mentor = DashboardPersonSerializer(allow_null=True)
+    sessions_held = serializers.IntegerField(help_text="Mentoring sessions held so far.")
+    last_session_at = serializers.DateTimeField(allow_null=True)
+    open_action_items = serializers.IntegerField()
+    overdue_action_items = serializers.IntegerField()
+    plan = ManagedPlanSerializer(allow_null=True, help_text="Their latest development plan.")
+    metrics_on_target = serializers.IntegerField()
+    metrics_below_target = serializers.ListField(child=serializers.CharField())
+    team_engagement = TeamEngagementSerializer(
+        allow_null=True, help_text="The latest team engagement value, with its source."
+    )
+    needs_attention = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ManagerDashboardSerializer(Serializer):
+    manager = DashboardPersonSerializer()
+    as_of = serializers.DateField()
+    leaders = ManagedLeaderSerializer(many=True, help_text="Those needing attention first.")
+
+
 class FunnelStepSerializer(Serializer):
     status = _enrollment_status()
     label = serializers.CharField()

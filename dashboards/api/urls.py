@@ -12,6 +12,11 @@ urlpatterns = [
         name="dashboard-mentor-me",
     ),
     path(
+        "managers/me/",
+        views.ManagerDashboardViewSet.as_view({"get": "me"}),
+        name="dashboard-manager-me",
+    ),
+    path(
         "cohorts/<int:pk>/",
         views.CohortDashboardViewSet.as_view({"get": "retrieve"}),
         name="dashboard-cohort",

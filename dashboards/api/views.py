@@ -14,6 +14,7 @@ from dashboards.api.serializers import (
     CohortDashboardSerializer,
     DashboardQuerySerializer,
     LeaderDashboardSerializer,
+    ManagerDashboardSerializer,
     MentorDashboardSerializer,
     ProgramImpactDashboardSerializer,
     cohort_csv_rows,
@@ -76,7 +77,7 @@ class LeaderDashboardViewSet(DashboardViewSet):
 
     @extend_schema(
         parameters=[AS_OF],
-        summary="A leader's dashboard (HR, the leader's mentor; 404 for anyone else)",
+        summary="A leader's dashboard (HR, the leader's mentor or manager; 404 for anyone else)",
     )
     def retrieve(self, request, pk=None):
         return self._respond(self.get_object())
@@ -94,6 +95,19 @@ class MentorDashboardViewSet(DashboardViewSet):
         return Response(
             MentorDashboardSerializer(selectors.mentor_dashboard(mentor=request.user)).data
         )
+
+
+class ManagerDashboardViewSet(DashboardViewSet):
+    """A manager's leaders: everyone below them in the reporting line who is a leader."""
+
+    queryset = User.objects.none()
+    serializer_class = ManagerDashboardSerializer
+    permission_classes = [RolePermission.of(Role.MANAGER)]
+
+    @extend_schema(parameters=[AS_OF], summary="My leaders (manager)")
+    def me(self, request):
+        dashboard = selectors.manager_dashboard(manager=request.user, day=as_of_day(request))
+        return Response(ManagerDashboardSerializer(dashboard).data)
 
 
 class CohortDashboardViewSet(DashboardViewSet):

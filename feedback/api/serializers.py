@@ -144,11 +144,17 @@ class MyCountsSerializer(Serializer):
     answered = serializers.IntegerField()
     waiting = serializers.IntegerField()
     shared_with_mentor = serializers.BooleanField()
+    shared_with_manager = serializers.BooleanField()
     report_available = serializers.BooleanField()
 
 
 class ReportShareSerializer(Serializer):
     shared = serializers.BooleanField()
+    audience = serializers.ChoiceField(
+        choices=["mentor", "manager"],
+        default="mentor",
+        help_text="Who the switch is for: your current mentor(s) or your manager.",
+    )
 
 
 class NominationSerializer(ModelSerializer):

@@ -133,6 +133,9 @@ class CycleViewSet(
             "shared_with_mentor": selectors.report_shared_with_mentor(
                 cycle=cycle, subject=request.user
             ),
+            "shared_with_manager": selectors.report_shared_with_manager(
+                cycle=cycle, subject=request.user
+            ),
             "report_available": cycle.released_at is not None,
         }
         return Response(s.MyCountsSerializer(data).data)
@@ -152,17 +155,22 @@ class CycleViewSet(
     @extend_schema(tags=TAGS, request=s.ReportShareSerializer, responses=s.ReportShareSerializer)
     @action(detail=True, methods=["post"], permission_classes=[RolePermission.of(Role.LEADER)])
     def share(self, request, pk=None):
-        """Share (or stop sharing) your report of this cycle with your current mentor.
-        A later mentor does not see it until you share it again."""
+        """Share (or stop sharing) your report of this cycle with your current mentor, or
+        (``audience: manager``) with your manager. A later mentor or manager does not see
+        it until you share it again."""
         cycle = self.get_object()
         if not RaterRequest.objects.filter(cycle=cycle, subject=request.user).exists():
             raise NotFound("You are not a subject of this cycle.")
         serializer = s.ReportShareSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        audience = serializer.validated_data["audience"]
         shared = services.report_share_set(
-            cycle=cycle, subject=request.user, shared=serializer.validated_data["shared"]
+            cycle=cycle,
+            subject=request.user,
+            shared=serializer.validated_data["shared"],
+            audience=audience,
         )
-        return Response({"shared": shared})
+        return Response({"shared": shared, "audience": audience})
 
     @extend_schema(
         tags=TAGS,

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from common.filters import MAX_ID
 from common.serializers import ModelSerializer, Serializer
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
-from mentorship.permissions import can_see_private_notes
+from mentorship.permissions import can_see_private_notes, can_see_shared_notes
 from people.api.serializers import UserSummarySerializer
 from people.models import User
 from programs.models import Competency, Dimension, Enrollment
@@ -150,6 +150,8 @@ class SessionSerializer(ModelSerializer):
         request = self.context.get("request")
         if request is None or not can_see_private_notes(request.user, session):
             data.pop("private_notes", None)
+        if request is None or not can_see_shared_notes(request.user, session):
+            data["shared_notes"] = ""
         return data
 
 

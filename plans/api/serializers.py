@@ -142,11 +142,24 @@ class PlanOptionsQuerySerializer(_OwnCycleMixin, Serializer):
 
 class CommentSerializer(ModelSerializer):
     author = UserSummarySerializer(read_only=True)
+    check_in = serializers.PrimaryKeyRelatedField(
+        queryset=CheckIn.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The check-in the comment answers (one of this plan's); null: the plan.",
+    )
 
     class Meta:
         model = Comment
-        fields = ["id", "author", "body", "created_at"]
+        fields = ["id", "author", "body", "check_in", "created_at"]
         read_only_fields = ["id", "author", "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = self.context.get("plan")
+        if plan is not None:
+            # Another plan's check-in answers exactly like no such check-in.
+            self.fields["check_in"].queryset = CheckIn.objects.filter(plan=plan)
 
 
 class CheckInProgressSerializer(Serializer):

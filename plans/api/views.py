@@ -98,13 +98,17 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
     @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
-        """Comments on the plan (GET), or a new one (POST: anyone who sees the plan)."""
+        """Comments on the plan and its check-ins (GET), or a new one (POST: anyone who
+        sees the plan -- the leader, their mentor, their manager, HR)."""
         plan = self.get_object()
         if request.method == "POST":
-            serializer = CommentSerializer(data=request.data)
+            serializer = CommentSerializer(data=request.data, context={"plan": plan})
             serializer.is_valid(raise_exception=True)
             comment = services.comment_add(
-                plan=plan, body=serializer.validated_data["body"], by=request.user
+                plan=plan,
+                body=serializer.validated_data["body"],
+                check_in=serializer.validated_data.get("check_in"),
+                by=request.user,
             )
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         return Response(CommentSerializer(selectors.plan_comments(plan=plan), many=True).data)

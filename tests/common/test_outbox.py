@@ -253,4 +253,5 @@ def test_one_beat_entry_sweeps_every_email_every_minute(settings):
         "plans.check_ins_due",
         "plans.plan_reminders",
         "plans.record_outcomes",
+        "dashboards.manager_digests",
     }

@@ -222,6 +222,7 @@ def test_mine_counts_only(api, world, clock, role, expected):
             "answered": 1,
             "waiting": 4,
             "shared_with_mentor": False,
+            "shared_with_manager": False,
             "report_available": False,
         }
 
@@ -253,7 +254,10 @@ def test_mentor_sees_report_only_after_the_leader_shares_it(api, world, released
     url = report_url(released, world["team"].leader)
     assert call(api, world, "mentor", "get", url).status_code == 404
     share = f"/api/v1/feedback/cycles/{released.pk}/share/"
-    assert call(api, world, "leader", "post", share, {"shared": True}).json() == {"shared": True}
+    assert call(api, world, "leader", "post", share, {"shared": True}).json() == {
+        "shared": True,
+        "audience": "mentor",
+    }
     assert call(api, world, "other_leader", "post", share, {"shared": True}).status_code == 404
     assert call(api, world, "hr", "post", share, {"shared": True}).status_code == 403
     response = call(api, world, "mentor", "get", url)

@@ -139,9 +139,11 @@ def _emails(world) -> list[Email]:
         "feedback.closing": (own["request"].pk, {}),
         "feedback.nudge": (own["request"].pk, {}),
         "people.password_reset": (world.own.leader.pk, {}),
+        "people.manager_invitation": (world.own.manager.pk, {}),
         "plans.plan_built": (own["plan"].pk, {}),
         "plans.comment_added": (own["plan_comment"].pk, {}),
         "plans.check_in_due": (own["check_in"].pk, {}),
+        "dashboards.manager_digest": (world.own.manager.pk, {"month": "2027-02-01"}),
         "plans.plan_reminder": (
             own["open_cycle"].pk,  # one without a plan (its builder checks no more)
             {"leader": world.own.leader.pk, "due": "2027-02-15"},

@@ -16,6 +16,7 @@ from feedback.links import request_token
 from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.services import cycle_release, request_decline, response_submit
 from mentorship.models import ActionItem, MentoringSession
+from people.roles import Role, grant_role
 from people.tokens import token_issue
 from plans.services import FocusInput, plan_create
 from programs.models import SessionAttendance
@@ -57,6 +58,7 @@ class Side:
     leader: object
     mentor: object
     objects: dict  # key → the object (enrollment, pairing, session, cycle...)
+    manager: object = None  # the leader's manager, who may sign in (Role.MANAGER)
 
 
 @dataclasses.dataclass
@@ -282,6 +284,15 @@ def world_build() -> World:
         )
     for side in (own, other):  # issued today: a token lives for hours
         side.objects["api_token"] = token_issue(user=side.leader)
+    # Each leader's manager (the factory's) signs in; the leader is below them.
+    for side, email, name in (
+        (own, "manager.matrix@example.com", "Max Matrix"),
+        (other, "other.manager.matrix@example.com", "Oona Other"),
+    ):
+        side.manager = side.leader.manager
+        side.manager.email, side.manager.full_name = email, name
+        side.manager.save()
+        grant_role(side.manager, Role.MANAGER)
     return World(
         hr=hr,
         nobody=nobody,

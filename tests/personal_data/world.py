@@ -15,7 +15,7 @@ from common.models import Email
 from feedback.models import Answer, Cycle, Nomination, Question, RaterRequest, ReportShare, Response
 from metrics.models import ObservationChange
 from metrics.services import cohort_rankings_refresh
-from people.models import User
+from people.models import ReportingLine, User
 from people.roles import Role, grant_role
 from people.tokens import token_issue
 from plans.services import FocusInput, plan_create
@@ -158,6 +158,15 @@ def build_everywhere(*, hr, now) -> Everywhere:
         last_error=f"550 <{PAT_EMAIL}>: mailbox full",
     )
     ReportShare.objects.create(cycle=cycle, subject=person, pairing=as_mentee)
+    # Pat as a manager: a leader shared a report with Pat; the reporting line's history
+    ReportShare.objects.create(cycle=cycle, subject=mentee, manager=person)
+    ReportingLine.objects.create(
+        person=person,
+        manager=UserFactory(full_name="Former Boss"),
+        started_on=datetime.date(2025, 1, 1),
+        ended_on=datetime.date(2026, 6, 30),
+    )
+    # (Dana Report's line to Pat, opened by the factory, is the other end.)
 
     # the audit trail: by Pat, about Pat, and about Pat but not Pat's to see
     with transaction.atomic():

@@ -63,6 +63,8 @@ from programs.selectors import (
     status_on,
     upcoming_cohort_sessions,
 )
+from pulse.models import PulseShare
+from pulse.selectors import leaders_sharing_pulse
 
 NEXT_MODULES = 3
 UPCOMING = 3
@@ -312,7 +314,9 @@ def _program_row(enrollment: Enrollment | None, day: datetime.date) -> dict | No
     }
 
 
-def _managed_leader_row(leader, *, program, activity, items, plan, standing) -> dict:
+def _managed_leader_row(
+    leader, *, program, activity, items, plan, standing, pulse_shared: bool
+) -> dict:
     """One leader on their manager's dashboard, with the reasons to look closer."""
     open_items, overdue_items = items
     reasons = []
@@ -340,6 +344,7 @@ def _managed_leader_row(leader, *, program, activity, items, plan, standing) -> 
         "metrics_on_target": standing["on_target"],
         "metrics_below_target": standing["below_target"],
         "team_engagement": standing["team_engagement"],
+        "pulse_shared": pulse_shared,
         "needs_attention": bool(reasons),
         "reasons": reasons,
     }
@@ -360,6 +365,7 @@ def manager_dashboard(*, manager, day: datetime.date | None = None) -> dict:
     items = action_items_by_mentee(leader_ids=ids, day=day)
     plans = latest_plans(user=manager, leader_ids=ids)
     standing = latest_standing(leader_ids=ids, as_of=day)
+    sharing = leaders_sharing_pulse(leader_ids=ids, audience=PulseShare.Audience.MANAGER)
     rows = [
         _managed_leader_row(
             leader,
@@ -368,6 +374,7 @@ def manager_dashboard(*, manager, day: datetime.date | None = None) -> dict:
             items=items[leader.pk],
             plan=plans.get(leader.pk),
             standing=standing[leader.pk],
+            pulse_shared=leader.pk in sharing,
         )
         for leader in leaders
     ]

@@ -50,6 +50,22 @@ def can_manage_goals_of(user, mentee) -> bool:
     return has_role(user, Role.MENTOR) and active_mentor_of(mentor=user, mentee=mentee)
 
 
+def can_see_goal_notes(user, goal: Goal) -> bool:
+    """A goal's notes are the leader's, their mentor's and HR's, never their manager's.
+    Whoever sees the goal and is not a manager sees it as one of those (the scope rule),
+    so only a manager's view is looked at closer: as the mentor of the goal's pairing."""
+    if goal.mentee_id == getattr(user, "pk", None) or not has_role(user, Role.MANAGER):
+        return True
+    if has_role(user, Role.HR):
+        return True
+    pairing = goal.pairing
+    return (
+        pairing is not None
+        and pairing.mentor_id == user.pk
+        and pairing.status == Pairing.Status.ACTIVE
+    )
+
+
 def can_edit_goal(user, goal: Goal) -> bool:
     return can_manage_goals_of(user, goal.mentee)
 

@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Managers", "managers"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
+    (Role.HR, "Team pulse", "pulse:list"),
     (Role.HR, "Audit", "audit"),
     (Role.HR, "Personal data", "personal_data:search"),
     # Mentor
@@ -31,6 +32,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.LEADER, "My mentoring", "mentorship:my-mentoring"),
     (Role.LEADER, "My feedback", "feedback:mine"),
     (Role.LEADER, "My plan", "plans:mine"),
+    (Role.LEADER, "My team pulse", "pulse:mine"),
 ]
 
 # Where each role works; the home page sends a user to the first that applies.

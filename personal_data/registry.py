@@ -47,6 +47,7 @@ class Listing(enum.StrEnum):
     ROWS = "rows"  # one entry per row, with its "id" ("actions": with "model" too)
     COUNTS = "counts"  # counts per cycle, group and status, never the rows
     REPORTS = "reports"  # only as the released reports the person may see
+    RESULTS = "results"  # only as the team pulse results the person may see, per round
     NAMES = "names"  # the names of the linked rows (roles)
     UNNAMED = "unnamed"  # one entry per row without its key (the key is a secret)
 
@@ -334,6 +335,33 @@ REFERENCES: tuple[Reference, ...] = (
         "Kept without its words, so the plan's conversation still shows who spoke when.",
     ),
     _actions("plans.Plan", "created_by", "created_at"),
+    # team pulse: who was asked about them only as a count per round (a count by status
+    # would tell how many answered below the threshold); answers about them only as the
+    # results they may see; answers they gave are tied to nobody.
+    Reference(
+        "pulse.PulseInvite",
+        "leader",
+        "pulse.invites_about_them",
+        Erase.KEEP,
+        "Kept, so the rounds' response rates do not change.",
+        listing=Listing.COUNTS,
+    ),
+    Reference(
+        "pulse.PulseInvite",
+        "member",
+        "pulse.invites",
+        Erase.KEEP,
+        "Kept: that they were asked and whether they answered; no answer names them.",
+    ),
+    Reference(
+        "pulse.PulseResponse",
+        "leader",
+        "pulse.results",
+        Erase.KEEP,
+        "Kept: answers about them belong to no team member; the results keep every figure.",
+        listing=Listing.RESULTS,
+    ),
+    _actions("pulse.Pulse", "created_by", "created_at"),
 )
 
 

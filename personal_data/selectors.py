@@ -7,7 +7,9 @@ out is deliberate:
   themselves (``feedback.selectors.report_build`` with the person as viewer); requests
   about them only as counts per group and status, never who was asked.
 * Answers they gave do not exist per person (a response names a group, not a rater),
-  so nothing here can tie an answer to them.
+  so nothing here can tie an answer to them. The same for the team pulse: answers about
+  them only as the results they may see (``pulse.selectors.leader_trend``), invites
+  about them only as a count per round, and a response is tied to no team member.
 * Other people's private notes: a mentor's notes are in the mentor's export only.
 * Email bodies (never stored) and API token keys (credentials).
 """
@@ -37,6 +39,8 @@ from personal_data.registry import (
 )
 from plans.models import Comment, Plan
 from programs.models import Cohort, Enrollment, ModuleCompletion, SessionAttendance
+from pulse.models import PulseInvite
+from pulse.selectors import leader_trend
 
 FORMAT = "lodestar.person-export.v1"
 
@@ -53,6 +57,7 @@ def person_export(*, person: User) -> dict:
         "feedback": _feedback(person),
         "metrics": _metrics(person),
         "plans": _plans(person),
+        "pulse": _pulse(person),
         "emails": _emails(person),
         "api_tokens": [
             {"created": token.created, "expiry": token.expiry, "last_used_at": token.last_used_at}
@@ -449,6 +454,51 @@ def _plans(person: User) -> dict:
                 "text": comment.body,
             }
             for comment in Comment.objects.filter(author=person).order_by("created_at", "pk")
+        ],
+    }
+
+
+def _pulse(person: User) -> dict:
+    about = (
+        PulseInvite.objects.filter(leader=person)
+        .order_by("round__period_start", "round")
+        .values("round", "round__period_start")
+        .annotate(count=Count("pk"))
+    )
+    return {
+        "invites": [
+            {
+                "id": invite.pk,
+                "round": invite.round_id,
+                "period_start": invite.round.period_start,
+                "about": _name(invite.leader),
+                "status": invite.status,
+                "sent_at": invite.sent_at,
+            }
+            for invite in PulseInvite.objects.filter(member=person)
+            .select_related("round", "leader")
+            .order_by("round__period_start", "pk")
+        ],
+        "invites_about_them": [
+            {
+                "round": row["round"],
+                "period_start": row["round__period_start"],
+                "count": row["count"],
+            }
+            for row in about
+        ],
+        "results": [
+            {
+                "round": result.round.pk,
+                "period_start": result.round.period_start,
+                "status": result.status,
+                "answers": result.answers,
+                "engagement": result.engagement,
+                "enps": result.enps,
+                "statements": result.statements,
+                "comments": result.comments,
+            }
+            for result in leader_trend(leader=person)
         ],
     }
 

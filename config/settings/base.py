@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mentorship",
     "feedback",
     "metrics",
+    "pulse",
     "plans",
     "dashboards",
     "personal_data",
@@ -385,6 +386,9 @@ CELERY_BEAT_SCHEDULE["dashboards-manager-digests"] = {
     "task": "dashboards.manager_digests",
     "schedule": crontab(minute=45, hour=7, day_of_month=1),
 }
+# Team pulse (pulse/tasks.py): hourly, open due rounds, owe the one reminder, close rounds
+# and record their team_engagement values.
+CELERY_BEAT_SCHEDULE["pulse-tick"] = {"task": "pulse.tick", "schedule": crontab(minute=5)}
 
 # One line per request and per task (config/logs.py): text here, JSON in production.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -216,6 +216,9 @@ class ManagedLeaderSerializer(Serializer):
     team_engagement = TeamEngagementSerializer(
         allow_null=True, help_text="The latest team engagement value, with its source."
     )
+    pulse_shared = serializers.BooleanField(
+        help_text="The leader shows you their team pulse (statements, eNPS, comments)."
+    )
     needs_attention = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
 

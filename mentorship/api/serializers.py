@@ -10,7 +10,11 @@ from rest_framework import serializers
 from common.filters import MAX_ID
 from common.serializers import ModelSerializer, Serializer
 from mentorship.models import ActionItem, Goal, MentoringSession, Pairing
-from mentorship.permissions import can_see_private_notes, can_see_shared_notes
+from mentorship.permissions import (
+    can_see_goal_notes,
+    can_see_private_notes,
+    can_see_shared_notes,
+)
 from people.api.serializers import UserSummarySerializer
 from people.models import User
 from programs.models import Competency, Dimension, Enrollment
@@ -230,6 +234,13 @@ class GoalSerializer(ModelSerializer):
         pairings = self.context.get("pairings")
         if pairings is not None and "pairing" in self.fields:
             self.fields["pairing"].queryset = pairings
+
+    def to_representation(self, goal):
+        data = super().to_representation(goal)
+        request = self.context.get("request")
+        if "notes" in data and (request is None or not can_see_goal_notes(request.user, goal)):
+            data["notes"] = ""
+        return data
 
 
 class GoalCreateSerializer(GoalSerializer):

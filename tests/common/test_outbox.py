@@ -254,4 +254,5 @@ def test_one_beat_entry_sweeps_every_email_every_minute(settings):
         "plans.plan_reminders",
         "plans.record_outcomes",
         "dashboards.manager_digests",
+        "pulse.tick",
     }

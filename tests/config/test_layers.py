@@ -1,11 +1,13 @@
-"""plans sits above every other domain app (docs/architecture.md, *Layers*): nothing of
-theirs imports it, lazily or not. (The shared layers tool checks the other apps.)"""
+"""plans sits above every other domain app, and pulse above feedback and metrics but below
+plans (docs/architecture.md, *Layers*): nothing under either imports it, lazily or not.
+(The shared layers tool checks the other apps.)"""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BELOW_PLANS = ("common", "people", "programs", "mentorship", "metrics", "feedback")
+BELOW_PULSE = ("common", "people", "programs", "mentorship", "metrics", "feedback")
+BELOW_PLANS = (*BELOW_PULSE, "pulse")
 # The web layer of an app may read any selectors (and mentorship/matching.py says it
 # belongs to mentorship's web layer).
 WEB = ("api", "views.py", "urls.py", "forms.py", "admin.py", "management", "templatetags")
@@ -22,9 +24,9 @@ def imported(path: Path) -> set[str]:
     return names
 
 
-def test_no_domain_module_below_plans_imports_it():
+def _upward(below: tuple[str, ...], app_name: str) -> list[str]:
     upward = []
-    for app in BELOW_PLANS:
+    for app in below:
         for path in (ROOT / app).rglob("*.py"):
             parts = path.relative_to(ROOT / app).parts
             if "migrations" in parts or parts[0] in WEB or path.name in WEB_MODULES:
@@ -32,6 +34,16 @@ def test_no_domain_module_below_plans_imports_it():
             upward += [
                 f"{path.relative_to(ROOT)}: {name}"
                 for name in imported(path)
-                if name == "plans" or name.startswith("plans.")
+                if name == app_name or name.startswith(f"{app_name}.")
             ]
+    return upward
+
+
+def test_no_domain_module_below_plans_imports_it():
+    upward = _upward(BELOW_PLANS, "plans")
+    assert not upward, upward
+
+
+def test_no_domain_module_below_pulse_imports_it():
+    upward = _upward(BELOW_PULSE, "pulse")
     assert not upward, upward

@@ -79,3 +79,22 @@ def test_a_demo_seeded_any_day_is_as_fresh_as_today(clock, day, mailoutbox):
     latest_period = Observation.objects.latest("period_start").period_start
     assert latest_period == period_shift(period_floor(day, "month"), "month", -1)
     assert not Pairing.objects.filter(started_on__gt=day).exists()
+
+
+def test_the_demo_pulse_has_results_and_one_team_below_the_threshold():
+    from pulse.demo import BELOW_THRESHOLD_LEADER, PULSE_NAME
+    from pulse.models import Pulse
+    from pulse.selectors import pulse_results
+
+    call_command("seed_demo", verbosity=0)
+    pulse = Pulse.objects.get(name=PULSE_NAME)
+    closed = pulse_results(pulse=pulse)[-1]
+    assert closed["round"].status == "closed"
+    statuses = {User.objects.get(pk=team.leader_id).email: team.status for team in closed["teams"]}
+    assert statuses.pop(BELOW_THRESHOLD_LEADER) == "below_threshold"
+    assert len(statuses) >= 5 and set(statuses.values()) == {"shown"}
+    measured = Observation.objects.filter(
+        metric__code="team_engagement", source=Observation.Source.PULSE
+    )
+    assert set(measured.values_list("leader__email", flat=True)) == set(statuses)
+    assert measured.first().note.startswith("team pulse, ")

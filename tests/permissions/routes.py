@@ -114,8 +114,9 @@ def path_values(route: Route, world, *, caller: str) -> list[dict]:
             values["token"] = default_token_generator.make_token(side.leader)
         elif name == "uidb64":
             values["uidb64"] = urlsafe_base64_encode(force_bytes(side.leader.pk))
-        elif name == "token":  # a rater link
-            values["token"] = world.token if caller == "rater link" else FORGED_TOKEN
+        elif name == "token":  # a rater link (a pulse link on the pulse's pages)
+            live = world.pulse_token if route.path.startswith("/pulse/") else world.token
+            values["token"] = live if caller == "rater link" else FORGED_TOKEN
         elif name == "verb":
             continue
         else:

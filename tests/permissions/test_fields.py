@@ -19,10 +19,12 @@ from people.models import User
 from tests.permissions import matrix
 from tests.permissions.routes import Callers, path_values, routes, url_of
 from tests.permissions.world import (
+    GOAL_NOTE,
     HIDDEN_COMMENT,
     OTHER_PRIVATE_NOTE,
     PRIVATE_NOTE,
     RATER_NAMES,
+    SHARED_NOTE,
     SHOWN_COMMENT,
 )
 
@@ -30,6 +32,9 @@ from tests.permissions.world import (
 ALLOWED = {
     PRIVATE_NOTE: {"mentor"},
     OTHER_PRIVATE_NOTE: {"other mentor"},
+    # The pairing's and HR's; never the manager's (they see that sessions were held).
+    SHARED_NOTE: {"leader", "mentor", "HR"},
+    GOAL_NOTE: {"leader", "mentor", "HR"},
     HIDDEN_COMMENT: set(),
     # The leader's released report, which HR may also read; the mentor only if shared.
     SHOWN_COMMENT: {"leader", "HR"},
@@ -140,6 +145,8 @@ def _emails(world) -> list[Email]:
         "feedback.nudge": (own["request"].pk, {}),
         "people.password_reset": (world.own.leader.pk, {}),
         "people.manager_invitation": (world.own.manager.pk, {}),
+        "pulse.invitation": (own["pulse_invite"].pk, {}),
+        "pulse.reminder": (own["pulse_invite_sent"].pk, {}),
         "plans.plan_built": (own["plan"].pk, {}),
         "plans.comment_added": (own["plan_comment"].pk, {}),
         "plans.check_in_due": (own["check_in"].pk, {}),

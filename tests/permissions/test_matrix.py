@@ -53,7 +53,7 @@ def test_someone_elses_object_is_404_never_403():
     the other leader (and the other mentor) get 404, or exactly what its owner (the
     mentor) gets when the answer does not depend on whose it is (the catalogue, a role
     refusal, a method not allowed)."""
-    pairs = [("leader", "other leader"), ("mentor", "other mentor")]
+    pairs = [("leader", "other leader"), ("mentor", "other mentor"), ("manager", "other manager")]
     oracles = []
     for key, row in matrix.EXPECTED.items():
         if "<" not in key:

@@ -20,6 +20,8 @@ from people.roles import Role, grant_role
 from people.tokens import token_issue
 from plans.services import FocusInput, plan_create
 from programs.models import SessionAttendance
+from pulse.links import invite_token
+from pulse.models import DEFAULT_TEMPLATE, Pulse, PulseInvite, PulseRound, PulseTemplate
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import (
     ActionItemFactory,
@@ -47,6 +49,8 @@ ANSWERED_AT = datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.UTC)
 PRIVATE_NOTE = "MARK-PRIVATE-NOTE-q7Zr"  # the leader's mentor's private notes
 OTHER_PRIVATE_NOTE = "MARK-OTHER-PRIVATE-NOTE-k2Vw"  # the other mentor's private notes
 RATER_NAMES = ("MARK-RATER-Peer-h3Lc", "MARK-RATER-Report-p8Xd")  # prefixes of raters' names
+SHARED_NOTE = "MARK-SHARED-NOTE-v4Qe"  # the leader's session's shared notes (not the manager's)
+GOAL_NOTE = "MARK-GOAL-NOTE-t6Ha"  # the leader's goal's notes (not the manager's)
 HIDDEN_COMMENT = "MARK-HIDDEN-COMMENT-w5Jt"  # the one peer's comment: below the threshold
 SHOWN_COMMENT = "MARK-SHOWN-COMMENT-b9Fm"  # the direct reports' comments: shown (3 answered)
 
@@ -71,6 +75,7 @@ class World:
     module: object
     competency: object
     token: str  # the rater link of an open request about the leader
+    pulse_token: str = ""  # the pulse link of the leader's team member (pending invite)
 
     @property
     def metric_definition(self):
@@ -95,6 +100,8 @@ class World:
             "other leader": self.other.leader,
             "mentor": self.own.mentor,
             "other mentor": self.other.mentor,
+            "manager": self.own.manager,
+            "other manager": self.other.manager,
             "HR": self.hr,
             "rater link": None,
         }
@@ -172,6 +179,7 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
         pairing=pairing,
         starts_at=datetime.datetime(2027, 1, 20, 9, 0, tzinfo=datetime.UTC),
         private_notes=private_note,
+        shared_notes=SHARED_NOTE if private_note == PRIVATE_NOTE else "Shared words.",
     )
     planned = MentoringSessionFactory(
         pairing=pairing,
@@ -182,7 +190,11 @@ def _side(*, leader, mentor, program, module, hr, private_note: str, name: str) 
     action_item = ActionItemFactory(
         session=session, owner=ActionItem.Owner.MENTEE, due_on=datetime.date(2027, 3, 1)
     )
-    goal = GoalFactory(mentee=leader, pairing=pairing)
+    goal = GoalFactory(
+        mentee=leader,
+        pairing=pairing,
+        notes=GOAL_NOTE if private_note == PRIVATE_NOTE else "Goal words.",
+    )
     observation = observe(leader, "sales_attainment", "2027-01", 90)
     target = TargetFactory(leader=leader, metric=metric("sales_attainment"), value=Decimal(100))
     peer_name, report_name = RATER_NAMES if private_note == PRIVATE_NOTE else ("Peer", "Report")
@@ -289,10 +301,11 @@ def world_build() -> World:
         (own, "manager.matrix@example.com", "Max Matrix"),
         (other, "other.manager.matrix@example.com", "Oona Other"),
     ):
-        side.manager = side.leader.manager
+        side.manager = side.objects["manager"] = side.leader.manager
         side.manager.email, side.manager.full_name = email, name
         side.manager.save()
         grant_role(side.manager, Role.MANAGER)
+    pending_invite = _pulse(own, hr)
     return World(
         hr=hr,
         nobody=nobody,
@@ -302,4 +315,36 @@ def world_build() -> World:
         module=module,
         competency=module.competency,
         token=request_token(own.objects["request"]),
+        pulse_token=invite_token(pending_invite),
     )
+
+
+def _pulse(own: Side, hr) -> PulseInvite:
+    """A pulse of every leader's team with an open round: two of the leader's team are
+    asked (one invitation still owed, one sent and owed a reminder)."""
+    pulse = Pulse.objects.create(
+        name="Matrix pulse",
+        template=PulseTemplate.objects.get(name=DEFAULT_TEMPLATE),
+        starts_on=TODAY.date() - datetime.timedelta(days=1),
+        created_by=hr,
+    )
+    pulse_round = PulseRound.objects.create(
+        pulse=pulse,
+        period_start=datetime.date(2027, 1, 1),
+        opens_at=TODAY - datetime.timedelta(days=1),
+        closes_at=TODAY + datetime.timedelta(days=13),
+        status=PulseRound.Status.OPEN,
+    )
+    members = [
+        UserFactory(email=f"team{n}.matrix@example.com", manager=own.leader) for n in range(2)
+    ]
+    pending = PulseInvite.objects.create(round=pulse_round, leader=own.leader, member=members[0])
+    sent = PulseInvite.objects.create(
+        round=pulse_round,
+        leader=own.leader,
+        member=members[1],
+        status=PulseInvite.Status.SENT,
+        sent_at=TODAY - datetime.timedelta(days=1),
+    )
+    own.objects.update(pulse=pulse, pulse_invite=pending, pulse_invite_sent=sent)
+    return pending

@@ -83,6 +83,10 @@ def test_the_export_lists_every_row_that_refers_to_the_person(everywhere, refere
         )
         assert released
         assert {report["cycle"]["id"] for report in part} == released
+    elif reference.listing == Listing.RESULTS:
+        closed = set(rows.filter(round__status="closed").values_list("round", flat=True))
+        assert closed
+        assert {result["round"] for result in part} == closed
     elif reference.listing == Listing.NAMES:
         assert set(rows.values_list("name", flat=True)) <= set(part)
     else:

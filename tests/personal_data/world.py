@@ -20,6 +20,15 @@ from people.roles import Role, grant_role
 from people.tokens import token_issue
 from plans.services import FocusInput, plan_create
 from programs.models import Cohort, SessionAttendance
+from pulse.models import (
+    DEFAULT_TEMPLATE,
+    Pulse,
+    PulseAnswer,
+    PulseInvite,
+    PulseResponse,
+    PulseRound,
+    PulseTemplate,
+)
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import (
     ActionItemFactory,
@@ -270,4 +279,38 @@ def build_everywhere(*, hr, now) -> Everywhere:
     plan.check_ins.create(due_on=now.date(), note="PAT-CHECK-IN: going well")
     plan.comments.create(author=mentor, body=f"Good start, {PAT}.")
     plan.comments.create(author=person, body="PAT-COMMENT: thanks")
+    _pulse(person, now=now)
     return Everywhere(person=person, mentor=mentor, mentee=mentee, cycle=cycle, raters=raters)
+
+
+def _pulse(person: User, *, now) -> None:
+    """A closed pulse round Pat created: three of Pat's team answered about Pat, and Pat
+    was asked about their own manager."""
+    pulse = Pulse.objects.create(
+        name="Pat's pulse",
+        template=PulseTemplate.objects.get(name=DEFAULT_TEMPLATE),
+        starts_on=now.date(),
+        created_by=person,
+    )
+    pulse_round = PulseRound.objects.create(
+        pulse=pulse,
+        period_start=now.date().replace(day=1, month=1 + 3 * ((now.month - 1) // 3)),
+        opens_at=now - datetime.timedelta(days=20),
+        closes_at=now - datetime.timedelta(days=6),
+        status=PulseRound.Status.CLOSED,
+    )
+    # Dana and two who have moved to another team since (the export lists Dana only).
+    team = [*person.direct_reports.all()]
+    team += [UserFactory(full_name=f"Former report {n}") for n in range(3 - len(team))]
+    for member in team:
+        PulseInvite.objects.create(
+            round=pulse_round, leader=person, member=member, status=PulseInvite.Status.ANSWERED
+        )
+        response = PulseResponse.objects.create(round=pulse_round, leader=person, comment="Fine")
+        PulseAnswer.objects.bulk_create(
+            PulseAnswer(response=response, statement=statement, kind=statement.kind, value=4)
+            for statement in pulse.template.statements.all()
+        )
+    PulseInvite.objects.create(
+        round=pulse_round, leader=person.manager, member=person, status=PulseInvite.Status.EXPIRED
+    )

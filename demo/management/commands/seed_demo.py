@@ -11,6 +11,7 @@ from metrics import demo as metrics_demo
 from people import demo as people_demo
 from plans import demo as plans_demo
 from programs import demo as programs_demo
+from pulse import demo as pulse_demo
 
 # In the order the apps depend on each other. Each seed is idempotent: a second run on
 # the same day changes nothing.
@@ -20,6 +21,7 @@ DEMO_SEEDS = [
     ("mentorship", mentorship_demo.seed),
     ("feedback", feedback_demo.seed),
     ("metrics", metrics_demo.seed),
+    ("pulse", pulse_demo.seed),
     ("plans", plans_demo.seed),
 ]
 

@@ -1,0 +1,24 @@
+"""HR's pulse form: it reads what was typed; the rules live in pulse.services, whose
+refusals land on these fields."""
+
+from django import forms
+
+from common.web import ServiceInputForm
+from pulse.models import PULSE_FIELDS, Pulse
+
+
+class PulseForm(ServiceInputForm):
+    class Meta:
+        model = Pulse
+        fields = list(PULSE_FIELDS)
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
+        labels = {
+            "template": "Questionnaire",
+            "answer_days": "Days open for answers",
+            "remind_after_days": "Remind after (days)",
+            "is_active": "Active (new rounds open)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].empty_label = "All leaders"

@@ -48,7 +48,7 @@ from metrics.demo import COHORT_TARGETS, PROFILES, RAMP_MONTHS, Profile
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, last_complete_period, period_floor, period_shift
 from people.demo import DIRECTORS, FIRST_NAMES, LAST_NAMES, TEAM_TITLES
-from people.models import User
+from people.models import ReportingLine, User
 from people.roles import Role
 from programs.demo import PROGRAM
 from programs.models import Cohort, Competency, Enrollment, ModuleCompletion, Program
@@ -283,6 +283,15 @@ class ScaleSeeder:
             "date_joined",
         ]
         self.writer.write("users", User, fields, self._user_rows())
+        # The reporting line's history, as people.services keeps it: from the day they joined.
+        lines = (
+            (person, manager, self.joined.date())
+            for person, _, _, _, manager in self._people()
+            if manager is not None
+        )
+        self.writer.write(
+            "reporting lines", ReportingLine, ["person", "manager", "started_on"], lines
+        )
         groups = dict(Group.objects.values_list("name", "pk"))
         people, shape = self.people, self.shape
         memberships = [
@@ -292,13 +301,10 @@ class ScaleSeeder:
         self.writer.write("role memberships", User.groups.through, ["user", "group"], memberships)
 
     def _user_rows(self):
-        shape, people, rng = self.shape, self.people, self.shape.rng("users")
-        directors = self.directors
-        regions = [d[3] for d in DIRECTORS]
-
-        def row(pk, email, title, region, manager):
+        rng = self.shape.rng("users")
+        for pk, email, title, region, manager in self._people():
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            return (
+            yield (
                 pk,
                 UNUSABLE_PASSWORD,
                 False,
@@ -312,21 +318,25 @@ class ScaleSeeder:
                 self.joined,
             )
 
+    def _people(self):
+        """(id, email, title, region, manager) of every user the seed writes."""
+        shape, people, directors = self.shape, self.people, self.directors
+        regions = [d[3] for d in DIRECTORS]
         for k in range(shape.managers):
             director = directors[k % len(directors)] if directors else None
             email, region = f"manager{k}@{EMAIL_DOMAIN}", regions[k % len(regions)]
-            yield row(people.manager(k), email, "Sales Manager", region, director)
+            yield people.manager(k), email, "Sales Manager", region, director
         for m in range(shape.mentors):
             email = f"mentor{m}@{EMAIL_DOMAIN}"
-            yield row(people.mentor(m), email, "Senior Sales Director", "HQ", None)
+            yield people.mentor(m), email, "Senior Sales Director", "HQ", None
         for i in range(shape.leaders):
             region = regions[i % shape.managers % len(regions)]
             email, manager = scale_leader_email(i), people.manager_of(i)
-            yield row(people.leader(i), email, "Sales Team Lead", region, manager)
+            yield people.leader(i), email, "Sales Team Lead", region, manager
         for i in range(shape.leaders):
             for j in range(TEAM_MEMBERS):
                 email, title = f"member{i}.{j}@{EMAIL_DOMAIN}", TEAM_TITLES[j % len(TEAM_TITLES)]
-                yield row(people.member(i, j), email, title, "", people.leader(i))
+                yield people.member(i, j), email, title, "", people.leader(i)
 
     # --- programs -----------------------------------------------------------------------
 

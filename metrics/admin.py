@@ -18,8 +18,9 @@ class MetricDefinitionAdmin(ModelAdmin):
         "direction",
         "period",
         "is_active",
+        "imported_wins",
     ]
-    list_filter = ["category", "unit", "period", "is_active"]
+    list_filter = ["category", "unit", "period", "is_active", "imported_wins"]
     search_fields = ["code", "name"]
 
 

@@ -10,6 +10,10 @@ shows a real difference-in-differences rather than a trend everyone shares.
 The window is the 24 months (8 quarters) ending with the last complete period
 before the seeding day, stretched back if a demo program started earlier, so
 every enrolled leader has a baseline period before their program.
+
+The last ``MEASURED_MONTHS`` of retention are then measured from the reporting line
+(people.demo has leavers and a transfer in them), as the monthly task would have: those
+values replace the imported ones and show the source *reporting line*.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from django.utils import timezone
 
 from metrics.models import MetricDefinition, Observation, Target
 from metrics.periods import Period, last_complete_period, period_floor, period_shift
-from metrics.services import cohort_rankings_refresh
+from metrics.services import cohort_rankings_refresh, retention_measure_months
 from people.demo import LEADERS
 from people.models import User
 from people.roles import Role, grant_role
 from programs.models import Cohort, Enrollment
 
 MONTHS = 24
+MEASURED_MONTHS = 3  # the latest months of retention_rate measured from the reporting line
 PERIODS_BEFORE_PROGRAM = 6  # months of history the earliest program needs before it
 
 COMPARISON_LEADERS = [
@@ -131,6 +136,10 @@ def seed(*, today: datetime.date) -> None:
                     )
                 )
     Observation.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    last = last_complete_period(today, Period.MONTH)
+    retention_measure_months(
+        first=period_shift(last, Period.MONTH, 1 - MEASURED_MONTHS), last=last, by=None
+    )
     _targets(metrics, leaders, hr, since=_window(Period.MONTH, earliest, today)[0], today=today)
     # Rows written directly, not through the import: rank every cohort now rather than
     # at the next periodic refresh.

@@ -33,8 +33,13 @@ class MetricDefinitionForm(ServiceInputForm):
             "min_value",
             "max_value",
             "is_active",
+            "imported_wins",
         ]
-        labels = {"min_value": "Lowest valid value", "max_value": "Highest valid value"}
+        labels = {
+            "min_value": "Lowest valid value",
+            "max_value": "Highest valid value",
+            "imported_wins": "Imported values win",
+        }
         help_texts = {
             "currency": "Only for currency metrics: a three-letter code such as EUR.",
             "is_active": "Inactive metrics keep their values but leave the scorecards.",

@@ -210,6 +210,17 @@ class Observation(models.Model):
 MEASURED_SOURCES = frozenset({Observation.Source.PULSE, Observation.Source.REPORTING_LINE})
 
 
+def source_replaces(*, incoming: str, current: str, imported_wins: bool) -> bool:
+    """May a value from ``incoming`` replace one from ``current`` for the same period?
+
+    Measured and imported values (CSV, API, by hand) each replace their own kind. Across
+    kinds the metric decides: the measured value wins, unless it says ``imported_wins``."""
+    incoming_measured = incoming in MEASURED_SOURCES
+    if incoming_measured == (current in MEASURED_SOURCES):
+        return True
+    return incoming_measured != imported_wins
+
+
 class ObservationChange(models.Model):
     """An observation's value was replaced: who, when, old → new. Never edited."""
 

@@ -74,7 +74,7 @@ from django_cte import CTE, with_cte
 from common.shaping import percent, person, rounded
 from metrics.models import CohortRanking, MetricDefinition, Observation, Target
 from metrics.periods import Period, period_floor, period_label, period_shift
-from people.models import User
+from people.models import ReportingLine, User
 from people.roles import Role
 from programs.models import Cohort, Enrollment, Program
 
@@ -251,6 +251,38 @@ def _participations(leader_ids) -> QuerySet[Enrollment]:
     )
 
 
+# --- measured retention ---------------------------------------------------------------
+
+
+def team_retention(*, month: datetime.date) -> QuerySet:
+    """Per leader whose team was not empty on the month's first day, from the reporting
+    line's history: ``start``, the people reporting to them that day; ``left``, those of
+    them who left the company in the month while still on the team; ``moved``, those
+    who moved to another team in the month (a transfer, not attrition). Rows of
+    ``manager`` (the leader's id), ``start``, ``left`` and ``moved``, in one query.
+
+    A stretch of the line covers ``started_on`` up to, not including, ``ended_on``, so
+    the team at the month's end is the team on the next month's first day, and someone
+    who left on that day (``left_on``) left in this month."""
+    after = period_shift(month, Period.MONTH, 1)
+    on_first_day = Q(started_on__lte=month) & (Q(ended_on__isnull=True) | Q(ended_on__gt=month))
+    left = Q(person__left_on__gte=month, person__left_on__lte=after) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=F("person__left_on"))
+    )
+    moved = Q(ended_on__lte=after) & ~left
+    return (
+        ReportingLine.objects.filter(on_first_day)
+        .filter(manager__in=User.objects.filter(groups__name=Role.LEADER).values("pk"))
+        .values("manager")
+        .annotate(
+            start=Count("person", distinct=True),
+            left=Count("person", filter=left, distinct=True),
+            moved=Count("person", filter=moved, distinct=True),
+        )
+        .order_by("manager")
+    )
+
+
 # --- scorecard ---------------------------------------------------------------
 
 
@@ -396,6 +428,9 @@ def _scorecard_row(metric: MetricDefinition, figures: _ScorecardFigures) -> dict
         "target": target,
         "attainment": attainment(value, target, metric.direction),
         "on_target": current.on_target if current else None,
+        "source": current.source if current else None,
+        "source_label": current.get_source_display() if current else None,
+        "note": current.note if current else None,
         "trend": [
             {
                 "period_start": point["period_start"],

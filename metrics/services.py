@@ -3,7 +3,13 @@
 Every observation write goes through ``observations_bulk_upsert``: one value per
 (leader, metric, period); a new value replaces the old one and the replacement
 is kept in ``ObservationChange``. Writing the same value again changes nothing,
-so importing the same file twice is harmless.
+so importing the same file twice is harmless. A value Lodestar measured itself (team
+pulse, reporting line) is not replaced by an imported one, nor the other way round when
+the metric says ``imported_wins`` (``metrics.models.source_replaces``): the row is
+*kept*, and the report says why.
+
+The measured retention rate (``retention_measure``) is written here too, from the
+reporting line's history.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import audit
+from common.audit import Actor
 from common.broker import enqueue_on_commit
 from common.csv_import import RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError
+from common.shaping import rounded
 from metrics import selectors
 from metrics.models import (
     CohortRank,
@@ -31,8 +39,17 @@ from metrics.models import (
     Observation,
     ObservationChange,
     Target,
+    source_replaces,
 )
-from metrics.periods import is_period_start, parse_period, period_label
+from metrics.periods import (
+    Period,
+    is_period_start,
+    last_complete_period,
+    parse_period,
+    period_floor,
+    period_label,
+    period_shift,
+)
 from people.models import User
 from people.roles import Role
 from programs.models import Cohort, Enrollment
@@ -120,14 +137,20 @@ class ObservationInput:
         return (self.leader.pk, self.metric.pk, self.period_start)
 
 
+# What an upsert does with a row.
+PLANNED_ACTIONS = ("create", "update", "unchanged", "kept")
+
+
 @dataclass
 class PlannedRow:
-    """What an upsert will do with one row: create, update (old → new) or nothing."""
+    """What an upsert will do with one row: create, update (old → new), nothing, or keep
+    the value there (``reason``: measured and imported values, ``source_replaces``)."""
 
     row: int
     input: ObservationInput
-    action: str  # "create" | "update" | "unchanged"
+    action: str  # one of PLANNED_ACTIONS
     old_value: Decimal | None = None
+    reason: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -138,6 +161,7 @@ class PlannedRow:
             "value": self.input.value,
             "old_value": self.old_value,
             "action": self.action,
+            "reason": self.reason,
         }
 
 
@@ -148,6 +172,7 @@ class UpsertReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0
     errors: list[RowError] = field(default_factory=list)
     preview: list[PlannedRow] = field(default_factory=list)
 
@@ -158,6 +183,7 @@ class UpsertReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "kept": self.kept,
             "errors": [error.as_dict() for error in self.errors],
             "preview": [planned.as_dict() for planned in self.preview[:PREVIEW_ROWS]],
         }
@@ -274,7 +300,9 @@ def _existing_observations(inputs: Sequence[ObservationInput], *, lock: bool) ->
     return found
 
 
-def _plan(numbered: Sequence[tuple[int, ObservationInput]], existing: Mapping) -> list[PlannedRow]:
+def _plan(
+    numbered: Sequence[tuple[int, ObservationInput]], existing: Mapping, *, source: str
+) -> list[PlannedRow]:
     plan = []
     for number, item in numbered:
         current = existing.get(item.key)
@@ -282,16 +310,29 @@ def _plan(numbered: Sequence[tuple[int, ObservationInput]], existing: Mapping) -
             plan.append(PlannedRow(number, item, "create"))
         elif current.value == item.value and (not item.note or item.note == current.note):
             plan.append(PlannedRow(number, item, "unchanged", current.value))
+        elif not source_replaces(
+            incoming=source, current=current.source, imported_wins=item.metric.imported_wins
+        ):
+            reason = _kept_reason(current, item.metric)
+            plan.append(PlannedRow(number, item, "kept", current.value, reason))
         else:
             plan.append(PlannedRow(number, item, "update", current.value))
     return plan
+
+
+def _kept_reason(current: Observation, metric: MetricDefinition) -> str:
+    """Why a value was kept, in the words of the import's report."""
+    label = current.get_source_display()
+    if metric.imported_wins:
+        return f"imported ({label}); {metric.name} prefers imported values"
+    return f"measured by the {label.lower()}"
 
 
 def observations_bulk_upsert(
     *,
     rows: Sequence[ObservationInput] | Sequence[tuple[int, ObservationInput]],
     source: str,
-    by: User | None,
+    by: User | Actor | None,
     dry_run: bool = False,
     max_rows: int = MAX_BULK_ROWS,
 ) -> UpsertReport:
@@ -299,7 +340,8 @@ def observations_bulk_upsert(
 
     Rows must already be validated (``observation_rows_resolve`` or
     ``observation_upsert`` do that). A replaced value is recorded in the
-    history; an identical value is left alone.
+    history; an identical value is left alone, and so is a value the incoming
+    ``source`` may not replace (action ``kept``: ``source_replaces``).
     """
     numbered = [row if isinstance(row, tuple) else (index, row) for index, row in enumerate(rows)]
     if len(numbered) > max_rows:
@@ -308,11 +350,12 @@ def observations_bulk_upsert(
     try:
         with transaction.atomic():
             existing = _existing_observations([item for _, item in numbered], lock=not dry_run)
-            plan = _plan(numbered, existing)
+            plan = _plan(numbered, existing, source=source)
             report.preview = plan[:PREVIEW_ROWS]
             report.created = sum(1 for planned in plan if planned.action == "create")
             report.updated = sum(1 for planned in plan if planned.action == "update")
             report.unchanged = sum(1 for planned in plan if planned.action == "unchanged")
+            report.kept = sum(1 for planned in plan if planned.action == "kept")
             if not dry_run:
                 # In slices, so a 100,000-row import never holds all its new rows and
                 # audit events at once; one transaction all the same.
@@ -335,6 +378,7 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
     """Write (a slice of) the plan: new rows, replaced values and their history, and one
     audit event per row created or changed, in a fixed number of queries."""
     now = timezone.now()
+    person = by if isinstance(by, User) else None  # not the schedule: nobody recorded it
     new, changed, history, before = [], [], [], {}
     for planned in plan:
         item = planned.input
@@ -348,7 +392,7 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
                     value=item.value,
                     note=item.note,
                     source=source,
-                    recorded_by=by,
+                    recorded_by=person,
                     recorded_at=now,
                 )
             )
@@ -365,14 +409,14 @@ def _write_plan(plan: Sequence[PlannedRow], existing: Mapping, *, source: str, b
                         new_value=item.value,
                         old_source=current.source,
                         new_source=source,
-                        changed_by=by,
+                        changed_by=person,
                         changed_at=now,
                     )
                 )
             current.value = item.value
             current.note = item.note or current.note
             current.source = source
-            current.recorded_by = by
+            current.recorded_by = person
             current.recorded_at = now
             changed.append(current)
     Observation.objects.bulk_create(new, batch_size=1000)
@@ -411,7 +455,9 @@ def observation_upsert(
     note: str = "",
     by: User | None,
 ) -> tuple[Observation, bool]:
-    """Record one value; returns the observation and whether it was created."""
+    """Record one value; returns the observation and whether it was created. A value
+    the ``source`` may not replace (a measured one, ``source_replaces``) is kept and
+    refused (409), naming why."""
     errors = {}
     if not leader.groups.filter(name=Role.LEADER).exists():
         errors["leader"] = "Metrics are recorded for leaders only."
@@ -432,6 +478,13 @@ def observation_upsert(
         source=source,
         by=by,
     )
+    if report.kept:
+        planned = report.preview[0]
+        raise ApplicationError(
+            f"{metric.name} for {period_label(period_start, metric.period)} is kept at "
+            f"{planned.old_value}: {planned.reason}. Nothing was changed.",
+            field="value",
+        )
     observation = Observation.objects.select_related("leader", "metric").get(
         leader=leader, metric=metric, period_start=period_start
     )
@@ -706,3 +759,71 @@ def _cohort_ranking_build(cohort_id: int, as_of: datetime.date) -> int:
         batch_size=2000,
     )
     return 1
+
+
+# --- measured retention ----------------------------------------------------------------
+
+RETENTION_METRIC = "retention_rate"
+MEASURE_RETENTION_TASK = "metrics.measure_retention"
+
+
+def retention_measure(*, month: datetime.date, by: User | Actor | None) -> UpsertReport | None:
+    """Each leader's ``retention_rate`` for ``month`` (any day of it), measured from the
+    reporting line's history and written with the source *reporting line*: the share of
+    the people on their team on the month's first day who had not left the company by
+    its end (``selectors.team_retention``). A transfer to another team is not attrition:
+    only leavers lower it. A leader whose team was empty that day gets no value.
+
+    Measuring a month again changes nothing unless the history changed (a leaver recorded
+    late); an imported value for the month is replaced, or kept if the metric says
+    ``imported_wins``. None when the metric is not defined, inactive or not monthly.
+    A fixed number of queries however many leaders."""
+    month = period_floor(month, Period.MONTH)
+    if period_shift(month, Period.MONTH, 1) > timezone.localdate():
+        raise ValidationError({"month": f"{period_label(month, Period.MONTH)} has not ended."})
+    metric = MetricDefinition.objects.filter(
+        code=RETENTION_METRIC, is_active=True, period=Period.MONTH
+    ).first()
+    if metric is None:
+        return None
+    teams = list(selectors.team_retention(month=month))
+    leaders = User.objects.in_bulk([team["manager"] for team in teams])
+    rows = [
+        ObservationInput(
+            leader=leaders[team["manager"]],
+            metric=metric,
+            period_start=month,
+            value=rounded(Decimal(team["start"] - team["left"]) * 100 / team["start"], places=2),
+            note=_retention_note(team),
+        )
+        for team in teams
+    ]
+    return observations_bulk_upsert(rows=rows, source=Observation.Source.REPORTING_LINE, by=by)
+
+
+def _retention_note(team: dict) -> str:
+    stayed = team["start"] - team["left"]
+    note = f"reporting line: {stayed} of {team['start']} stayed"
+    if team["moved"]:
+        note += f" ({team['moved']} moved to another team)"
+    return note
+
+
+def last_month() -> datetime.date:
+    """The first day of the month just ended (the one the monthly task measures)."""
+    return last_complete_period(timezone.localdate(), Period.MONTH)
+
+
+def retention_measure_months(
+    *, first: datetime.date, last: datetime.date | None = None, by: User | Actor | None
+) -> list[tuple[datetime.date, UpsertReport | None]]:
+    """``retention_measure`` for every month from ``first`` to ``last`` (default: the
+    month just ended), oldest first: a backfill."""
+    last = period_floor(last or last_month(), Period.MONTH)
+    month, measured = period_floor(first, Period.MONTH), []
+    if month > last:
+        raise ValidationError({"first": "The first month comes after the last."})
+    while month <= last:
+        measured.append((month, retention_measure(month=month, by=by)))
+        month = period_shift(month, Period.MONTH, 1)
+    return measured

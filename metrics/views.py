@@ -42,7 +42,8 @@ def index(request):
 def _imported(report, file_name: str) -> str:
     return (
         f"Imported {file_name}: {report.created} new, {report.updated} replaced, "
-        f"{report.unchanged} unchanged."
+        f"{report.unchanged} unchanged"
+        + (f", {report.kept} kept (measured values win)." if report.kept else ".")
     )
 
 

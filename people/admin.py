@@ -2,6 +2,8 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,18 +11,52 @@ from django.utils.translation import gettext_lazy as _
 from common import audit
 from common.admin import AuditedAdminMixin, ModelAdmin
 from common.privacy import PrivateFieldsAdminMixin
-from people import tokens
+from people import services, tokens
 from people.models import ApiToken, User
 from personal_data.admin import erase_personal_data
+
+
+class PersonChangeForm(UserChangeForm):
+    """A leaving date and *active* must agree: a leaver is inactive, and bringing one
+    back means clearing the date (unticking *active* alone marks them as left today)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance
+        left_on, active = cleaned.get("left_on"), cleaned.get("is_active")
+        if left_on and active and "is_active" in self.changed_data:
+            raise ValidationError(
+                {"left_on": "A leaver cannot be active: clear the leaving date to bring them back."}
+            )
+        if stored.left_on and not left_on and not active:
+            raise ValidationError(
+                {"is_active": "Clearing the leaving date brings them back: tick active too."}
+            )
+        return cleaned
 
 
 @admin.register(User)
 class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
     """People, their roles (groups) and reporting line. Every edit is audited about the
-    person (``user.create`` / ``user.update``, roles as ``groups``); passwords never."""
+    person (``user.create`` / ``user.update``, roles as ``groups``); passwords never.
 
+    The manager and leaving go through people.services, which keep the reporting line's
+    history and record ``user.manager_change`` / ``user.leave`` / ``user.return``: a
+    leaving date deactivates the person and closes their line that day, and unticking
+    *active* without a date counts as leaving today."""
+
+    form = PersonChangeForm
     ordering = ["full_name", "email"]
-    list_display = ["full_name", "email", "job_title", "region", "manager", "roles", "is_active"]
+    list_display = [
+        "full_name",
+        "email",
+        "job_title",
+        "region",
+        "manager",
+        "roles",
+        "is_active",
+        "left_on",
+    ]
     list_filter = ["groups", "is_active", "is_staff", "region"]
     search_fields = ["full_name", "email", "job_title", "region"]
     list_select_related = ["manager"]
@@ -29,6 +65,7 @@ class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "job_title", "region", "manager")}),
         (_("Roles and access"), {"fields": ("groups", "is_active", "is_staff", "is_superuser")}),
+        (_("Leaving"), {"fields": ("left_on",)}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -41,10 +78,55 @@ class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
         ),
     )
     filter_horizontal = ["groups"]
-    actions = [erase_personal_data]
+    actions = [erase_personal_data, "mark_left_today"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            services.reporting_line_record(lines={obj: obj.manager}, on=timezone.localdate())
+            return
+        # Saved and audited as any edit without the manager and leaving, which the
+        # services write once the rest is recorded (save_related).
+        left_on = self._left_on(obj, form)
+        request._people_line_change = (obj.manager, left_on)
+        stored = User.objects.get(pk=obj.pk)
+        obj.manager = stored.manager
+        if left_on != stored.left_on:
+            obj.left_on, obj.is_active = stored.left_on, stored.is_active
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pending = getattr(request, "_people_line_change", None)
+        if pending is None:
+            return
+        del request._people_line_change
+        manager, left_on = pending
+        person = form.instance
+        services.user_manager_set(user=person, manager=manager, by=request.user)
+        if left_on != person.left_on:
+            services.user_left_on_set(user=person, left_on=left_on, by=request.user)
+
+    @staticmethod
+    def _left_on(obj: User, form):
+        """The leaving date the form asks for: its own, or today when *active* was
+        unticked without one."""
+        unticked = "is_active" in form.changed_data and not form.cleaned_data.get("is_active")
+        if obj.left_on is None and unticked:
+            return timezone.localdate()
+        return obj.left_on
+
+    @admin.action(description="Mark the selected people as left today", permissions=["change"])
+    def mark_left_today(self, request, queryset):
+        today, count = timezone.localdate(), 0
+        with transaction.atomic():
+            for person in queryset.filter(left_on__isnull=True):
+                services.user_left_on_set(user=person, left_on=today, by=request.user)
+                count += 1
+        self.message_user(request, f"{count} person(s) marked as left today.", messages.SUCCESS)
 
     def audit_subject(self, obj: User) -> User:
         return obj

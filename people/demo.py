@@ -3,13 +3,25 @@ North director signs in as the demo manager.
 
 Every record is keyed by email and created with get_or_create, so seeding twice
 changes nothing the second time. Names are fixed (no randomness) so the demo
-reads the same on every machine.
+reads the same on every machine. The reporting lines began two years before the
+seeding day; in the last three months a few team members left the company and one
+moved to another team, so the measured retention rate (metrics.demo) has something
+to count.
 """
 
 import datetime
 
 from people.models import User
 from people.roles import Role, grant_role
+from people.services import reporting_line_record, user_left_on_set, user_manager_set
+
+TEAMS_SINCE_DAYS = 730  # the reporting lines began this long before the seeding day
+# (leader index, team member index, months before the seeding month, day of that month)
+# In the teams of leaders who have not been through a program yet (the program impact
+# page compares them with those who have).
+LEAVERS = [(6, 1, 1, 12), (7, 0, 2, 20), (9, 3, 1, 5), (10, 2, 3, 28), (11, 0, 2, 1)]
+# (leader index, team member index, new leader index, months before, day): a transfer.
+TRANSFERS = [(8, 2, 9, 1, 15)]
 
 DEMO_PASSWORD = "lodestar-demo"  # noqa: S105 — published in the README for the demo only
 
@@ -113,7 +125,8 @@ def _person(email, full_name, title, region, *, manager=None, password=None, rol
 
 
 def seed(*, today: datetime.date) -> dict[str, User]:
-    """The demo people (``today`` is unused: people carry no dates of their own)."""
+    """The demo people, their reporting lines since two years before ``today``, and
+    the leavers and the transfer of the last three months."""
     hr = _person(
         "hr@example.com",
         "Jordan Ellis",
@@ -148,6 +161,7 @@ def seed(*, today: datetime.date) -> dict[str, User]:
         "South": directors["South"],
         "West": directors["West"],
     }
+    leaders, teams = [], []
     for index, (email, name, region) in enumerate(LEADERS):
         leader = _person(
             email,
@@ -159,15 +173,46 @@ def seed(*, today: datetime.date) -> dict[str, User]:
             role=Role.LEADER,
         )
         team_size = 5 + (index * 3) % 5  # 5 to 9 people, the same on every run
+        team = []
         for member in range(team_size):
             first = FIRST_NAMES[(index * 7 + member) % len(FIRST_NAMES)]
             last = LAST_NAMES[(index * 5 + member * 3) % len(LAST_NAMES)]
             slug = email.split("@")[0].replace(".", "-")
-            _person(
-                f"{first}.{last}.{slug}@example.com".lower(),
-                f"{first} {last}",
-                TEAM_TITLES[member % len(TEAM_TITLES)],
-                region,
-                manager=leader,
+            team.append(
+                _person(
+                    f"{first}.{last}.{slug}@example.com".lower(),
+                    f"{first} {last}",
+                    TEAM_TITLES[member % len(TEAM_TITLES)],
+                    region,
+                    manager=leader,
+                )
             )
+        leaders.append(leader)
+        teams.append(team)
+    everyone = User.objects.filter(manager__isnull=False, left_on__isnull=True)
+    reporting_line_record(
+        lines={person: person.manager for person in everyone.select_related("manager")},
+        on=today - datetime.timedelta(days=TEAMS_SINCE_DAYS),
+    )
+    _moves(leaders, teams, today=today)
     return {"hr": hr}
+
+
+def _day(today: datetime.date, months_before: int, day: int) -> datetime.date:
+    """``day`` of the month ``months_before`` the one ``today`` falls in."""
+    index = today.year * 12 + today.month - 1 - months_before
+    return datetime.date(index // 12, index % 12 + 1, day)
+
+
+def _moves(leaders: list[User], teams: list[list[User]], *, today: datetime.date) -> None:
+    """The leavers and the transfer, once: people who already left or moved stay put."""
+    for leader, member, months_before, day in LEAVERS:
+        person = teams[leader][member]
+        if person.left_on is None:
+            user_left_on_set(user=person, left_on=_day(today, months_before, day), by=None)
+    for leader, member, to, months_before, day in TRANSFERS:
+        person = teams[leader][member]
+        if person.manager_id == leaders[leader].pk:
+            user_manager_set(
+                user=person, manager=leaders[to], by=None, on=_day(today, months_before, day)
+            )

@@ -1,13 +1,24 @@
 """Writes about people: adding a person to the directory, granting a role, changing a
-reporting line. Each records an audit event about the person (common/audit.py).
+reporting line, marking a leaver. Each records an audit event about the person
+(common/audit.py).
 
 HR's admin edits people directly (people/admin.py); those edits are audited by the
-admin itself (common.admin.AuditedAdminMixin).
+admin itself (common.admin.AuditedAdminMixin), except the reporting line and leaving,
+which it hands to the services here.
+
+The reporting line's history (``ReportingLine``) is kept here, not in ``User.save()``:
+``reporting_line_record`` is its one writer, called by every write of ``User.manager``
+and ``User.left_on`` in this module (``user_create``, ``user_manager_set``,
+``users_manager_set_many``, ``user_left_on_set``), which the admin, the enrollment
+import, erasure, the demo and the test factories all go through. ``save()`` could not be
+the one place: the imports and the scale seed write people in bulk, which never calls
+it. Editing ``manager`` in a shell bypasses the history; use the services there too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -18,7 +29,7 @@ from django.utils import timezone
 from common import audit
 from common.outbox import emails_owe
 from people import emails
-from people.models import User
+from people.models import ReportingLine, User
 from people.roles import Role, grant_role, has_role
 
 # What a new person's event shows (never the password: it is a private field).
@@ -45,6 +56,7 @@ def user_create(
     user.set_unusable_password()
     user.full_clean()
     user.save()
+    reporting_line_record(lines={user: manager}, on=timezone.localdate(user.date_joined))
     audit.record(
         action="user.create",
         by=by,
@@ -73,15 +85,97 @@ def user_role_grant(*, user: User, role: Role, by) -> bool:
 
 
 @transaction.atomic
-def user_manager_set(*, user: User, manager: User | None, by) -> User:
-    """Record who a person reports to."""
+def user_manager_set(
+    *, user: User, manager: User | None, by, on: datetime.date | None = None
+) -> User:
+    """Record who a person reports to from ``on`` (today unless given): ``User.manager``
+    and the reporting line's history."""
     before = audit.snapshot(user, ["manager"])
     user.manager = manager
     user.save(update_fields=["manager"])
     changes = audit.changed(user, before)
     if changes:
+        reporting_line_record(lines={user: manager}, on=on or timezone.localdate())
         audit.record(action="user.manager_change", by=by, obj=user, changes=changes, about=user)
     return user
+
+
+# What marking a leaver changes (and what their event shows).
+LEAVER_AUDITED_FIELDS = ("left_on", "is_active")
+
+
+@transaction.atomic
+def user_left_on_set(*, user: User, left_on: datetime.date | None, by) -> User:
+    """Mark a person as a leaver who left the company on ``left_on``: deactivated (no
+    sign-in, no API token), their reporting line closed that day. A changed date moves
+    the end of that line. ``None`` brings a leaver back: active again, reporting to
+    their manager from today. Records ``user.leave`` or ``user.return``."""
+    before = audit.snapshot(user, LEAVER_AUDITED_FIELDS)
+    earlier = user.left_on
+    user.left_on = left_on
+    user.is_active = left_on is None
+    changes = audit.changed(user, before)
+    if not changes:
+        return user
+    user.save(update_fields=["left_on", "is_active"])
+    if left_on is None:
+        reporting_line_record(lines={user: user.manager}, on=timezone.localdate())
+    elif earlier is None:
+        reporting_line_record(lines={user: None}, on=left_on)
+    else:
+        _line_end_move(user, was=earlier, to=left_on)
+    verb = "return" if left_on is None else "leave"
+    audit.record(action=f"user.{verb}", by=by, obj=user, changes=changes, about=user)
+    return user
+
+
+def _line_end_move(user: User, *, was: datetime.date, to: datetime.date) -> None:
+    """A leaver's date corrected: the line that ended on the old date ends on the new one
+    (never before it began)."""
+    for line in ReportingLine.objects.filter(person=user, ended_on=was):
+        line.ended_on = max(to, line.started_on)
+        line.save(update_fields=["ended_on"])
+
+
+# --- the reporting line's history ------------------------------------------------------
+
+
+@transaction.atomic
+def reporting_line_record(*, lines: Mapping[User, User | None], on: datetime.date) -> None:
+    """The one writer of ``ReportingLine``: from the day ``on``, each person in ``lines``
+    reports to their manager there (``None``: to nobody).
+
+    A stretch covers ``started_on`` up to, not including, ``ended_on``: a person's open
+    line closes on ``on`` (or the day it began, if later: a stretch of no days, kept as
+    a record) and the new one starts on ``on``. No row is deleted. No line is opened to
+    nobody, nor for a leaver (``left_on`` set). A person whose open line already names
+    that manager is left alone, so recording again changes nothing. Writes no audit
+    event: its callers record the change of ``User.manager`` or ``left_on`` it follows.
+    A fixed number of queries however many people."""
+    if not lines:
+        return
+    wanted = {
+        person.pk: (manager.pk if manager is not None and person.left_on is None else None)
+        for person, manager in lines.items()
+    }
+    current = {
+        line.person_id: line
+        for line in ReportingLine.objects.select_for_update().filter(
+            person__in=wanted, ended_on__isnull=True
+        )
+    }
+    ended, opened = [], []
+    for person_id, manager_id in wanted.items():
+        line = current.get(person_id)
+        if line is not None and line.manager_id == manager_id:
+            continue
+        if line is not None:
+            line.ended_on = max(on, line.started_on)
+            ended.append(line)
+        if manager_id is not None:
+            opened.append(ReportingLine(person_id=person_id, manager_id=manager_id, started_on=on))
+    ReportingLine.objects.bulk_update(ended, ["ended_on"], batch_size=1000)
+    ReportingLine.objects.bulk_create(opened, batch_size=1000)
 
 
 # --- many at once (imports): the same writes and events, in a fixed number of queries ---
@@ -111,9 +205,14 @@ def users_create_many(*, people: Sequence[dict], by) -> list[User]:
 
 
 @transaction.atomic
-def users_manager_set_many(*, managers: dict[User, User], by) -> None:
+def users_manager_set_many(
+    *, managers: dict[User, User], by, on: datetime.date | None = None
+) -> None:
     """``user_manager_set`` for many people: person → their manager."""
     people = [user for user, manager in managers.items() if user.manager_id != manager.pk]
+    reporting_line_record(
+        lines={user: managers[user] for user in people}, on=on or timezone.localdate()
+    )
     changes = audit.readable_many(
         User, [{"manager": (user.manager_id, managers[user].pk)} for user in people]
     )

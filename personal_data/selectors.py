@@ -107,6 +107,7 @@ def _person(person: User) -> dict:
                 "pk", "full_name"
             )
         ],
+        "left_on": person.left_on,
         "reporting_history": [
             _reporting_line(line, other=line.manager)
             for line in person.reporting_history.select_related("manager")

@@ -41,6 +41,7 @@ from common.models import Email
 from feedback.services import nominations_withdraw_for, requests_expire_for
 from mentorship.models import MentorProfile, Pairing
 from mentorship.services import pairing_end
+from people import services as people_services
 from people.models import User
 from people.roles import Role, active_role_holders, has_role
 from personal_data.registry import (
@@ -150,6 +151,9 @@ def _leave(person: User, *, by: User | None, now, erasure: Erasure) -> None:
     erasure.requests_expired = requests_expire_for(person=person, by=by, now=now)
     erasure.nominations_withdrawn = nominations_withdraw_for(person=person, by=by, now=now)
     MentorProfile.objects.filter(user=person).update(is_active=False)
+    if person.left_on is None:
+        # Erased while still on a team: they leave it today (their reporting line closes).
+        people_services.user_left_on_set(user=person, left_on=timezone.localdate(now), by=by)
 
 
 def _redact(person: User, *, erasure: Erasure) -> None:

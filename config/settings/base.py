@@ -334,6 +334,12 @@ CELERY_BEAT_SCHEDULE["metrics-rankings"] = {
     "task": "metrics.refresh_cohort_rankings",
     "schedule": 600.0,
 }
+# Measured retention (metrics/tasks.py): on the 1st at 02:45, each leader's retention rate
+# for the month just ended, from the reporting line's history.
+CELERY_BEAT_SCHEDULE["metrics-retention"] = {
+    "task": "metrics.measure_retention",
+    "schedule": crontab(minute=45, hour=2, day_of_month=1),
+}
 # Feedback (feedback/tasks.py): a tick a minute opens cycles, owes reminders and closes.
 CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}
 # The company's email domains: a leader may propose a rater by an address on one of them

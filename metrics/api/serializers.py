@@ -4,7 +4,7 @@ from common.fields import CodeRelatedField, NumberOrTextField
 from common.serializers import ModelSerializer, RowErrorSerializer, Serializer
 from metrics.models import MetricDefinition, Observation, ObservationChange, Target
 from metrics.periods import period_label
-from metrics.services import MAX_BULK_ROWS
+from metrics.services import MAX_BULK_ROWS, PLANNED_ACTIONS
 from people.models import User
 from people.roles import Role
 from programs.models import Cohort
@@ -33,17 +33,21 @@ class MetricDefinitionSerializer(ModelSerializer):
             "min_value",
             "max_value",
             "is_active",
+            "imported_wins",
         ]
         # Uniqueness and ranges are checked by the service (model full_clean).
         validators: list = []
         extra_kwargs = {"code": {"validators": []}}
 
 
+SOURCES_HELP = "import, api or manual (imported); pulse or reporting_line (measured)"
+
+
 class ObservationChangeSerializer(ModelSerializer):
     changed_by = MetricPersonSerializer(read_only=True)
     # Plain strings: the same choices as Observation.source (one enum in the schema).
-    old_source = serializers.CharField(read_only=True, help_text="import, api or manual")
-    new_source = serializers.CharField(read_only=True, help_text="import, api or manual")
+    old_source = serializers.CharField(read_only=True, help_text=SOURCES_HELP)
+    new_source = serializers.CharField(read_only=True, help_text=SOURCES_HELP)
 
     class Meta:
         model = ObservationChange
@@ -121,7 +125,15 @@ class MetricPlannedRowSerializer(Serializer):
     period = serializers.CharField()
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     old_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
+    action = serializers.ChoiceField(
+        choices=list(PLANNED_ACTIONS),
+        help_text="kept: a value for that period stays, because a measured value (team pulse, "
+        "reporting line) is not replaced by an imported one, unless the metric says "
+        "imported_wins, and then the other way round; ``reason`` says which.",
+    )
+    reason = serializers.CharField(
+        allow_blank=True, help_text='Why a row was kept, e.g. "measured by the reporting line".'
+    )
 
 
 class UpsertReportSerializer(Serializer):
@@ -130,6 +142,9 @@ class UpsertReportSerializer(Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    kept = serializers.IntegerField(
+        help_text="Rows not written because the value there wins (see preview's reason)."
+    )
     errors = RowErrorSerializer(many=True)
     preview = MetricPlannedRowSerializer(
         many=True, help_text="The first 200 rows and their action."
@@ -207,6 +222,18 @@ class ScorecardMetricSerializer(Serializer):
         help_text="% of target, respecting direction (100 = on target, more is better).",
     )
     on_target = serializers.BooleanField(allow_null=True)
+    source = serializers.ChoiceField(
+        choices=Observation.Source.choices,
+        allow_null=True,
+        help_text="Where the latest value came from: measured (pulse, reporting_line) or "
+        "imported (import, api, manual).",
+    )
+    source_label = serializers.CharField(
+        allow_null=True, help_text='As people read it: "Reporting line", "CSV import"...'
+    )
+    note = serializers.CharField(
+        allow_null=True, help_text='The value\'s note, e.g. "reporting line: 4 of 5 stayed".'
+    )
     trend = TrendPointSerializer(many=True, help_text="The last 8 periods with a value.")
     baseline_period = serializers.CharField(allow_null=True)
     baseline_value = _decimal()

@@ -42,6 +42,13 @@ ROW_ERRORS = OpenApiResponse(
 )
 
 
+MEASURED_KEPT = OpenApiResponse(
+    description="The period holds a value Lodestar measured (team pulse, reporting line), "
+    "which an imported value does not replace unless the metric says imported_wins: "
+    "nothing was changed, and the message says why."
+)
+
+
 class AsOfSerializer(Serializer):
     as_of = AsOfDateField(required=False, allow_null=True, default=None)
 
@@ -103,7 +110,7 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         request=s.ObservationWriteSerializer,
-        responses={201: s.ObservationSerializer, 200: s.ObservationSerializer},
+        responses={201: s.ObservationSerializer, 200: s.ObservationSerializer, 409: MEASURED_KEPT},
     )
     def create(self, request):
         """Record one value (201), or replace the value of that period (200)."""
@@ -127,7 +134,10 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             self._detail(observation), status=status.HTTP_201_CREATED if created else 200
         )
 
-    @extend_schema(request=s.ObservationUpdateSerializer, responses=s.ObservationSerializer)
+    @extend_schema(
+        request=s.ObservationUpdateSerializer,
+        responses={200: s.ObservationSerializer, 409: MEASURED_KEPT},
+    )
     def partial_update(self, request, pk=None):
         """Correct a value; the old one is kept in the history."""
         observation = self.get_object()
@@ -153,7 +163,9 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
-        """Upsert up to 10,000 observations at once, atomically (same rows as the CSV)."""
+        """Upsert up to 10,000 observations at once, atomically (same rows as the CSV). A
+        row for a period that holds a measured value is ``kept`` (see the preview's
+        ``reason``), unless the metric says ``imported_wins``."""
         params = s.ObservationBulkSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         report = services.observations_import_rows(
@@ -175,7 +187,8 @@ class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_csv(self, request):
-        """Import a CSV (leader_email, metric, period, value[, note]); ``dry_run`` previews."""
+        """Import a CSV (leader_email, metric, period, value[, note]); ``dry_run`` previews.
+        A row for a period that holds a measured value is ``kept``, as in ``bulk``."""
         params = s.ObservationImportSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         report = services.observations_import_csv(

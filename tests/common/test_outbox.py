@@ -249,6 +249,7 @@ def test_one_beat_entry_sweeps_every_email_every_minute(settings):
         "mentorship.send_action_item_nudges",
         "mentorship.send_quiet_pairing_nudges",
         "metrics.refresh_cohort_rankings",
+        "metrics.measure_retention",
         "plans.check_ins_due",
         "plans.plan_reminders",
         "plans.record_outcomes",

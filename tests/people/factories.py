@@ -1,8 +1,10 @@
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from people.models import User
 from people.roles import Role
+from people.services import reporting_line_record
 
 
 def _add_roles(user, create, roles) -> None:
@@ -25,6 +27,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         _add_roles(self, create, extracted or ())
+
+    @factory.post_generation
+    def reporting_line(self, create, extracted, **kwargs):
+        """The history of a manager given to the factory, as the services keep it: the
+        person reports to them from the day they joined."""
+        if create and self.manager_id:
+            reporting_line_record(
+                lines={self: self.manager}, on=timezone.localdate(self.date_joined)
+            )
 
 
 class HRFactory(UserFactory):

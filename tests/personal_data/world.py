@@ -175,9 +175,7 @@ def build_everywhere(*, hr, now) -> Everywhere:
         started_on=datetime.date(2025, 1, 1),
         ended_on=datetime.date(2026, 6, 30),
     )
-    ReportingLine.objects.create(
-        person=mentee, manager=person, started_on=datetime.date(2026, 7, 1)
-    )
+    # (Dana Report's line to Pat, opened by the factory, is the other end.)
 
     # the audit trail: by Pat, about Pat, and about Pat but not Pat's to see
     with transaction.atomic():

@@ -361,6 +361,13 @@ REFERENCES: tuple[Reference, ...] = (
         "Kept: answers about them belong to no team member; the results keep every figure.",
         listing=Listing.RESULTS,
     ),
+    Reference(
+        "pulse.PulseShare",
+        "leader",
+        "pulse.shares",
+        Erase.KEEP,
+        "Kept: the leader's choice of who sees their team pulse.",
+    ),
     _actions("pulse.Pulse", "created_by", "created_at"),
 )
 

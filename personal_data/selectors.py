@@ -39,7 +39,7 @@ from personal_data.registry import (
 )
 from plans.models import Comment, Plan
 from programs.models import Cohort, Enrollment, ModuleCompletion, SessionAttendance
-from pulse.models import PulseInvite
+from pulse.models import PulseInvite, PulseShare
 from pulse.selectors import leader_trend
 
 FORMAT = "lodestar.person-export.v1"
@@ -478,6 +478,10 @@ def _pulse(person: User) -> dict:
             for invite in PulseInvite.objects.filter(member=person)
             .select_related("round", "leader")
             .order_by("round__period_start", "pk")
+        ],
+        "shares": [
+            {"id": share.pk, "audience": share.audience, "shared_at": share.shared_at}
+            for share in PulseShare.objects.filter(leader=person).order_by("pk")
         ],
         "invites_about_them": [
             {

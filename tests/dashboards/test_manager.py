@@ -257,10 +257,10 @@ def test_the_manager_dashboard_costs_the_same_queries_for_2_and_8_leaders(
     worked_example(org.leo)
     worked_example(org.lia)
     manager_dashboard(manager=org.mona)  # the caller's roles are read once per user
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert len(manager_dashboard(manager=org.mona)["leaders"]) == 2
     grow(org.mona, 6)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert len(manager_dashboard(manager=org.mona)["leaders"]) == 8
 
 

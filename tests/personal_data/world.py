@@ -27,6 +27,7 @@ from pulse.models import (
     PulseInvite,
     PulseResponse,
     PulseRound,
+    PulseShare,
     PulseTemplate,
 )
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
@@ -314,3 +315,4 @@ def _pulse(person: User, *, now) -> None:
     PulseInvite.objects.create(
         round=pulse_round, leader=person.manager, member=person, status=PulseInvite.Status.EXPIRED
     )
+    PulseShare.objects.create(leader=person, audience=PulseShare.Audience.MANAGER)

@@ -4,7 +4,7 @@ refusals land on these fields."""
 from django import forms
 
 from common.web import ServiceInputForm
-from pulse.models import PULSE_FIELDS, Pulse
+from pulse.models import DEFAULT_TEMPLATE, PULSE_FIELDS, Pulse, PulseTemplate
 
 
 class PulseForm(ServiceInputForm):
@@ -22,3 +22,7 @@ class PulseForm(ServiceInputForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].empty_label = "All leaders"
+        if not self.instance.pk:
+            # A new pulse starts from the seeded engagement pulse, the one most HR teams want.
+            default = PulseTemplate.objects.filter(name=DEFAULT_TEMPLATE).first()
+            self.fields["template"].initial = default.pk if default else None

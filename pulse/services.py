@@ -362,6 +362,9 @@ def answers_clean(
             answers.append(PulseAnswer(statement=statement, kind=statement.kind, value=value))
     if len(comment) > COMMENT_MAX_LENGTH:
         errors["comment"] = [f"At most {COMMENT_MAX_LENGTH:,} characters."]
+    elif "\x00" in comment:
+        # PostgreSQL refuses a NUL in text: a 500 on the answer page (logging its live link).
+        errors["comment"] = ["Null characters are not allowed."]
     if errors:
         raise ValidationError(errors)
     return answers

@@ -7,5 +7,5 @@ from dashboards import digest
 
 @shared_task(name="dashboards.manager_digests")
 def manager_digests() -> int:
-    """Monthly: owe each manager the digest of their leaders."""
+    """Daily: owe each manager this month's digest of their leaders, once a month."""
     return digest.manager_digests_owe()

@@ -3,7 +3,8 @@
 A rater link is a bearer credential: whoever holds it can answer or decline for that
 rater. Django logs the path of every 4xx and 5xx ("Gone: /feedback/r/<token>/") and
 runserver logs every request, so every handler in settings.LOGGING carries this filter,
-which replaces the token in any rater-link path with ``[redacted]``.
+which replaces the token in any rater-link path with ``[redacted]``. A team pulse link
+(``pulse:answer``) is the same kind of credential for a team member, and is redacted too.
 """
 
 import functools
@@ -13,15 +14,15 @@ import re
 from django.urls import reverse
 
 PLACEHOLDER = "RATER-TOKEN"
+# Every page opened by a token in its path (named, so no import of the apps above this).
+LINK_URL_NAMES = ("feedback:respond", "feedback-respond", "pulse:answer")
 
 
 @functools.cache
 def _rater_link_paths() -> re.Pattern:
-    """The rater-link paths, from the URL configuration (the one place they are defined)."""
-    prefixes = [
-        reverse(name, args=[PLACEHOLDER]).split(PLACEHOLDER)[0]
-        for name in ("feedback:respond", "feedback-respond")
-    ]
+    """The rater-link and pulse-link paths, from the URL configuration (the one place
+    they are defined)."""
+    prefixes = [reverse(name, args=[PLACEHOLDER]).split(PLACEHOLDER)[0] for name in LINK_URL_NAMES]
     return re.compile("(" + "|".join(map(re.escape, prefixes)) + r")[^/\s?#\"']+")
 
 

@@ -153,12 +153,16 @@ def _figures(results: dict, shown: set, responses: QuerySet[PulseResponse]) -> N
         if key not in shown:
             continue
         result = results[key]
+        result._scale_total += row["total"]
+        result._scale_count += row["n"]
+        if not team_may_show(row["n"]):
+            # A statement fewer answered than the team (one a round did not always ask):
+            # its own mean would show those few answers.
+            continue
         mean = (Decimal(row["total"]) / row["n"]).quantize(TWO_DECIMALS, ROUND_HALF_UP)
         result.statements.append(
             {"statement": row["statement"], "text": row["statement__text"], "mean": mean}
         )
-        result._scale_total += row["total"]
-        result._scale_count += row["n"]
     enps = (
         answers.filter(kind=PulseStatement.Kind.ENPS)
         .order_by()

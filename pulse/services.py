@@ -117,6 +117,19 @@ def pulse_update(*, pulse: Pulse, by: User, **changes) -> Pulse:
     unknown = set(changes) - set(PULSE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This cannot be changed."))
+    if (
+        "template" in changes
+        and getattr(changes["template"], "pk", None) != pulse.template_id
+        and pulse.rounds.exclude(status=PulseRound.Status.SCHEDULED).exists()
+    ):
+        # A round's questions are its pulse's template's: a new template mid-round would
+        # ask the rest of the team other statements, each answered by too few to show.
+        raise ValidationError(
+            {
+                "template": "A pulse keeps its questionnaire once a round has opened; "
+                "schedule a new pulse for another one."
+            }
+        )
     before = audit.snapshot(pulse, PULSE_FIELDS)
     for name, value in changes.items():
         setattr(pulse, name, value.strip() if name == "name" and value else value)
@@ -349,6 +362,9 @@ def answers_clean(
             answers.append(PulseAnswer(statement=statement, kind=statement.kind, value=value))
     if len(comment) > COMMENT_MAX_LENGTH:
         errors["comment"] = [f"At most {COMMENT_MAX_LENGTH:,} characters."]
+    elif "\x00" in comment:
+        # PostgreSQL refuses a NUL in text: a 500 on the answer page (logging its live link).
+        errors["comment"] = ["Null characters are not allowed."]
     if errors:
         raise ValidationError(errors)
     return answers

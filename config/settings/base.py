@@ -381,10 +381,12 @@ CELERY_BEAT_SCHEDULE["plans-outcomes"] = {
     "task": "plans.record_outcomes",
     "schedule": crontab(minute=30, hour=3),
 }
-# The managers' digest (dashboards/digest.py): on the first of each month at 07:45.
+# The managers' digest (dashboards/digest.py): each day at 07:45 it owes the month's
+# digest to every manager not yet owed it (the month is in the email's key), so the 1st's
+# run sends them and a run missed that day (beat down) is made up the next.
 CELERY_BEAT_SCHEDULE["dashboards-manager-digests"] = {
     "task": "dashboards.manager_digests",
-    "schedule": crontab(minute=45, hour=7, day_of_month=1),
+    "schedule": crontab(minute=45, hour=7),
 }
 # Team pulse (pulse/tasks.py): hourly, open due rounds, owe the one reminder, close rounds
 # and record their team_engagement values.

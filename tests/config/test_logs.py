@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory
 
 from config.celery import app, ping
-from config.logs import JsonFormatter, TextFormatter, logging_config
+from config.logs import JsonFormatter, TextFormatter, logging_config, scrub
 
 TOKEN = "MQ:1u2v3w:abcdefghijklmnopqrstuvwxyz0123456789"
 PASSWORD = "correct horse battery staple"
@@ -71,6 +71,18 @@ def test_a_rater_link_is_logged_without_its_token(client, request_lines):
     assert line.path == "/feedback/r/[redacted]/"
     assert TOKEN not in line.getMessage()
     assert TOKEN not in json.dumps(as_json(line))
+
+
+@pytest.mark.django_db
+def test_a_pulse_link_is_logged_without_its_token(client, request_lines):
+    """A pulse link answers for a team member as a rater link answers for a rater: its
+    token is a credential, in the request line and in Django's own 4xx line alike."""
+    assert client.get(f"/pulse/answer/{TOKEN}/").status_code == 400
+
+    [line] = request_lines()
+    assert line.path == "/pulse/answer/[redacted]/"
+    assert TOKEN not in json.dumps(as_json(line))
+    assert scrub(f"Gone: /pulse/answer/{TOKEN}/") == "Gone: /pulse/answer/[redacted]/"
 
 
 @pytest.mark.django_db

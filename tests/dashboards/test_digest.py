@@ -77,3 +77,18 @@ def test_a_real_worker_delivers_the_digest_once(committed_db, outbox_worker, mai
     tasks.manager_digests.delay()
     wait_for(worker_drained())
     assert mail_counts(mail_dir)[director.email] == 1
+
+
+def test_a_beat_missed_on_the_first_still_owes_the_months_digest(db, clock, settings):
+    """Beat down (a deploy, a restart) at 07:45 on the 1st: the schedule runs again the
+    next day, and that run owes the month's digest; the month's key keeps it to one."""
+    from celery.schedules import crontab
+
+    a_manager_with_leaders()
+    schedule = settings.CELERY_BEAT_SCHEDULE["dashboards-manager-digests"]["schedule"]
+    assert isinstance(schedule, crontab)
+    assert len(schedule.day_of_month) == 31, "runs every day, not only on the 1st"
+    clock.advance(days=1)  # the 2nd: nothing was owed on the 1st
+    assert tasks.manager_digests.delay().get() == 1
+    clock.advance(days=1)
+    assert tasks.manager_digests.delay().get() == 0

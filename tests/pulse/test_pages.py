@@ -119,6 +119,22 @@ def test_bad_values_on_the_answer_page_are_field_errors(client, world, opened):
     assert not PulseResponse.objects.exists()
 
 
+def test_a_null_character_in_the_comment_is_a_field_error(client, world, opened):
+    """PostgreSQL refuses a NUL in text: the page answered 500 (and logged its live link)."""
+    from tests.pulse.world import values
+
+    invite = PulseInvite.objects.filter(leader=world.big).first()
+    data = {f"statement_{pk}": value for pk, value in values(world.pulse).items()}
+    page = client.post(
+        reverse("pulse:answer", args=[token_of(invite)]), data | {"comment": "fine\x00print"}
+    )
+    assert page.status_code == 200  # re-rendered, as for any answer to fix
+    assert "Null characters are not allowed." in page.content.decode()
+    assert not PulseResponse.objects.exists()
+    invite.refresh_from_db()
+    assert invite.status == PulseInvite.Status.SENT
+
+
 def test_a_forged_or_closed_link_gets_a_friendly_page(
     client, world, opened, clock, django_capture_on_commit_callbacks
 ):

@@ -132,3 +132,38 @@ def test_results_and_emails_say_nothing_of_other_answers(
     }
     assert len(bodies) == 1
     assert "EARLY-COMMENT" not in bodies.pop()
+
+
+def test_a_new_questionnaire_mid_round_shows_no_statement_of_one_answer(
+    world, opened, clock, django_capture_on_commit_callbacks, api
+):
+    """HR switches an open pulse to another questionnaire after three of a team of four
+    answered: the fourth would be the only one asked its statements, and its mean on the
+    leader's page would be their answer. The switch is refused; and a statement fewer
+    than the threshold answered gets no mean of its own even in a shown team."""
+    from pulse.models import PulseAnswer, PulseInvite, PulseStatement, PulseTemplate
+    from tests.pulse.world import values
+
+    answer_all(opened, world.big, 3, scale=4)
+    other = PulseTemplate.objects.create(name="Another questionnaire")
+    lonely = PulseStatement.objects.create(template=other, position=1, text="LONELY STATEMENT")
+    refused = api(world.hr).patch(
+        f"/api/v1/pulses/{world.pulse.pk}/", {"template": other.pk}, format="json"
+    )
+    assert refused.status_code == 400 and "template" in refused.json()
+    world.pulse.refresh_from_db()
+    assert world.pulse.template.name != other.name
+    # Even were answers to differ in their statements (data from before this rule), a
+    # statement answered by one member shows no mean.
+    fourth = PulseInvite.objects.filter(round=opened, leader=world.big, status="sent").get()
+    services.response_submit(
+        invite=PulseInvite.objects.select_related("round__pulse").get(pk=fourth.pk),
+        values=values(world.pulse, scale=1),
+    )
+    answer = PulseAnswer.objects.filter(response__leader=world.big, kind="scale").last()
+    answer.statement = lonely
+    answer.save()
+    _close(clock, opened, django_capture_on_commit_callbacks)
+    result = team_results(rounds=[opened])[(opened.pk, world.big.pk)]
+    assert result.shown
+    assert lonely.pk not in {row["statement"] for row in result.statements}

@@ -823,6 +823,9 @@ def retention_measure_months(
     month, measured = period_floor(first, Period.MONTH), []
     if month > last:
         raise ValidationError({"first": "The first month comes after the last."})
+    # Refused before anything is written, not after the months that have ended.
+    if last > last_month():
+        raise ValidationError({"last": "A month is measured once it has ended."})
     while month <= last:
         measured.append((month, retention_measure(month=month, by=by)))
         month = period_shift(month, Period.MONTH, 1)

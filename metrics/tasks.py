@@ -15,7 +15,8 @@ def refresh_cohort_rankings(cohort_ids: list[int] | None = None) -> int:
 
 @shared_task(name=services.MEASURE_RETENTION_TASK)
 def measure_retention() -> int:
-    """Monthly: each leader's retention rate for the month just ended, from the reporting
-    line's history. Running it twice changes nothing. Returns how many values it wrote."""
+    """Daily: each leader's retention rate for the month just ended, from the reporting
+    line's history. Running it again changes nothing unless the history changed (a leaver
+    recorded late). Returns how many values it wrote."""
     report = services.retention_measure(month=services.last_month(), by=audit.SCHEDULE)
     return report.created + report.updated if report else 0

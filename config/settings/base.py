@@ -334,11 +334,13 @@ CELERY_BEAT_SCHEDULE["metrics-rankings"] = {
     "task": "metrics.refresh_cohort_rankings",
     "schedule": 600.0,
 }
-# Measured retention (metrics/tasks.py): on the 1st at 02:45, each leader's retention rate
-# for the month just ended, from the reporting line's history.
+# Measured retention (metrics/tasks.py): daily at 02:45, each leader's retention rate for
+# the month just ended, from the reporting line's history. Daily, not only on the 1st: a
+# run missed on the 1st is made up the next night, and a leaver HR records late in the
+# month after still counts (measuring a month again changes nothing otherwise).
 CELERY_BEAT_SCHEDULE["metrics-retention"] = {
     "task": "metrics.measure_retention",
-    "schedule": crontab(minute=45, hour=2, day_of_month=1),
+    "schedule": crontab(minute=45, hour=2),
 }
 # Feedback (feedback/tasks.py): a tick a minute opens cycles, owes reminders and closes.
 CELERY_BEAT_SCHEDULE["feedback-tick"] = {"task": "feedback.tick", "schedule": 60.0}

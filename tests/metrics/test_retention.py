@@ -164,6 +164,14 @@ def test_the_command_backfills_a_range_of_months(lea, capsys):
         call_command("measure_retention", "--from", "2026-13")
 
 
+def test_a_backfill_reaching_a_month_not_ended_writes_nothing(lea, clock):
+    """Refused before the first month is written, not half-way through the range."""
+    clock.set(datetime.datetime(2026, 5, 10, 9, tzinfo=datetime.UTC))
+    with pytest.raises(CommandError, match="once it has ended"):
+        call_command("measure_retention", "--from", "2026-02", "--to", "2026-05")
+    assert not Observation.objects.filter(metric__code="retention_rate").exists()
+
+
 # --- measured and imported values ------------------------------------------------------
 
 

@@ -56,9 +56,40 @@ def link_error(reason: str) -> LinkError:
     return LinkError(reason, message, status_code=status_code)
 
 
+# --- signed links: one rule for every emailed personal link (rater links, pulse links) ---
+
+
+def signed_token(*, salt: str, key: str, pk: int) -> str:
+    """A token naming one row (``{key: pk}``), signed in the ``salt`` namespace: it cannot
+    be forged, and a token of one kind of link never opens another."""
+    return signing.dumps({key: pk}, salt=salt, compress=True)
+
+
+def signed_token_id(token: str, *, salt: str, key: str) -> int:
+    """The id a token names; a ``LinkError`` "invalid" for anything else."""
+    try:
+        return int(signing.loads(token, salt=salt)[key])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise link_error("invalid") from error
+
+
+def signed_token_check_fresh(
+    token: str, *, salt: str, created_at: datetime.datetime, now: datetime.datetime
+) -> None:
+    """A token minted before the row it names existed is "invalid": an old token cannot
+    open a reused id (clocks of web and worker may differ by ``CLOCK_SKEW``)."""
+    try:
+        signing.loads(token, salt=salt, max_age=now - created_at + CLOCK_SKEW)
+    except signing.SignatureExpired as error:
+        raise link_error("invalid") from error
+
+
+# --- rater links --------------------------------------------------------------------------
+
+
 def request_token(request: RaterRequest) -> str:
     """The signed token of a rater link; it names the request and cannot be forged."""
-    return signing.dumps({"request": request.pk}, salt=TOKEN_SALT, compress=True)
+    return signed_token(salt=TOKEN_SALT, key="request", pk=request.pk)
 
 
 def rater_link(request: RaterRequest) -> str:
@@ -68,10 +99,7 @@ def rater_link(request: RaterRequest) -> str:
 def request_for_token(token: str, *, now: datetime.datetime) -> RaterRequest:
     """The request a link names, or a ``LinkError`` saying why the link is unusable
     ("invalid" or "expired"); whether it can still be answered is a separate check."""
-    try:
-        request_id = int(signing.loads(token, salt=TOKEN_SALT)["request"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise link_error("invalid") from error
+    request_id = signed_token_id(token, salt=TOKEN_SALT, key="request")
     request = (
         RaterRequest.objects.select_related("cycle__cohort", "cycle__questionnaire", "subject")
         .filter(pk=request_id)
@@ -79,10 +107,7 @@ def request_for_token(token: str, *, now: datetime.datetime) -> RaterRequest:
     )
     if request is None:
         raise link_error("invalid")
-    try:  # minted no earlier than its request: an old token cannot open a reused id
-        signing.loads(token, salt=TOKEN_SALT, max_age=now - request.created_at + CLOCK_SKEW)
-    except signing.SignatureExpired as error:
-        raise link_error("invalid") from error
+    signed_token_check_fresh(token, salt=TOKEN_SALT, created_at=request.created_at, now=now)
     if now > request.effective_due_at + LINK_GRACE:
         raise link_error("expired")
     return request

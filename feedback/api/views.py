@@ -245,7 +245,8 @@ class NominationViewSet(
 ):
     """Raters nominated before a cycle opens. Leaders propose peers for themselves;
     HR adds raters for anyone and approves or rejects proposals. Nothing is deleted:
-    withdrawing keeps the nomination, marked withdrawn."""
+    withdrawing (DELETE) keeps the nomination, marked withdrawn, in the list
+    (``?status=withdrawn``) and the audit trail; as an object it is gone (404)."""
 
     queryset = Nomination.objects.all()
     serializer_class = s.NominationSerializer
@@ -260,7 +261,11 @@ class NominationViewSet(
     ordering = ["cycle", "subject", "group", "id"]
 
     def get_queryset(self):
-        return selectors.nomination_list(user=self.request.user)
+        nominations = selectors.nomination_list(user=self.request.user)
+        if self.action in ("retrieve", "destroy"):
+            # Withdrawn is what DELETE did: the row stays for history, the object is gone.
+            nominations = nominations.exclude(status=Nomination.Status.WITHDRAWN)
+        return nominations
 
     @extend_schema(
         tags=TAGS, request=s.NominationCreateSerializer, responses={201: s.NominationSerializer}

@@ -44,7 +44,9 @@ SOURCES_HELP = "import, api or manual (imported); pulse or reporting_line (measu
 
 
 class ObservationChangeSerializer(ModelSerializer):
-    changed_by = MetricPersonSerializer(read_only=True)
+    changed_by = MetricPersonSerializer(
+        read_only=True, allow_null=True, help_text="Null: measured by Lodestar (a schedule)."
+    )
     # Plain strings: the same choices as Observation.source (one enum in the schema).
     old_source = serializers.CharField(read_only=True, help_text=SOURCES_HELP)
     new_source = serializers.CharField(read_only=True, help_text=SOURCES_HELP)
@@ -58,7 +60,11 @@ class ObservationSerializer(ModelSerializer):
     leader = MetricPersonSerializer(read_only=True)
     metric = CodeRelatedField(read_only=True)
     period = serializers.SerializerMethodField()
-    recorded_by = MetricPersonSerializer(read_only=True)
+    recorded_by = MetricPersonSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Null: measured by Lodestar (team pulse, reporting line) or a schedule.",
+    )
     changes = ObservationChangeSerializer(many=True, read_only=True)
 
     class Meta:

@@ -344,3 +344,12 @@ def test_hr_finds_the_switch_on_the_metric_page(client, hr):
     page = client.get(f"/metrics/definitions/{retention_rate.pk}/edit/")
     assert page.status_code == 200
     assert "Imported values win" in page.content.decode()
+
+
+def test_a_measured_value_is_listed_as_recorded_by_nobody_as_the_schema_says(lea, hr, api):
+    """Found by the stateful fuzzer: a value Lodestar measured has no ``recorded_by``."""
+    tasks.measure_retention.delay().get()
+    response = api(hr).get(f"{BASE}/observations/?source=reporting_line")
+    assert response.status_code == 200
+    assert [row["recorded_by"] for row in response.json()["results"]] == [None]
+    assert_matches_schema(response, path=f"{BASE}/observations/")

@@ -78,7 +78,12 @@ def _answers(pulse_round, *, answered_at: datetime.datetime) -> None:
         for number, invite in enumerate(team[:count]):
             mood = (leader.pk + number) % 3  # 0, 1 or 2: a spread of answers per team
             values = {
-                str(statement.pk): (7 + mood if statement.is_enps else 3 + (mood + position) % 3)
+                str(statement.pk): (
+                    7 + mood
+                    if statement.is_enps
+                    # 2 to 5, leaning a little differently in each team
+                    else min(5, 2 + (mood + position) % 3 + (leader.pk + position) % 2)
+                )
                 for position, statement in enumerate(statements)
             }
             services.response_submit(

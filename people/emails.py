@@ -68,18 +68,24 @@ def _duration(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def _choose_password_context(user: User) -> dict:
+    """What an email with a link to choose a password says: the link, made now, how long
+    it works, and where to sign in (the reset and the manager's invitation)."""
+    return {
+        "user": user,
+        "reset_url": password_reset_link(user),
+        "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT),
+        "login_url": settings.SITE_URL + reverse("login"),
+    }
+
+
 def password_reset_build(email: Email) -> EmailMessage | None:
     """The reset email with a fresh link, unless the account can no longer sign in with a
     password (deactivated, or its password was removed) -- then it is no longer owed."""
     user = User.objects.filter(pk=email.ref, is_active=True).first()
     if user is None or not user.has_usable_password():
         return None
-    context = {
-        "user": user,
-        "reset_url": password_reset_link(user),
-        "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT),
-        "login_url": settings.SITE_URL + reverse("login"),
-    }
+    context = _choose_password_context(user)
     body = render_to_string("registration/password_reset_email.txt", context)
     return EmailMessage(subject="Reset your Lodestar password", body=body, to=[user.email])
 
@@ -98,12 +104,7 @@ def manager_invitation_build(email: Email) -> EmailMessage | None:
     user = User.objects.filter(pk=email.ref, is_active=True).first()
     if user is None or not has_role(user, Role.MANAGER):
         return None
-    context = {
-        "user": user,
-        "reset_url": password_reset_link(user),
-        "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT),
-        "login_url": settings.SITE_URL + reverse("login"),
-    }
+    context = _choose_password_context(user)
     body = render_to_string("registration/manager_invitation_email.txt", context)
     return EmailMessage(
         subject="You can now follow your leaders in Lodestar", body=body, to=[user.email]

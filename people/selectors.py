@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from people.models import User
@@ -24,7 +23,3 @@ def below_in_reporting_line(manager: User) -> RawSQL:
         f") SELECT id FROM below WHERE id <> %s",
         [manager.pk, manager.pk],
     )
-
-
-def people_below(manager: User) -> QuerySet[User]:
-    return User.objects.filter(pk__in=below_in_reporting_line(manager))

@@ -37,6 +37,9 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("audit/", audit_list, name="audit"),
     path("personal-data/", include("personal_data.urls")),
+    path("directory/", include("directory.urls")),
+    path("sso/", include("directory.sso.urls")),
+    path("scim/v2/", include("directory.scim.urls")),
     path("api/v1/", include(api_v1)),
     path(
         "api/schema/",

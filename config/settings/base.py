@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "pulse",
     "plans",
     "dashboards",
+    "directory",
     "personal_data",
     "demo",
 ]

@@ -1,0 +1,3 @@
+"""Routes (issue 17)."""
+
+urlpatterns: list = []

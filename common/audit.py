@@ -44,10 +44,12 @@ class Actor(enum.Enum):
 
     SCHEDULE = AuditEvent.ActorKind.SCHEDULE
     SYSTEM = AuditEvent.ActorKind.SYSTEM
+    DIRECTORY = AuditEvent.ActorKind.DIRECTORY
 
 
 SCHEDULE = Actor.SCHEDULE
 SYSTEM = Actor.SYSTEM
+DIRECTORY = Actor.DIRECTORY
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -247,7 +249,9 @@ def _actor(by) -> tuple[Any, str]:
     if isinstance(by, Actor):
         return None, by.value
     if not getattr(by, "is_authenticated", False) or by.pk is None:
-        raise ValueError(f"Record a person (a saved user), SCHEDULE or SYSTEM, not {by!r}.")
+        raise ValueError(
+            f"Record a person (a saved user), SCHEDULE, SYSTEM or DIRECTORY, not {by!r}."
+        )
     return by, AuditEvent.ActorKind.PERSON
 
 

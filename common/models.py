@@ -98,6 +98,8 @@ class AuditEvent(models.Model):
         PERSON = "person", "Person"
         SCHEDULE = "schedule", "Schedule"
         SYSTEM = "system", "System"
+        # SCIM or a directory file from the company's HR system (directory/).
+        DIRECTORY = "directory", "Directory sync"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     # Null for the schedule and the system (and for a person whose account was removed).

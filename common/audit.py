@@ -243,6 +243,12 @@ def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     return events
 
 
+def person_of(by):
+    """The user behind ``by``, for a "decided by" column: None for the schedule, the
+    system and the directory sync (their events say which it was)."""
+    return None if by is None or isinstance(by, Actor) else by
+
+
 def _actor(by) -> tuple[Any, str]:
     if by is None:
         return None, AuditEvent.ActorKind.SYSTEM

@@ -150,6 +150,12 @@ def read_csv(
     return CsvTable(rows=rows, headers=headers, delimiter=delimiter)
 
 
+def read_bytes(file: IO[bytes] | bytes, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """The upload's bytes (at most ``max_bytes``, else a ``CsvFileError``), e.g. to
+    fingerprint a file before ``read_csv`` reads it."""
+    return _read_limited(file, max_bytes)
+
+
 def _read_limited(file: IO[bytes] | bytes, max_bytes: int) -> bytes:
     too_big = CsvFileError(
         f"The file is larger than {max_bytes // (1024 * 1024)} MB; split it into smaller files.",

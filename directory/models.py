@@ -44,6 +44,8 @@ class DirectorySync(models.Model):
         HELD = "held", "Waiting for HR's approval"
         APPLIED = "applied", "Applied"
         REJECTED = "rejected", "Rejected by HR"
+        # A file from the sync folder with row errors: nothing in it was applied.
+        REFUSED = "refused", "Refused (row errors)"
 
     source = models.CharField(max_length=10, choices=Source.choices)
     file_name = models.CharField(max_length=255)

@@ -15,7 +15,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import Count, DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -1010,6 +1010,54 @@ def requests_expire_for(*, person: User, by, now=None) -> int:
     return expired
 
 
+def rater_minimums_check(*, rater: User) -> list[dict]:
+    """After ``rater`` left (their open requests expired): the rater groups of open
+    cycles they were asked in that now fall short of the cycle's minimum, counting the
+    requests still open or answered. One dict per (cycle, subject, group): who and what
+    is missing, for HR to nominate someone else."""
+    asked = (
+        RaterRequest.objects.filter(rater=rater, cycle__status=Cycle.Status.OPEN)
+        .values_list("cycle_id", "subject_id", "group")
+        .distinct()
+    )
+    wanted = set(asked)
+    if not wanted:
+        return []
+    live = (
+        RaterRequest.objects.filter(
+            cycle_id__in={cycle for cycle, _, _ in wanted},
+            subject_id__in={subject for _, subject, _ in wanted},
+            status__in=(*RaterRequest.OPEN_STATUSES, RaterRequest.Status.COMPLETED),
+        )
+        .values_list("cycle_id", "subject_id", "group")
+        .annotate(count=Count("pk"))
+    )
+    counts = {(cycle, subject, group): count for cycle, subject, group, count in live}
+    cycles = Cycle.objects.in_bulk({cycle for cycle, _, _ in wanted})
+    names = dict(
+        User.objects.filter(pk__in={subject for _, subject, _ in wanted}).values_list(
+            "pk", "full_name"
+        )
+    )
+    shortfalls = []
+    for cycle_id, subject_id, group in sorted(wanted):
+        minimum = (cycles[cycle_id].min_raters or {}).get(group, 0)
+        left = counts.get((cycle_id, subject_id, group), 0)
+        if left < minimum:
+            shortfalls.append(
+                {
+                    "cycle": cycle_id,
+                    "cycle_name": cycles[cycle_id].name,
+                    "subject": subject_id,
+                    "subject_name": names[subject_id],
+                    "group": group,
+                    "wanted": minimum,
+                    "left": left,
+                }
+            )
+    return shortfalls
+
+
 @transaction.atomic
 def nominations_withdraw_for(*, person: User, by: User | None, now=None) -> int:
     """The nominations that still stand about or of a leaver, in cycles that have not
@@ -1026,7 +1074,7 @@ def nominations_withdraw_for(*, person: User, by: User | None, now=None) -> int:
         .select_related("cycle", "subject")
     )
     withdrawn = Nomination.objects.filter(pk__in=[n.pk for n in standing]).update(
-        status=Nomination.Status.WITHDRAWN, decided_by=by, decided_at=now
+        status=Nomination.Status.WITHDRAWN, decided_by=audit.person_of(by), decided_at=now
     )
     _record_status_changes(standing, "nomination.withdraw", Nomination.Status.WITHDRAWN, by, now)
     return withdrawn

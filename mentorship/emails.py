@@ -23,6 +23,7 @@ ACTION_ITEM_DUE_SOON = "mentorship.action_item_due_soon"
 ACTION_ITEM_OVERDUE = "mentorship.action_item_overdue"
 QUIET_PAIRING = "mentorship.quiet_pairing"
 QUIET_DIGEST = "mentorship.quiet_digest"
+PARTNER_LEFT = "mentorship.partner_left"
 
 
 def _url(name: str) -> str:
@@ -185,10 +186,51 @@ def quiet_digest_build(email: Email) -> EmailMessage | None:
     return EmailMessage(subject=subject, body=body, to=[recipient.email])
 
 
+# --- a pairing ended because the mentor or the mentee left the company ---------------------
+
+
+def partner_left(pairing: Pairing, *, leaver: User) -> Owed:
+    """To the one who stays (the mentor, whose seat is free again, or the mentee)."""
+    stays = pairing.mentee if leaver.pk == pairing.mentor_id else pairing.mentor
+    return Owed(kind=PARTNER_LEFT, ref=pairing.pk, to=[stays.email], params={"leaver": leaver.pk})
+
+
+def partner_left_build(email: Email) -> EmailMessage | None:
+    pairing = (
+        Pairing.objects.select_related("mentor", "mentee", "mentor__mentor_profile")
+        .filter(pk=email.ref, status=Pairing.Status.ENDED)
+        .first()
+    )
+    if pairing is None:
+        return None
+    left_mentor = email.params["leaver"] == pairing.mentor_id
+    leaver, stays = (
+        (pairing.mentor, pairing.mentee) if left_mentor else (pairing.mentee, pairing.mentor)
+    )
+    if not stays.is_active:
+        return None
+    body = render_to_string(
+        "mentorship/email/partner_left.txt",
+        {
+            "pairing": pairing,
+            "leaver": leaver,
+            "stays": stays,
+            "left_mentor": left_mentor,
+            "url": _url("mentorship:my-mentoring" if left_mentor else "mentorship:my-mentees"),
+        },
+    )
+    return EmailMessage(
+        subject=f"{leaver.full_name} has left the company: your mentoring pairing has ended",
+        body=body,
+        to=[stays.email],
+    )
+
+
 KINDS = [
     EmailKind(SESSION_INVITATION, build=session_invitation_build),
     EmailKind(ACTION_ITEM_DUE_SOON, build=action_item_nudge_build),
     EmailKind(ACTION_ITEM_OVERDUE, build=action_item_nudge_build),
     EmailKind(QUIET_PAIRING, build=quiet_pairing_nudge_build),
     EmailKind(QUIET_DIGEST, build=quiet_digest_build),
+    EmailKind(PARTNER_LEFT, build=partner_left_build),
 ]

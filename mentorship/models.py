@@ -206,7 +206,10 @@ class ActionItem(models.Model):
     # A role rather than a user: the owner is always one of the two people of the pairing.
     owner = models.CharField(max_length=10, choices=Owner.choices, default=Owner.MENTEE)
     due_on = models.DateField(null=True, blank=True)
+    # Done, or closed without being done (``closed_reason`` says why): no longer open.
     done_at = models.DateTimeField(null=True, blank=True)
+    # Empty when done; why it was closed otherwise, e.g. "left the company".
+    closed_reason = models.CharField(max_length=200, blank=True)
     dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

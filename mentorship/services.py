@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from common import audit, outbox
@@ -243,9 +243,12 @@ def pairing_end(
     pairing: Pairing,
     by,
     ended_on: datetime.date | None = None,
+    leaver: User | None = None,
 ) -> Pairing:
     """End an active pairing: frees the mentor's seat, keeps every session and goal.
-    A pairing that has not started yet is called off on the day it would have started."""
+    A pairing that has not started yet is called off on the day it would have started.
+    ``leaver``: the mentor or mentee whose leaving the company ends it; the other one is
+    told by email."""
     today = timezone.localdate()
     ended_on = ended_on or max(today, pairing.started_on)
     if ended_on > max(today, pairing.started_on):
@@ -273,6 +276,8 @@ def pairing_end(
             changes=audit.changed(pairing, before),
             about=pairing.mentee_id,
         )
+        if leaver is not None:
+            outbox.email_owe(emails.partner_left(pairing, leaver=leaver))
     return pairing
 
 
@@ -519,13 +524,35 @@ def action_item_update(*, item: ActionItem, by, **changes) -> ActionItem:
 
 @transaction.atomic
 def action_item_set_done(*, item: ActionItem, done: bool, by) -> ActionItem:
-    before = audit.snapshot(item, ["done_at"])
+    before = audit.snapshot(item, ["done_at", "closed_reason"])
     item.done_at = (item.done_at or timezone.now()) if done else None
-    item.save(update_fields=["done_at"])
+    # Done or reopened by a person: no longer closed for a reason of its own.
+    item.closed_reason = ""
+    item.save(update_fields=["done_at", "closed_reason"])
     changes = audit.changed(item, before)
     if changes:
         _action_item_record(item, "done" if done else "reopen", changes, by)
     return item
+
+
+@transaction.atomic
+def action_items_close_for(*, person: User, by, reason: str) -> int:
+    """The open action items ``person`` owns (as mentor or mentee of the item's pairing)
+    are closed with ``reason``: no longer open, nudged or counted as overdue. Each close
+    is audited; the items stay in the sessions' history."""
+    owned = ActionItem.objects.filter(
+        Q(owner=ActionItem.Owner.MENTOR, session__pairing__mentor=person)
+        | Q(owner=ActionItem.Owner.MENTEE, session__pairing__mentee=person),
+        done_at__isnull=True,
+    ).select_for_update()
+    items = list(owned.select_related("session__pairing"))
+    now = timezone.now()
+    for item in items:
+        before = audit.snapshot(item, ["done_at", "closed_reason"])
+        item.done_at, item.closed_reason = now, reason
+        item.save(update_fields=["done_at", "closed_reason"])
+        _action_item_record(item, "close", audit.changed(item, before), by)
+    return len(items)
 
 
 def _action_item_record(item: ActionItem, verb: str, changes: dict, by) -> None:

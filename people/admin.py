@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common import audit
 from common.admin import AuditedAdminMixin, ModelAdmin
 from common.privacy import PrivateFieldsAdminMixin
+from directory.services import person_leave
 from people import services, tokens
 from people.models import ApiToken, User
 from personal_data.admin import erase_personal_data
@@ -107,7 +108,10 @@ class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
         manager, left_on = pending
         person = form.instance
         services.user_manager_set(user=person, manager=manager, by=request.user)
-        if left_on != person.left_on:
+        if person.left_on is None and left_on is not None:
+            # A new leaver: their open business ends with them (directory.services).
+            person_leave(person=person, by=request.user, left_on=left_on, source="admin")
+        elif left_on != person.left_on:
             services.user_left_on_set(user=person, left_on=left_on, by=request.user)
 
     @staticmethod
@@ -124,7 +128,7 @@ class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
         today, count = timezone.localdate(), 0
         with transaction.atomic():
             for person in queryset.filter(left_on__isnull=True):
-                services.user_left_on_set(user=person, left_on=today, by=request.user)
+                person_leave(person=person, by=request.user, left_on=today, source="admin")
                 count += 1
         self.message_user(request, f"{count} person(s) marked as left today.", messages.SUCCESS)
 

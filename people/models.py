@@ -7,6 +7,10 @@ from django.utils import timezone
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
+# Why a leaver's open business ended (an enrollment withdrawn, an action item closed, a
+# pairing ended): one wording wherever it is shown or recorded.
+LEFT_THE_COMPANY = "left the company"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True

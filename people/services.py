@@ -43,6 +43,7 @@ def user_create(
     full_name: str,
     by,
     job_title: str = "",
+    region: str = "",
     manager: User | None = None,
 ) -> User:
     """Add a person without a password (a leader from an import, a rater): they never
@@ -51,6 +52,7 @@ def user_create(
         email=User.objects.normalize_email(email),
         full_name=full_name.strip(),
         job_title=job_title,
+        region=region,
         manager=manager,
     )
     user.set_unusable_password()
@@ -64,6 +66,28 @@ def user_create(
         changes=audit.created(user, USER_AUDITED_FIELDS),
         about=user,
     )
+    return user
+
+
+# What the company's directory may change about a person (besides manager and leaving).
+DIRECTORY_FIELDS = ("email", "full_name", "job_title", "region")
+
+
+@transaction.atomic
+def user_details_update(*, user: User, by, **changes) -> User:
+    """Change a person's email, name, job title or region (as the company's directory
+    has them); records ``user.update`` with old → new when anything changed."""
+    unknown = set(changes) - set(DIRECTORY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a directory field: {', '.join(sorted(unknown))}.")
+    before = audit.snapshot(user, list(changes))
+    for name, value in changes.items():
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    user.full_clean(exclude=["password", "manager"], validate_constraints=True)
+    delta = audit.changed(user, before)
+    if delta:
+        user.save(update_fields=list(changes))
+        audit.record(action="user.update", by=by, obj=user, changes=delta, about=user)
     return user
 
 
@@ -183,7 +207,8 @@ def reporting_line_record(*, lines: Mapping[User, User | None], on: datetime.dat
 
 @transaction.atomic
 def users_create_many(*, people: Sequence[dict], by) -> list[User]:
-    """``user_create`` for many new people (``email``, ``full_name``, ``job_title``).
+    """``user_create`` for many new people (``email``, ``full_name``, ``job_title``,
+    ``region``).
     The caller has checked that the addresses are valid and new; the unique constraint
     refuses one added by someone else meanwhile (IntegrityError: nothing is written)."""
     users = []
@@ -192,6 +217,7 @@ def users_create_many(*, people: Sequence[dict], by) -> list[User]:
             email=User.objects.normalize_email(fields["email"]),
             full_name=fields["full_name"].strip(),
             job_title=fields.get("job_title", ""),
+            region=fields.get("region", ""),
         )
         user.set_unusable_password()
         user.full_clean(validate_unique=False, validate_constraints=False)

@@ -369,6 +369,11 @@ REFERENCES: tuple[Reference, ...] = (
         "Kept: the leader's choice of who sees their team pulse.",
     ),
     _actions("pulse.Pulse", "created_by", "created_at"),
+    # directory
+    _actions("directory.ScimToken", "created_by", "created_at"),
+    _actions("directory.DirectorySync", "created_by", "created_at"),
+    _actions("directory.DirectorySync", "decided_by", "decided_at"),
+    _actions("directory.JitDomain", "created_by", "created_at"),
 )
 
 

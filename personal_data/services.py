@@ -38,10 +38,7 @@ from django.utils import timezone
 from common import audit, outbox
 from common.errors import ApplicationError, NotAllowedError, TransitionError
 from common.models import Email
-from feedback.services import nominations_withdraw_for, requests_expire_for
-from mentorship.models import MentorProfile, Pairing
-from mentorship.services import pairing_end
-from people import services as people_services
+from directory.services import person_leave
 from people.models import User
 from people.roles import Role, active_role_holders, has_role
 from personal_data.registry import (
@@ -142,18 +139,20 @@ def ensure_erasable(*, person: User, by: User | None) -> None:
 
 
 def _leave(person: User, *, by: User | None, now, erasure: Erasure) -> None:
-    """A leaver's open business ends through the services that own it."""
-    for pairing in Pairing.objects.filter(
-        Q(mentor=person) | Q(mentee=person), status=Pairing.Status.ACTIVE
-    ):
-        pairing_end(pairing=pairing, by=by)
-        erasure.pairings_ended += 1
-    erasure.requests_expired = requests_expire_for(person=person, by=by, now=now)
-    erasure.nominations_withdrawn = nominations_withdraw_for(person=person, by=by, now=now)
-    MentorProfile.objects.filter(user=person).update(is_active=False)
-    if person.left_on is None:
-        # Erased while still on a team: they leave it today (their reporting line closes).
-        people_services.user_left_on_set(user=person, left_on=timezone.localdate(now), by=by)
+    """A leaver's open business ends through the services that own it
+    (``directory.services.person_leave``); erased while still on a team, they leave
+    today (their reporting line closes). Their enrollments stay as they were: erasure
+    keeps every figure."""
+    departure = person_leave(
+        person=person,
+        by=by,
+        left_on=person.left_on or timezone.localdate(now),
+        source="erasure",
+        withdraw_enrollments=False,
+    )
+    erasure.pairings_ended = departure.pairings_ended
+    erasure.requests_expired = departure.requests_cancelled
+    erasure.nominations_withdrawn = departure.nominations_withdrawn
 
 
 def _redact(person: User, *, erasure: Erasure) -> None:

@@ -274,6 +274,8 @@ class Enrollment(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Why, when it was not HR's own decision: e.g. "left the company" (directory sync).
+    withdrawal_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["cohort", "leader__full_name"]

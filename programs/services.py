@@ -205,8 +205,9 @@ def enrollment_complete(*, enrollment: Enrollment, by) -> Enrollment:
 
 
 @transaction.atomic
-def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
-    """Withdraw an invited or active enrollment and give its seat back.
+def enrollment_withdraw(*, enrollment: Enrollment, by, reason: str = "") -> Enrollment:
+    """Withdraw an invited or active enrollment and give its seat back; ``reason`` says
+    why when it was not HR's own decision (recorded with it).
 
     Completions and attendance stay (history). Other apps that must react to a
     withdrawal (mentorship, feedback) should be called from here, explicitly.
@@ -218,9 +219,23 @@ def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
         by=by,
         verb="withdraw",
         withdrawn_at=timezone.now(),
+        withdrawal_reason=reason,
     )
     _seat_release(cohort_id=enrollment.cohort_id)
     return enrollment
+
+
+@transaction.atomic
+def enrollments_withdraw_for(*, leader: User, by, reason: str) -> int:
+    """A leaver's open enrollments are withdrawn with ``reason`` (their seats freed)."""
+    open_enrollments = Enrollment.objects.filter(
+        leader=leader, status__in=Enrollment.OPEN_STATUSES
+    ).select_for_update()
+    withdrawn = 0
+    for enrollment in open_enrollments:
+        enrollment_withdraw(enrollment=enrollment, by=by, reason=reason)
+        withdrawn += 1
+    return withdrawn
 
 
 def _require_open(enrollment: Enrollment, what: str, done: str = "recorded") -> None:

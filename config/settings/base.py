@@ -394,6 +394,19 @@ CELERY_BEAT_SCHEDULE["dashboards-manager-digests"] = {
 # Team pulse (pulse/tasks.py): hourly, open due rounds, owe the one reminder, close rounds
 # and record their team_engagement values.
 CELERY_BEAT_SCHEDULE["pulse-tick"] = {"task": "pulse.tick", "schedule": crontab(minute=5)}
+# The directory (directory/services.py, docs/directory.md). The safety valve: a directory
+# file that would make more than this share of the active people leavers waits for HR.
+DIRECTORY_SYNC_MAX_LEAVER_SHARE = env.float("DIRECTORY_SYNC_MAX_LEAVER_SHARE", default=0.10)
+if not 0 <= DIRECTORY_SYNC_MAX_LEAVER_SHARE <= 1:
+    raise ImproperlyConfigured("DIRECTORY_SYNC_MAX_LEAVER_SHARE is a share between 0 and 1.")
+# The sync folder: the HR system (or an SFTP drop) writes people files (*.csv) here; every
+# 15 minutes each new file is applied once and moved to done/ (or refused/, with its row
+# errors beside it). Empty: no folder sync (HR uploads files on the Directory page).
+DIRECTORY_SYNC_DIR = env.str("DIRECTORY_SYNC_DIR", default="")
+CELERY_BEAT_SCHEDULE["directory-sync-folder"] = {
+    "task": "directory.sync_folder",
+    "schedule": crontab(minute="*/15"),
+}
 
 # One line per request and per task (config/logs.py): text here, JSON in production.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

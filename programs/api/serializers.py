@@ -132,6 +132,7 @@ class EnrollmentSerializer(ModelSerializer):
             "activated_at",
             "completed_at",
             "withdrawn_at",
+            "withdrawal_reason",
             "required_total",
             "required_done",
             "progress_percent",

@@ -255,4 +255,5 @@ def test_one_beat_entry_sweeps_every_email_every_minute(settings):
         "plans.record_outcomes",
         "dashboards.manager_digests",
         "pulse.tick",
+        "directory.sync_folder",
     }

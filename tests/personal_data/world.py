@@ -9,9 +9,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
 from common import audit
 from common.models import Email
+from directory.models import DirectorySync, JitDomain, ScimToken
 from feedback.models import Answer, Cycle, Nomination, Question, RaterRequest, ReportShare, Response
 from metrics.models import ObservationChange
 from metrics.services import cohort_rankings_refresh
@@ -281,7 +283,32 @@ def build_everywhere(*, hr, now) -> Everywhere:
     plan.comments.create(author=mentor, body=f"Good start, {PAT}.")
     plan.comments.create(author=person, body="PAT-COMMENT: thanks")
     _pulse(person, now=now)
+    _directory(person)
     return Everywhere(person=person, mentor=mentor, mentee=mentee, cycle=cycle, raters=raters)
+
+
+def _directory(person: User) -> None:
+    """Pat made a SCIM token, uploaded a directory file and decided another, and turned
+    on just-in-time accounts for a domain."""
+    ScimToken.objects.create(
+        name="Pat's IdP", digest="0" * 64, prefix="lsk_0000", created_by=person
+    )
+    DirectorySync.objects.create(
+        source=DirectorySync.Source.UPLOAD,
+        file_name="people.csv",
+        digest="1" * 64,
+        status=DirectorySync.Status.APPLIED,
+        created_by=person,
+    )
+    DirectorySync.objects.create(
+        source=DirectorySync.Source.FOLDER,
+        file_name="people-2.csv",
+        digest="2" * 64,
+        status=DirectorySync.Status.REJECTED,
+        decided_by=person,
+        decided_at=timezone.now(),
+    )
+    JitDomain.objects.create(domain="pat.example", created_by=person)
 
 
 def _pulse(person: User, *, now) -> None:

@@ -19,6 +19,7 @@ api_v1 = [
     path("dashboards/", include("dashboards.api.urls")),
     path("audit/events/", AuditEventViewSet.as_view({"get": "list"}), name="audit-event-list"),
     path("", include("personal_data.api.urls")),
+    path("", include("directory.api.urls")),
 ]
 
 urlpatterns = [

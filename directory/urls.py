@@ -1,3 +1,14 @@
-"""Routes (issue 17)."""
+"""HR's directory pages (directory/views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from directory import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", views.syncs, name="syncs"),
+    path("syncs/<int:pk>/", views.sync_detail, name="sync-detail"),
+    path("syncs/<int:pk>/approve/", views.sync_approve, name="sync-approve"),
+    path("syncs/<int:pk>/reject/", views.sync_reject, name="sync-reject"),
+]

@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Pairings", "mentorship:pairings"),
     (Role.HR, "Mentors", "mentorship:mentors"),
     (Role.HR, "Managers", "managers"),
+    (Role.HR, "Directory", "directory:syncs"),
     (Role.HR, "Metrics", "metrics:index"),
     (Role.HR, "Feedback", "feedback:cycles"),
     (Role.HR, "Team pulse", "pulse:list"),

@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CohortDeliveryEnum": "programs.models.Cohort.Delivery",
         # The nine balance dimensions: one enum wherever they appear.
         "DimensionEnum": "programs.models.Dimension",
+        "DirectorySyncSourceEnum": "directory.models.DirectorySync.Source",
+        "DirectorySyncStatusEnum": "directory.models.DirectorySync.Status",
     }
 )
 

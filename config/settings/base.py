@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         # The nine balance dimensions: one enum wherever they appear.
         "DimensionEnum": "programs.models.Dimension",
         "DirectorySyncSourceEnum": "directory.models.DirectorySync.Source",
+        # An observation's source kept its name when the directory's came.
+        "SourceEnum": "metrics.models.Observation.Source",
         "DirectorySyncStatusEnum": "directory.models.DirectorySync.Status",
     }
 )

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import time_machine
 
+from directory.models import DirectorySync
 from feedback.links import request_token
 from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.services import cycle_release, request_decline, response_submit
@@ -76,6 +77,7 @@ class World:
     competency: object
     token: str  # the rater link of an open request about the leader
     pulse_token: str = ""  # the pulse link of the leader's team member (pending invite)
+    directory_sync: object = None  # a directory file held for HR's approval
 
     @property
     def metric_definition(self):
@@ -316,6 +318,13 @@ def world_build() -> World:
         competency=module.competency,
         token=request_token(own.objects["request"]),
         pulse_token=invite_token(pending_invite),
+        directory_sync=DirectorySync.objects.create(
+            source=DirectorySync.Source.UPLOAD,
+            file_name="people.csv",
+            digest="0" * 64,
+            status=DirectorySync.Status.HELD,
+            created_by=hr,
+        ),
     )
 
 

@@ -43,6 +43,7 @@ def user_create(
     full_name: str,
     by,
     job_title: str = "",
+    region: str = "",
     manager: User | None = None,
 ) -> User:
     """Add a person without a password (a leader from an import, a rater): they never
@@ -51,6 +52,7 @@ def user_create(
         email=User.objects.normalize_email(email),
         full_name=full_name.strip(),
         job_title=job_title,
+        region=region,
         manager=manager,
     )
     user.set_unusable_password()
@@ -67,6 +69,34 @@ def user_create(
     return user
 
 
+# What ``user_update`` may change: who the person is in the directory.
+USER_PROFILE_FIELDS = ("email", "full_name", "job_title", "region")
+
+
+@transaction.atomic
+def user_update(*, user: User, by, **changes: str) -> User:
+    """Change a person's directory details (``USER_PROFILE_FIELDS``: email, name, title,
+    region), validated; records ``user.update`` when anything changed. The manager and
+    leaving have their own services (they keep the reporting line's history)."""
+    unknown = set(changes) - set(USER_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"user_update cannot change {sorted(unknown)}.")
+    before = audit.snapshot(user, changes.keys())
+    for name, value in changes.items():
+        setattr(user, name, value.strip())
+    if "email" in changes:
+        user.email = User.objects.normalize_email(user.email)
+    # Only what changed is checked (with the case-insensitive uniqueness of the email).
+    user.full_clean(
+        exclude=[field.name for field in User._meta.fields if field.name not in changes]
+    )
+    diff = audit.changed(user, before)
+    if diff:
+        user.save(update_fields=list(changes))
+        audit.record(action="user.update", by=by, obj=user, changes=diff, about=user)
+    return user
+
+
 @transaction.atomic
 def user_role_grant(*, user: User, role: Role, by) -> bool:
     """Give a person a role they lack; False if they hold it already."""
@@ -80,6 +110,22 @@ def user_role_grant(*, user: User, role: Role, by) -> bool:
         obj=user,
         changes=audit.changed(user, before),
         about=user,
+    )
+    return True
+
+
+@transaction.atomic
+def user_role_revoke(*, user: User, role: Role, by) -> bool:
+    """Take a role away (the person's other roles stay); False if they did not hold it.
+    A superuser stays HR whatever their groups say (people.roles)."""
+    group = Group.objects.get(name=role)
+    if not user.groups.filter(pk=group.pk).exists():
+        return False
+    before = audit.snapshot(user, ["groups"])
+    user.groups.remove(group)
+    user.__dict__.pop("_lodestar_roles", None)
+    audit.record(
+        action="user.role_revoke", by=by, obj=user, changes=audit.changed(user, before), about=user
     )
     return True
 
@@ -284,12 +330,4 @@ def manager_sign_in_grant(*, user: User, by) -> bool:
 @transaction.atomic
 def manager_sign_in_revoke(*, user: User, by) -> bool:
     """Take the Manager role away (their other roles stay); False if they had none."""
-    if not has_role(user, Role.MANAGER):
-        return False
-    before = audit.snapshot(user, ["groups"])
-    user.groups.remove(Group.objects.get(name=Role.MANAGER))
-    user.__dict__.pop("_lodestar_roles", None)
-    audit.record(
-        action="user.role_revoke", by=by, obj=user, changes=audit.changed(user, before), about=user
-    )
-    return True
+    return user_role_revoke(user=user, role=Role.MANAGER, by=by)

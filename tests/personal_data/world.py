@@ -12,6 +12,7 @@ from django.db import transaction
 
 from common import audit
 from common.models import Email
+from directory.models import ScimIdentity, ScimToken
 from feedback.models import Answer, Cycle, Nomination, Question, RaterRequest, ReportShare, Response
 from metrics.models import ObservationChange
 from metrics.services import cohort_rankings_refresh
@@ -81,6 +82,9 @@ def build_everywhere(*, hr, now) -> Everywhere:
     person.user_permissions.add(Permission.objects.get(codename="view_cohort"))
     UserFactory(manager=person, full_name="Dana Report")
     token_issue(user=person)
+    # directory: Pat's identity provider id, and a SCIM token Pat (as HR) made
+    ScimIdentity.objects.create(user=person, external_id="00u-pat")
+    ScimToken.objects.create(name="Okta", digest="0" * 64, prefix="abcdefgh", created_by=person)
     mentor = MentorFactory(full_name="Mia Torres", email="mia.torres@example.com")
     mentee = LeaderFactory(full_name="Olga Berg", email="olga.berg@example.com")
 

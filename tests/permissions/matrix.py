@@ -77,6 +77,10 @@ PAGE_OBJECTS = {
     "/plans/focuses/": "focus",
     "/plans/": "plan",
     "/pulse/": "pulse",
+    "/directory/scim/tokens/": "scim_token",
+    # SCIM: no caller holds a SCIM bearer token, so each is refused before any lookup.
+    "/scim/v2/Users/": "leader",
+    "/scim/v2/Groups/": "leader",
 }
 
 # Other names in paths: which of the leader's objects (or the world's) they name.
@@ -116,6 +120,8 @@ EXPECTED: dict[str, str] = {
     "DELETE /metrics/leaders/<leader_id>/": "301 301 301 301 301 301 301 301 301 -",
     "DELETE /metrics/me/": "301 301 301 301 301 301 301 301 301 -",
     "DELETE /metrics/programs/<program_id>/impact/": "301 301 301 301 301 301 301 301 301 -",
+    "DELETE /scim/v2/Groups/<pk>": "401 401 401 401 401 401 401 401 401 -",
+    "DELETE /scim/v2/Users/<pk>": "401 401 401 401 401 401 401 401 401 -",
     "GET /": "302 200 302 302 302 302 302 302 302 -",
     "GET /admin/": "302 302 302 302 302 302 302 302 302 -",
     "GET /api/docs/": "200 200 200 200 200 200 200 200 200 -",
@@ -305,6 +311,13 @@ EXPECTED: dict[str, str] = {
     "GET /pulse/mine/": "302 403 200 200 403 403 403 403 403 -",
     "GET /pulse/mine/share/": "302 403 405 405 403 403 403 403 403 -",
     "GET /pulse/new/": "302 403 403 403 403 403 403 403 200 -",
+    "GET /scim/v2/Groups": "401 401 401 401 401 401 401 401 401 -",
+    "GET /scim/v2/Groups/<pk>": "401 401 401 401 401 401 401 401 401 -",
+    "GET /scim/v2/ResourceTypes": "401 401 401 401 401 401 401 401 401 -",
+    "GET /scim/v2/Schemas": "401 401 401 401 401 401 401 401 401 -",
+    "GET /scim/v2/ServiceProviderConfig": "401 401 401 401 401 401 401 401 401 -",
+    "GET /scim/v2/Users": "401 401 401 401 401 401 401 401 401 -",
+    "GET /scim/v2/Users/<pk>": "401 401 401 401 401 401 401 401 401 -",
     "PATCH /api/v1/cohort-sessions/<pk>/": "401 403 403 403 403 403 403 403 200 -",
     "PATCH /api/v1/cohorts/<pk>/": "401 403 403 403 403 403 403 403 200 -",
     "PATCH /api/v1/competencies/<pk>/": "401 403 403 403 403 403 403 403 200 -",
@@ -323,6 +336,8 @@ EXPECTED: dict[str, str] = {
     "PATCH /metrics/leaders/<leader_id>/": "301 301 301 301 301 301 301 301 301 -",
     "PATCH /metrics/me/": "301 301 301 301 301 301 301 301 301 -",
     "PATCH /metrics/programs/<program_id>/impact/": "301 301 301 301 301 301 301 301 301 -",
+    "PATCH /scim/v2/Groups/<pk>": "401 401 401 401 401 401 401 401 401 -",
+    "PATCH /scim/v2/Users/<pk>": "401 401 401 401 401 401 401 401 401 -",
     "POST /": "302 200 302 302 302 302 302 302 302 -",
     "POST /admin/": "302 302 302 302 302 302 302 302 302 -",
     "POST /api/v1/auth/token/": "400 400 400 400 400 400 400 400 400 -",
@@ -482,6 +497,8 @@ EXPECTED: dict[str, str] = {
     "POST /pulse/mine/": "302 403 200 200 403 403 403 403 403 -",
     "POST /pulse/mine/share/": "302 403 302 302 403 403 403 403 403 -",
     "POST /pulse/new/": "302 403 403 403 403 403 403 403 200 -",
+    "POST /scim/v2/Groups": "401 401 401 401 401 401 401 401 401 -",
+    "POST /scim/v2/Users": "401 401 401 401 401 401 401 401 401 -",
     "PUT /api/v1/cohort-sessions/<pk>/": "401 403 403 403 403 403 403 403 400 -",
     "PUT /api/v1/cohorts/<pk>/": "401 403 403 403 403 403 403 403 400 -",
     "PUT /api/v1/competencies/<pk>/": "401 403 403 403 403 403 403 403 400 -",
@@ -496,4 +513,6 @@ EXPECTED: dict[str, str] = {
     "PUT /password/change/": "302 200 200 200 200 200 200 200 200 -",
     "PUT /password/reset/": "200 200 200 200 200 200 200 200 200 -",
     "PUT /password/reset/<uidb64>/<token>/": "302 302 302 302 302 302 302 302 302 -",
+    "PUT /scim/v2/Groups/<pk>": "401 401 401 401 401 401 401 401 401 -",
+    "PUT /scim/v2/Users/<pk>": "401 401 401 401 401 401 401 401 401 -",
 }

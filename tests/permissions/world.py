@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import time_machine
 
+from directory.scim.tokens import scim_token_create
 from feedback.links import request_token
 from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.services import cycle_release, request_decline, response_submit
@@ -76,6 +77,7 @@ class World:
     competency: object
     token: str  # the rater link of an open request about the leader
     pulse_token: str = ""  # the pulse link of the leader's team member (pending invite)
+    scim_token: object = None  # a live SCIM token (HR's token page names it)
 
     @property
     def metric_definition(self):
@@ -316,6 +318,8 @@ def world_build() -> World:
         competency=module.competency,
         token=request_token(own.objects["request"]),
         pulse_token=invite_token(pending_invite),
+        # No caller holds its secret: SCIM answers every one of them 401.
+        scim_token=scim_token_create(name="Okta", by=hr)[0],
     )
 
 

@@ -347,3 +347,21 @@ def test_patch_active_true_brings_a_leaver_back(scim):
     assert user.is_active and user.left_on is None
     event = AuditEvent.objects.get(action="user.return", subject=user)
     assert event.actor_kind == "directory"
+
+
+def test_user_update_service_checks_the_email_and_records_only_changes(hr):
+    from django.core.exceptions import ValidationError
+
+    from people.services import user_update
+
+    person = UserFactory(email="one@example.com", job_title="Same")
+    UserFactory(email="two@example.com")
+
+    with transaction.atomic():
+        user_update(user=person, by=hr, job_title="Same")
+    with pytest.raises(ValidationError), transaction.atomic():
+        user_update(user=person, by=hr, email="TWO@example.com")
+
+    assert not AuditEvent.objects.filter(action="user.update").exists()
+    person.refresh_from_db()
+    assert person.email == "one@example.com"

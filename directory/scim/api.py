@@ -132,12 +132,14 @@ def _user_filter(comparisons: list[filters.Comparison]) -> Q:
         elif comparison.attribute == "externalid":
             where &= Q(scim_identity__external_id=value)
         else:  # id
-            where &= Q(pk=int(value)) if value.isdigit() else Q(pk__in=[])
+            pk = resources.user_key(value)
+            where &= Q(pk=pk) if pk is not None else Q(pk__in=[])
     return where
 
 
 def _user(pk: str) -> User:
-    user = users_for_scim().filter(pk=int(pk)).first() if pk.isdigit() else None
+    key = resources.user_key(pk)
+    user = users_for_scim().filter(pk=key).first() if key is not None else None
     if user is None:
         raise errors.not_found(f"No user has the id {pk!r}.")
     return user
@@ -307,7 +309,8 @@ def _member_ids(members) -> set[int]:
     for member in members:
         value = resources.get_attribute(member, "value")
         key = str(value).strip() if value is not None else ""
-        if not key.isdigit():
+        pk = resources.user_key(key)
+        if pk is None:
             raise errors.invalid_value(f"No user has the id {key!r}.")
-        ids.add(int(key))
+        ids.add(pk)
     return ids

@@ -32,6 +32,18 @@ from people.roles import Role
 ROLES = tuple(Role)
 
 
+# The largest key a database holds (a bigger "id" would overflow the query, not miss).
+_LARGEST_KEY = 2**63 - 1
+
+
+def user_key(text: str) -> int | None:
+    """A SCIM id as a person's key; None for what cannot be one."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > _LARGEST_KEY:
+        return None
+    return int(text)
+
+
 def _iso(moment) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -194,7 +206,8 @@ def _manager(extension: Any, current: User | None) -> User | None:
     key = _text(value, "manager.value")
     if current is not None and str(current.pk) == key:
         return current
-    manager = User.objects.filter(pk=int(key)).first() if key.isdigit() else None
+    pk = user_key(key)
+    manager = User.objects.filter(pk=pk).first() if pk is not None else None
     if manager is None:
         raise invalid_value(f"No user has the id {key!r}: manager.value is a user's SCIM id.")
     return manager

@@ -72,7 +72,7 @@ def test_get_one_user(scim):
     assert body["active"] is True
 
 
-@pytest.mark.parametrize("pk", ["999999", "abc"])
+@pytest.mark.parametrize("pk", ["999999", "abc", "99999999999999999999999", "١٢"])
 def test_unknown_user_is_404(scim, pk):
     _error(scim.get(f"/Users/{pk}"), 404)
     _error(scim.patch(f"/Users/{pk}", patch({"op": "replace", "path": "title", "value": "x"})), 404)

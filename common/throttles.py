@@ -3,8 +3,9 @@
 One rate per scope, read from ``settings.THROTTLE_RATES`` when a request is counted (so
 tests can lower or raise them): ``sign_in`` (per address: the token endpoint and the
 sign-in and password-reset forms), ``rater_link`` (per address: the rater link page and
-API) and ``writes`` (per signed-in user: every API write). The DRF views use the classes
-below; pages use ``rate_limited(RaterLinkThrottle)``, which counts with the same classes.
+API), ``writes`` (per signed-in user: every API write) and ``scim`` (per SCIM bearer
+token). The DRF views use the classes below; pages use ``rate_limited(RaterLinkThrottle)``,
+which counts with the same classes.
 
 ``client_address`` is the one answer to "which address is this request from", for these
 limits and for the sign-in lockout (people/signin.py): the address ``NUM_PROXIES`` trusted
@@ -79,6 +80,19 @@ class WriteThrottle(_Throttle):
         if request.method in SAFE_METHODS or not request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class ScimThrottle(_Throttle):
+    """Every request made with one SCIM bearer token (directory/scim): its own rate, since
+    an identity provider's first push sends every person at once."""
+
+    scope = "scim"
+
+    def get_cache_key(self, request, view) -> str | None:
+        token = getattr(request.auth, "pk", None)
+        if token is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": token}
 
 
 def rate_limited(throttle_class: type[_Throttle], *, methods: tuple[str, ...] | None = None):

@@ -25,6 +25,10 @@ class ScimToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # No admin filter may probe the digest (common/privacy.py); the audit trail never
+    # records it.
+    private_fields = ("digest",)
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
@@ -101,3 +105,20 @@ class JitDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class ScimIdentity(models.Model):
+    """The identity provider's own key for a person (SCIM ``externalId``): what it
+    matches people by, kept beside the person rather than on ``User``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_identity"
+    )
+    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM identity"
+        verbose_name_plural = "SCIM identities"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.external_id or '-'}"

@@ -370,7 +370,7 @@ def _apply(rows: list[_Row], report: SyncReport, *, by, today: datetime.date) ->
     for email in report.returned:
         people_services.user_left_on_set(user=users[email], left_on=None, by=by)
     for email in report.updated:
-        people_services.user_details_update(
+        people_services.user_update(
             user=users[email], by=by, **_details(in_file[email], users[email])
         )
     people_services.users_manager_set_many(

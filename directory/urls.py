@@ -1,6 +1,6 @@
 """HR's directory pages (directory/views.py)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from directory import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("syncs/<int:pk>/", views.sync_detail, name="sync-detail"),
     path("syncs/<int:pk>/approve/", views.sync_approve, name="sync-approve"),
     path("syncs/<int:pk>/reject/", views.sync_reject, name="sync-reject"),
+    path("", include("directory.scim.page_urls")),
 ]

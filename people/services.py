@@ -69,25 +69,31 @@ def user_create(
     return user
 
 
-# What the company's directory may change about a person (besides manager and leaving).
-DIRECTORY_FIELDS = ("email", "full_name", "job_title", "region")
+# What ``user_update`` may change: who the person is in the directory.
+USER_PROFILE_FIELDS = ("email", "full_name", "job_title", "region")
 
 
 @transaction.atomic
-def user_details_update(*, user: User, by, **changes) -> User:
-    """Change a person's email, name, job title or region (as the company's directory
-    has them); records ``user.update`` with old → new when anything changed."""
-    unknown = set(changes) - set(DIRECTORY_FIELDS)
+def user_update(*, user: User, by, **changes: str) -> User:
+    """Change a person's directory details (``USER_PROFILE_FIELDS``: email, name, title,
+    region), validated; records ``user.update`` when anything changed. The manager and
+    leaving have their own services (they keep the reporting line's history)."""
+    unknown = set(changes) - set(USER_PROFILE_FIELDS)
     if unknown:
-        raise ValueError(f"Not a directory field: {', '.join(sorted(unknown))}.")
-    before = audit.snapshot(user, list(changes))
+        raise TypeError(f"user_update cannot change {sorted(unknown)}.")
+    before = audit.snapshot(user, changes.keys())
     for name, value in changes.items():
-        setattr(user, name, value.strip() if isinstance(value, str) else value)
-    user.full_clean(exclude=["password", "manager"], validate_constraints=True)
-    delta = audit.changed(user, before)
-    if delta:
+        setattr(user, name, value.strip())
+    if "email" in changes:
+        user.email = User.objects.normalize_email(user.email)
+    # Only what changed is checked (with the case-insensitive uniqueness of the email).
+    user.full_clean(
+        exclude=[field.name for field in User._meta.fields if field.name not in changes]
+    )
+    diff = audit.changed(user, before)
+    if diff:
         user.save(update_fields=list(changes))
-        audit.record(action="user.update", by=by, obj=user, changes=delta, about=user)
+        audit.record(action="user.update", by=by, obj=user, changes=diff, about=user)
     return user
 
 
@@ -104,6 +110,22 @@ def user_role_grant(*, user: User, role: Role, by) -> bool:
         obj=user,
         changes=audit.changed(user, before),
         about=user,
+    )
+    return True
+
+
+@transaction.atomic
+def user_role_revoke(*, user: User, role: Role, by) -> bool:
+    """Take a role away (the person's other roles stay); False if they did not hold it.
+    A superuser stays HR whatever their groups say (people.roles)."""
+    group = Group.objects.get(name=role)
+    if not user.groups.filter(pk=group.pk).exists():
+        return False
+    before = audit.snapshot(user, ["groups"])
+    user.groups.remove(group)
+    user.__dict__.pop("_lodestar_roles", None)
+    audit.record(
+        action="user.role_revoke", by=by, obj=user, changes=audit.changed(user, before), about=user
     )
     return True
 
@@ -310,12 +332,4 @@ def manager_sign_in_grant(*, user: User, by) -> bool:
 @transaction.atomic
 def manager_sign_in_revoke(*, user: User, by) -> bool:
     """Take the Manager role away (their other roles stay); False if they had none."""
-    if not has_role(user, Role.MANAGER):
-        return False
-    before = audit.snapshot(user, ["groups"])
-    user.groups.remove(Group.objects.get(name=Role.MANAGER))
-    user.__dict__.pop("_lodestar_roles", None)
-    audit.record(
-        action="user.role_revoke", by=by, obj=user, changes=audit.changed(user, before), about=user
-    )
-    return True
+    return user_role_revoke(user=user, role=Role.MANAGER, by=by)

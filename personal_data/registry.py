@@ -160,6 +160,15 @@ REFERENCES: tuple[Reference, ...] = (
         "Deleted: API tokens.",
         listing=Listing.UNNAMED,
     ),
+    # directory
+    Reference(
+        "directory.ScimIdentity",
+        "user",
+        "directory.scim_identity",
+        Erase.DELETE,
+        "Deleted: the identity provider's id for them (it would link the person again).",
+    ),
+    _actions("directory.ScimToken", "created_by", "created_at"),
     Reference(
         "common.AuditEvent",
         "actor",

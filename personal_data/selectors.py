@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from common import audit
 from common.models import Email
+from directory.models import ScimIdentity
 from feedback.models import Cycle, Nomination, RaterRequest, ReportShare, Response
 from feedback.selectors import report_build
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
@@ -63,6 +64,12 @@ def person_export(*, person: User) -> dict:
             {"created": token.created, "expiry": token.expiry, "last_used_at": token.last_used_at}
             for token in ApiToken.objects.filter(user=person).order_by("created")
         ],
+        "directory": {
+            "scim_identity": [
+                {"id": identity.pk, "external_id": identity.external_id}
+                for identity in ScimIdentity.objects.filter(user=person)
+            ],
+        },
         "audit": _audit(person),
         "admin_log": _admin_log(person),
         "actions": _actions(person),

@@ -186,6 +186,7 @@ THROTTLE_RATES = {
     "sign_in": env.str("THROTTLE_SIGN_IN", default="30/minute"),
     "rater_link": env.str("THROTTLE_RATER_LINK", default="60/minute"),
     "writes": env.str("THROTTLE_WRITES", default="300/minute"),
+    "scim": env.str("THROTTLE_SCIM", default="1200/minute"),
 }
 
 LANGUAGE_CODE = "en-us"

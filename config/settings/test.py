@@ -26,7 +26,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # No rate limits (None: nothing is counted); the tests of the limits set their own rates.
-THROTTLE_RATES = {"sign_in": None, "rater_link": None, "writes": None}
+THROTTLE_RATES = {"sign_in": None, "rater_link": None, "writes": None, "scim": None}
 # Tasks run in-process unless a test asks for the real worker (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

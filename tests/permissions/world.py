@@ -13,6 +13,7 @@ from decimal import Decimal
 import time_machine
 
 from directory.models import DirectorySync
+from directory.scim.tokens import scim_token_create
 from feedback.links import request_token
 from feedback.models import Cycle, Nomination, Question, RaterRequest
 from feedback.services import cycle_release, request_decline, response_submit
@@ -78,6 +79,7 @@ class World:
     token: str  # the rater link of an open request about the leader
     pulse_token: str = ""  # the pulse link of the leader's team member (pending invite)
     directory_sync: object = None  # a directory file held for HR's approval
+    scim_token: object = None  # a live SCIM token (HR's token page names it)
 
     @property
     def metric_definition(self):
@@ -325,6 +327,8 @@ def world_build() -> World:
             status=DirectorySync.Status.HELD,
             created_by=hr,
         ),
+        # No caller holds its secret: SCIM answers every one of them 401.
+        scim_token=scim_token_create(name="Okta", by=hr)[0],
     )
 
 

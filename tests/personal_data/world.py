@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from common import audit
 from common.models import Email
-from directory.models import DirectorySync, JitDomain, ScimToken
+from directory.models import DirectorySync, JitDomain, ScimIdentity, ScimToken
 from feedback.models import Answer, Cycle, Nomination, Question, RaterRequest, ReportShare, Response
 from metrics.models import ObservationChange
 from metrics.services import cohort_rankings_refresh
@@ -83,6 +83,9 @@ def build_everywhere(*, hr, now) -> Everywhere:
     person.user_permissions.add(Permission.objects.get(codename="view_cohort"))
     UserFactory(manager=person, full_name="Dana Report")
     token_issue(user=person)
+    # directory: Pat's identity provider id, and a SCIM token Pat (as HR) made
+    ScimIdentity.objects.create(user=person, external_id="00u-pat")
+    ScimToken.objects.create(name="Okta", digest="0" * 64, prefix="abcdefgh", created_by=person)
     mentor = MentorFactory(full_name="Mia Torres", email="mia.torres@example.com")
     mentee = LeaderFactory(full_name="Olga Berg", email="olga.berg@example.com")
 
@@ -288,11 +291,8 @@ def build_everywhere(*, hr, now) -> Everywhere:
 
 
 def _directory(person: User) -> None:
-    """Pat made a SCIM token, uploaded a directory file and decided another, and turned
-    on just-in-time accounts for a domain."""
-    ScimToken.objects.create(
-        name="Pat's IdP", digest="0" * 64, prefix="lsk_0000", created_by=person
-    )
+    """Pat uploaded a directory file and decided another, and turned on just-in-time
+    accounts for a domain."""
     DirectorySync.objects.create(
         source=DirectorySync.Source.UPLOAD,
         file_name="people.csv",

@@ -11,5 +11,3 @@ class DirectoryConfig(AppConfig):
         from directory import emails
 
         outbox.kinds_register(*emails.KINDS)
-        # Single sign-on's admin lives with it (directory/sso/), not in directory/admin.py.
-        import directory.sso.admin  # noqa: F401

@@ -66,8 +66,8 @@ def _refused(request, refusal: services.SignInRefused):
     )
 
 
-@require_GET
 @sso_configured
+@require_GET
 def sso_login(request):
     """Off to the provider; it sends the person back to the callback."""
     request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next", ""))
@@ -79,8 +79,8 @@ def sso_login(request):
         return _refused(request, services.SignInRefused("provider_error"))
 
 
-@require_GET
 @sso_configured
+@require_GET
 def sso_callback(request):
     """Back from the provider: check the answer and the ID token, find the account, sign
     in, and go where the person was headed (or to their role's home page)."""

@@ -272,3 +272,18 @@ def test_login_page_leads_with_sso_when_passwords_are_off(client, passwords_off)
     page = client.get("/login/").content.decode()
     assert page.index("Sign in with your company") < page.index('name="password"')
     assert "Break-glass sign-in" in page
+
+
+@pytest.mark.django_db
+def test_a_provider_that_does_not_answer_is_a_clear_refusal_not_a_500(client, settings):
+    settings.OIDC_ISSUER = "http://127.0.0.1:1"  # nobody listens on port 1
+    settings.OIDC_CLIENT_ID = "lodestar"
+    response = client.get("/sso/login/")
+    assert response.status_code == 403
+    assert "did not complete the sign-in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_hr_finds_the_domains_page_in_the_menu(client, hr):
+    client.force_login(hr)
+    assert 'href="/sso/domains/"' in client.get("/sso/domains/").content.decode()

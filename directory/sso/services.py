@@ -98,6 +98,8 @@ def jit_domain_set(*, domain: str, on: bool, by) -> bool:
     """Turn just-in-time accounts on or off for ``domain`` (one of the allowed domains
     to turn it on; any, to turn it off). True if that changed anything."""
     domain = domain.strip().lower()
+    if not domain:
+        raise ValidationError({"domain": "Name the email domain."})
     if on:
         if domain not in allowed_domains():
             raise ValidationError(

@@ -6,7 +6,7 @@ import pytest
 from directory.models import JitDomain
 from people.models import User
 from tests.browser import screenshot
-from tests.people.factories import LeaderFactory, MentorFactory
+from tests.people.factories import HRFactory, LeaderFactory, MentorFactory
 
 pytestmark = pytest.mark.integration
 
@@ -68,3 +68,20 @@ def test_just_in_time_domain_creates_an_account_without_a_role(new_page, browser
     user = User.objects.get(email="new.person@example.com")
     assert not user.groups.exists()
     assert "/login/" not in page.url
+
+
+def test_hr_turns_just_in_time_accounts_on_for_a_domain(page_for, settings):
+    settings.OIDC_ALLOWED_DOMAINS = ["example.com"]
+    hr = HRFactory(email="hr.sso@example.com")
+    page = page_for(hr)
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Single sign-on"
+        ).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Turn on for example.com").click()
+    assert (
+        "Just-in-time accounts are on for example.com." in page.get_by_role("status").inner_text()
+    )
+    assert JitDomain.objects.get().created_by == hr
+    screenshot(page, "sso-domains")

@@ -14,7 +14,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 # Browser assets (Chart.js) from npm, exactly as package-lock.json pins them; the app
-# serves them itself (STATICFILES_DIRS), so pages work offline. Re-run only when the lock changes.
+# serves them itself (STATICFILES_DIRS), so pages work offline. Also oidc-provider, the local
+# OpenID provider of OIDC_DEMO=1 and the single sign-on tests. Re-run only when the lock changes.
 node_modules/.installed: package.json package-lock.json
 	command -v npm >/dev/null || { source scripts/lib.sh && ensure_debian_packages nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error

@@ -155,6 +155,36 @@ def _between_variables(values: Mapping[str, str], fine: set[str]) -> list[str]:
     return problems
 
 
+def _single_sign_on(values: Mapping[str, str]) -> list[str]:
+    """Single sign-on half configured, over plain HTTP, or passwords turned off with no
+    other way in (docs/sso.md)."""
+    problems = []
+    issuer = (values.get("OIDC_ISSUER") or "").strip()
+    client_id = (values.get("OIDC_CLIENT_ID") or "").strip()
+    if issuer or client_id:
+        if urlsplit(issuer).scheme != "https" or not urlsplit(issuer).hostname:
+            problems.append("OIDC_ISSUER must be the provider's https:// issuer URL")
+        missing = [
+            name
+            for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ALLOWED_DOMAINS")
+            if not (values.get(name) or "").strip()
+        ]
+        if missing:
+            problems.append(f"single sign-on (OIDC_ISSUER) also needs {', '.join(missing)}")
+    if not _true(values.get("PASSWORD_SIGN_IN", "true")):
+        if not (issuer and client_id):
+            problems.append(
+                "PASSWORD_SIGN_IN=false needs single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID): "
+                "nobody could sign in"
+            )
+        if not (values.get("BREAK_GLASS_EMAILS") or "").strip():
+            problems.append(
+                "PASSWORD_SIGN_IN=false needs BREAK_GLASS_EMAILS (an HR account for the day "
+                "the identity provider is down)"
+            )
+    return problems
+
+
 def production_problems(environ_: Mapping[str, str]) -> list[str]:
     """Every variable production needs that is missing or wrong, one line each."""
     problems, fine = [], set()
@@ -166,7 +196,7 @@ def production_problems(environ_: Mapping[str, str]) -> list[str]:
             problems.append(f"{name} {problem}")
         else:
             fine.add(name)
-    return problems + _between_variables(environ_, fine)
+    return problems + _between_variables(environ_, fine) + _single_sign_on(environ_)
 
 
 def production_refusal(problems: list[str]) -> str:

@@ -1,10 +1,14 @@
 """The directory's back office: SCIM tokens (made and revoked on HR's SCIM tokens page or
-with ``manage.py scim_token_create``; here to read) and the identity providers' ids."""
+with ``manage.py scim_token_create``; here to read), the identity providers' ids, and
+single sign-on's just-in-time domains (``directory.sso.admin``)."""
 
 from django.contrib import admin
 
 from common.admin import ModelAdmin
 from directory.models import ScimIdentity, ScimToken
+from directory.sso.admin import JitDomainAdmin
+
+__all__ = ["JitDomainAdmin", "ScimIdentityAdmin", "ScimTokenAdmin"]
 
 
 @admin.register(ScimToken)

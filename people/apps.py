@@ -7,7 +7,12 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from common import outbox
         from people import emails
+        from people.forms import AdminLoginForm
 
         outbox.kinds_register(*emails.KINDS)
+        # The admin's login follows the login page's rule on who may use a password.
+        admin.site.login_form = AdminLoginForm

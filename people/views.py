@@ -1,6 +1,7 @@
 """People's pages: home, signing in (login, password change and reset), and HR's page
 that lets leaders' managers sign in."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,10 +13,11 @@ from common.throttles import SignInThrottle, rate_limited
 from common.web import run_service
 from people import services
 from people.decorators import role_required
-from people.forms import PasswordResetForm
+from people.forms import LoginForm, PasswordResetForm
 from people.models import User
 from people.navigation import landing_url
 from people.roles import Role
+from people.signin import sso_enabled
 
 
 @login_required
@@ -31,7 +33,23 @@ def home(request):
 # the per-account lockout (people/signin.py): one address trying many accounts is slowed.
 sign_in_rate = rate_limited(SignInThrottle, methods=("POST",))
 
-login = sign_in_rate(auth_views.LoginView.as_view())
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with the single sign-on button when it is configured; when
+    password sign-in is off, the button leads and the form is for break-glass accounts."""
+
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_enabled": sso_enabled(),
+            "sso_provider_name": settings.OIDC_PROVIDER_NAME,
+            "password_sign_in": settings.PASSWORD_SIGN_IN,
+        }
+
+
+login = sign_in_rate(LoginView.as_view())
 admin_login = sign_in_rate(admin.site.login)
 password_reset = sign_in_rate(auth_views.PasswordResetView.as_view(form_class=PasswordResetForm))
 

@@ -165,6 +165,21 @@ AXES_LOCKOUT_CALLABLE = "people.signin.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
 
+# Single sign-on with OpenID Connect (directory/sso/, docs/sso.md): on only when the
+# issuer and the client id are set (discovery at <issuer>/.well-known/openid-configuration).
+# An identity signs in when its verified email is on one of OIDC_ALLOWED_DOMAINS and
+# names an active Lodestar account (or HR turned on just-in-time accounts for its domain).
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_ALLOWED_DOMAINS = [d.strip().lower() for d in env.list("OIDC_ALLOWED_DOMAINS", default=[])]
+# The login page's button: "Sign in with <name>".
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company")
+# Off: only BREAK_GLASS_EMAILS (HR's accounts for when the identity provider is down)
+# sign in, ask for a reset or get an API token with a password (people/signin.py).
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=True)
+BREAK_GLASS_EMAILS = [e.strip().lower() for e in env.list("BREAK_GLASS_EMAILS", default=[])]
+
 # API tokens (django-rest-knox; people/tokens.py): only a digest is stored; a token is
 # refused this many hours after it was issued, and once its user's password changes.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)

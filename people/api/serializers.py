@@ -4,7 +4,13 @@ from rest_framework import serializers
 from common.serializers import ModelSerializer, Serializer
 from people.models import ApiToken, User
 from people.roles import role_names
-from people.signin import AccountLockedError, locked_message
+from people.signin import (
+    AccountLockedError,
+    PasswordSignInOffError,
+    locked_message,
+    password_sign_in_allowed,
+    password_sign_in_off_message,
+)
 
 
 class TokenRequestSerializer(Serializer):
@@ -13,6 +19,8 @@ class TokenRequestSerializer(Serializer):
 
     def validate(self, attrs):
         request = self.context.get("request")
+        if not password_sign_in_allowed(attrs["email"]):
+            raise PasswordSignInOffError(password_sign_in_off_message())
         user = authenticate(request=request, email=attrs["email"], password=attrs["password"])
         if user is None:
             # The lockout (django-axes) marks the request it refused, or the one that

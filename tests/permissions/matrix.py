@@ -27,6 +27,9 @@ is the leader's released one, a rater request the one of the open cycle whose li
 rater holds); a page's, the object PAGE_OBJECTS names. The password-reset link is the
 leader's, valid when asked.
 
+Single sign-on is not configured here, so its routes (/sso/login/, /sso/callback/) are
+404 for everyone; tests/directory/test_sso.py drives them against a real provider.
+
 Writes send an empty body: a 400 means the caller passed the role gate and the scope.
 A redirect (302) is a page sending a visitor to sign in, or a form done. The API answers
 an anonymous caller 401 with the token challenge (``WWW-Authenticate: Token``): token
@@ -327,6 +330,9 @@ EXPECTED: dict[str, str] = {
     "GET /scim/v2/ServiceProviderConfig": "401 401 401 401 401 401 401 401 401 -",
     "GET /scim/v2/Users": "401 401 401 401 401 401 401 401 401 -",
     "GET /scim/v2/Users/<pk>": "401 401 401 401 401 401 401 401 401 -",
+    "GET /sso/callback/": "404 404 404 404 404 404 404 404 404 -",
+    "GET /sso/domains/": "302 403 403 403 403 403 403 403 200 -",
+    "GET /sso/login/": "404 404 404 404 404 404 404 404 404 -",
     "PATCH /api/v1/cohort-sessions/<pk>/": "401 403 403 403 403 403 403 403 200 -",
     "PATCH /api/v1/cohorts/<pk>/": "401 403 403 403 403 403 403 403 200 -",
     "PATCH /api/v1/competencies/<pk>/": "401 403 403 403 403 403 403 403 200 -",
@@ -517,6 +523,9 @@ EXPECTED: dict[str, str] = {
     "POST /pulse/new/": "302 403 403 403 403 403 403 403 200 -",
     "POST /scim/v2/Groups": "401 401 401 401 401 401 401 401 401 -",
     "POST /scim/v2/Users": "401 401 401 401 401 401 401 401 401 -",
+    "POST /sso/callback/": "404 404 404 404 404 404 404 404 404 -",
+    "POST /sso/domains/": "302 403 403 403 403 403 403 403 302 -",
+    "POST /sso/login/": "404 404 404 404 404 404 404 404 404 -",
     "PUT /api/v1/cohort-sessions/<pk>/": "401 403 403 403 403 403 403 403 400 -",
     "PUT /api/v1/cohorts/<pk>/": "401 403 403 403 403 403 403 403 400 -",
     "PUT /api/v1/competencies/<pk>/": "401 403 403 403 403 403 403 403 400 -",

@@ -139,7 +139,7 @@ class AuditEvent(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(actor_kind__in=["person", "schedule", "system"]),
+                condition=Q(actor_kind__in=["person", "schedule", "system", "directory"]),
                 name="common_audit_actor_kind_valid",
             ),
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from directory.models import DirectorySync
 from people.models import User
 from people.roles import Role
+from tests.openapi import assert_matches_schema
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,7 @@ def test_a_dry_run_answers_the_report_and_writes_nothing(api, hr):
     response = post_file(api(hr), GOOD, dry_run=True)
 
     assert response.status_code == 200
+    assert_matches_schema(response, path=BASE, method="post")
     body = response.json()
     assert (body["dry_run"], body["held"], body["rows"]) == (True, False, 2)
     assert body["created"] == ["ana@example.com", "ben@example.com"]
@@ -61,6 +63,7 @@ def test_applying_answers_201_with_the_recorded_file(api, hr):
     response = post_file(api(hr), GOOD)
 
     assert response.status_code == 201, response.json()
+    assert_matches_schema(response, path=BASE, method="post")
     body = response.json()
     assert (body["status"], body["source"], body["file_name"]) == (
         "applied",
@@ -142,6 +145,7 @@ def test_list_and_retrieve(api, hr, staff):
     filtered = client.get(BASE, {"status": "applied"})
 
     assert listed.status_code == 200
+    assert_matches_schema(listed, path=BASE)
     assert [row["id"] for row in listed.json()["results"]] == [held["id"]]
     assert one.json()["report"]["counts"]["leaving"] == 3
     assert filtered.json()["results"] == []

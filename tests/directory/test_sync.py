@@ -268,6 +268,20 @@ def test_every_row_error_is_listed_and_nothing_is_written(clock, hr):
     assert written() == before
 
 
+def test_an_address_too_long_to_store_is_a_row_error(clock, hr):
+    """Valid by RFC (up to 320 characters) but longer than the 254 Lodestar stores."""
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".com"
+    content = people_file(f"{long_address},Long Address,,,,yes", "ok@example.com,Ok Person,,,,yes")
+
+    dry, _ = sync(content, hr, dry_run=True)
+    with pytest.raises(RowErrorsFound) as refused:
+        sync(content, hr)
+
+    assert [(e.row, e.column) for e in dry.errors] == [(2, "email")]
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "email")]
+    assert not User.objects.filter(email="ok@example.com").exists()
+
+
 def test_a_manager_who_left_already_is_a_row_error(clock, hr):
     gone = UserFactory(email="gone@example.com")
     user_left_on_set(user=gone, left_on=datetime.date(2027, 1, 15), by=hr)

@@ -144,6 +144,8 @@ SYNC_ALIASES = {
     "manager_email": ["manager", "manager e-mail", "manager email address"],
     "active": ["status", "is active", "employed"],
 }
+# An address may be valid (up to 320 characters) yet longer than Lodestar stores.
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 YES = frozenset({"", "yes", "y", "true", "1", "active", "employed"})
 NO = frozenset({"no", "n", "false", "0", "inactive", "terminated", "left"})
 
@@ -232,6 +234,8 @@ def _read_row(row: CsvRow, errors: list[RowError]) -> _Row | None:
         problems.append(row.error("email", "The email is empty."))
     elif not _valid_email(email):
         problems.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
+    elif len(email) > EMAIL_MAX_LENGTH:
+        problems.append(row.error("email", f"Longer than {EMAIL_MAX_LENGTH} characters."))
     if manager_email and not _valid_email(manager_email):
         problems.append(
             row.error("manager_email", f'"{row["manager_email"]}" is not a valid email address.')

@@ -312,6 +312,22 @@ def test_header_aliases_as_hr_systems_export_them(clock, hr):
     )
 
 
+def test_a_file_cannot_make_the_last_hr_people_leavers(company, hr):
+    """Like erasure (personal_data.services.LastHRError): with no active HR person nobody
+    could approve a held file, read its email or give the role again."""
+    second_hr = company[1]
+    content = people_file(f"{hr.email},,,,,no", f"{second_hr.email},,,,,no")
+    before = written()
+
+    with pytest.raises(RowErrorsFound) as refused:
+        sync(content, hr)
+
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "active"), (3, "active")]
+    assert written() == before
+    report, _ = sync(people_file(f"{second_hr.email},,,,,no"), hr)
+    assert report.leaving == [second_hr.email], "one of two may leave"
+
+
 # --- the safety valve -------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ from mentorship.models import MentorProfile, Pairing
 from mentorship.services import action_items_close_for, pairing_end
 from people import services as people_services
 from people.models import LEFT_THE_COMPANY, User
+from people.roles import Role, active_role_holders
 from programs.services import enrollments_withdraw_for
 
 # --- a leaver ---------------------------------------------------------------------------
@@ -337,7 +338,27 @@ def _plan(rows: list[_Row], report: SyncReport) -> dict[str, User]:
             changed = True
         if not changed:
             report.unchanged.append(row.email)
+    _last_hr_check(rows, report)
     return known
+
+
+def _last_hr_check(rows: list[_Row], report: SyncReport) -> None:
+    """A file may not make every active HR person a leaver (erasure may not either:
+    ``personal_data.services.LastHRError``): nobody would be left to approve a held file,
+    read its email or give the role again."""
+    hr = set(active_role_holders(Role.HR).values_list("email", flat=True))
+    if not hr or not hr <= set(report.leaving):
+        return
+    for email in report.leaving:
+        if email in hr:
+            report.errors.append(
+                RowError(
+                    next(row.number for row in rows if row.email == email),
+                    "active",
+                    f"{email} would leave with every other HR person: give someone who "
+                    "stays the HR role first.",
+                )
+            )
 
 
 def _details(row: _Row, user: User) -> dict:

@@ -221,15 +221,21 @@ def test_leaving_twice_records_and_emails_nothing_new(world, hr):
     assert world.tom.left_on == FEB_1
 
 
-def test_a_mentor_leaving_tells_each_mentee_and_takes_no_more(world, hr, mailoutbox):
+def test_a_mentor_leaving_tells_each_mentee_and_takes_no_more(
+    world, hr, django_capture_on_commit_callbacks, mailoutbox
+):
     second = LeaderFactory(full_name="Sam Second", email="sam@example.com")
     pairing_create(mentor=world.mia, mentee=second, started_on=datetime.date(2027, 1, 11), by=hr)
 
-    departure = person_leave(person=world.mia, by=hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        departure = person_leave(person=world.mia, by=hr)
 
     assert departure.pairings_ended == 2
     owed = Email.objects.filter(kind="mentorship.partner_left")
     assert sorted(owed.values_list("to", flat=True)) == sorted([world.tom.email, "sam@example.com"])
+    (to_sam,) = (m for m in mailoutbox if m.to == ["sam@example.com"])
+    assert "Mia Mentor has left the company" in to_sam.body
+    assert "HR will talk to you about a new mentor" in to_sam.body
     assert not MentorProfile.objects.get(user=world.mia).is_active
     world.mias_item.refresh_from_db()
     world.toms_item.refresh_from_db()

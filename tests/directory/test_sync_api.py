@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import DirectorySync
+from directory.services import person_leave
 from people.models import User
 from people.roles import Role
 from tests.openapi import assert_matches_schema
@@ -161,6 +162,24 @@ def test_approve_applies_the_held_file(api, hr, staff):
     body = response.json()
     assert (body["status"], body["decided_by"]) == ("applied", hr.pk)
     assert User.objects.filter(is_active=True).count() == 17
+
+
+def test_approving_a_file_gone_stale_is_a_400_listing_the_rows_and_it_stays_held(api, hr, staff):
+    manager = staff[5]
+    rows = "".join(f"{person.email},,,no\n" for person in staff[-3:])
+    content = (
+        f"email,full_name,manager_email,active\n{rows}new@example.com,Nia New,{manager.email},yes\n"
+    )
+    held = post_file(api(hr), content.encode()).json()
+    person_leave(person=manager, by=hr)  # meanwhile, the new person's manager left
+
+    response = api(hr).post(f"{BASE}{held['id']}/approve/")
+
+    assert response.status_code == 400, response.json()
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(5, "manager_email")]
+    assert DirectorySync.objects.get().status == DirectorySync.Status.HELD
+    assert User.objects.filter(is_active=True).count() == 19
+    assert not User.objects.filter(email="new@example.com").exists()
 
 
 def test_reject_applies_nothing(api, hr, staff):

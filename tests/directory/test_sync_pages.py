@@ -1,6 +1,8 @@
 """HR's Directory page (/directory/): upload a people file, preview it, apply it; the file
 the safety valve held, approved or rejected from its page; nobody else gets in."""
 
+import html
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -35,7 +37,7 @@ def hr_client(client, hr, clock):
 
 def texts(response) -> str:
     """The page's text as read, tags left out."""
-    return " ".join(strip_tags(response.content.decode()).split())
+    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
 
 
 def test_hr_previews_then_applies_a_file(hr_client, staff):
@@ -46,13 +48,13 @@ def test_hr_previews_then_applies_a_file(hr_client, staff):
 
     preview = hr_client.post(SYNCS, {"file": upload(content)})
 
-    html = texts(preview)
+    page = texts(preview)
     assert preview.status_code == 200
-    assert "Preview of people.csv" in html
-    assert "1 to add" in html
-    assert "1 leaving (1 of 20 active people)" in html
-    assert staff[-1].email in html
-    assert "Confirm import" in html
+    assert "Preview of people.csv" in page
+    assert "1 to add" in page
+    assert "1 leaving (1 of 20 active people)" in page
+    assert staff[-1].email in page
+    assert "Confirm import" in page
     assert not User.objects.filter(email="new@example.com").exists()
     assert not DirectorySync.objects.exists()
 
@@ -71,9 +73,9 @@ def test_hr_previews_then_applies_a_file(hr_client, staff):
 def test_a_preview_with_row_errors_offers_no_confirm(hr_client, staff):
     preview = hr_client.post(SYNCS, {"file": upload(b"email,active\nnope,yes\n")})
 
-    html = texts(preview)
-    assert "is not a valid email address" in html
-    assert "Confirm import" not in html
+    page = texts(preview)
+    assert "is not a valid email address" in page
+    assert "Confirm import" not in page
 
 
 def test_a_held_file_shows_a_banner_and_is_approved_from_its_page(hr_client, staff):
@@ -101,6 +103,19 @@ def test_a_held_file_shows_a_banner_and_is_approved_from_its_page(hr_client, sta
     assert (held.status, held.decided_by) == (DirectorySync.Status.APPLIED, staff[0])
     assert User.objects.filter(is_active=True).count() == 17
     assert "Waiting for your approval" not in texts(hr_client.get(SYNCS))
+
+
+def test_a_file_confirmed_while_another_is_held_is_refused_with_a_message(hr_client, held):
+    hr_client.post(SYNCS, {"file": upload(b"email,full_name\nnew@example.com,Nia New\n")})
+
+    confirmed = hr_client.post(SYNCS, {"confirm": "1"})
+
+    assert confirmed.status_code == 200
+    assert "A directory file is waiting for HR's approval: approve or reject it first." in texts(
+        confirmed
+    )
+    assert not User.objects.filter(email="new@example.com").exists()
+    assert DirectorySync.objects.get() == held
 
 
 def test_a_held_file_rejected_from_its_page_applies_nothing(hr_client, staff):

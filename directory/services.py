@@ -37,6 +37,7 @@ from mentorship.models import MentorProfile, Pairing
 from mentorship.services import action_items_close_for, pairing_end
 from people import services as people_services
 from people.models import LEFT_THE_COMPANY, User
+from people.roles import Role, active_role_holders
 from programs.services import enrollments_withdraw_for
 
 # --- a leaver ---------------------------------------------------------------------------
@@ -144,6 +145,8 @@ SYNC_ALIASES = {
     "manager_email": ["manager", "manager e-mail", "manager email address"],
     "active": ["status", "is active", "employed"],
 }
+# An address may be valid (up to 320 characters) yet longer than Lodestar stores.
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 YES = frozenset({"", "yes", "y", "true", "1", "active", "employed"})
 NO = frozenset({"no", "n", "false", "0", "inactive", "terminated", "left"})
 
@@ -232,6 +235,8 @@ def _read_row(row: CsvRow, errors: list[RowError]) -> _Row | None:
         problems.append(row.error("email", "The email is empty."))
     elif not _valid_email(email):
         problems.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
+    elif len(email) > EMAIL_MAX_LENGTH:
+        problems.append(row.error("email", f"Longer than {EMAIL_MAX_LENGTH} characters."))
     if manager_email and not _valid_email(manager_email):
         problems.append(
             row.error("manager_email", f'"{row["manager_email"]}" is not a valid email address.')
@@ -333,7 +338,27 @@ def _plan(rows: list[_Row], report: SyncReport) -> dict[str, User]:
             changed = True
         if not changed:
             report.unchanged.append(row.email)
+    _last_hr_check(rows, report)
     return known
+
+
+def _last_hr_check(rows: list[_Row], report: SyncReport) -> None:
+    """A file may not make every active HR person a leaver (erasure may not either:
+    ``personal_data.services.LastHRError``): nobody would be left to approve a held file,
+    read its email or give the role again."""
+    hr = set(active_role_holders(Role.HR).values_list("email", flat=True))
+    if not hr or not hr <= set(report.leaving):
+        return
+    for email in report.leaving:
+        if email in hr:
+            report.errors.append(
+                RowError(
+                    next(row.number for row in rows if row.email == email),
+                    "active",
+                    f"{email} would leave with every other HR person: give someone who "
+                    "stays the HR role first.",
+                )
+            )
 
 
 def _details(row: _Row, user: User) -> dict:

@@ -41,11 +41,12 @@ class SyncReportSerializer(Serializer):
 
 
 class DirectorySyncSerializer(ModelSerializer):
+    # None for a file from the sync folder (no person sent it) and one not decided yet.
     created_by_name = serializers.CharField(
-        source="created_by.full_name", default=None, read_only=True
+        source="created_by.full_name", default=None, allow_null=True, read_only=True
     )
     decided_by_name = serializers.CharField(
-        source="decided_by.full_name", default=None, read_only=True
+        source="decided_by.full_name", default=None, allow_null=True, read_only=True
     )
     report = serializers.SerializerMethodField()
 

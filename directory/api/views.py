@@ -27,6 +27,9 @@ class DirectorySyncViewSet(
     queryset = DirectorySync.objects.all()
     serializer_class = DirectorySyncSerializer
     permission_classes = [RolePermission.of(Role.HR)]
+    # The one body this resource reads is an uploaded file (create); a per-action choice
+    # in get_parsers() cannot work, as DRF picks the parsers before it sets self.action.
+    parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["status", "source"]
     ordering_fields = ["created_at"]
 
@@ -69,11 +72,6 @@ class DirectorySyncViewSet(
             DirectorySyncSerializer(sync).data,
             status=status.HTTP_202_ACCEPTED if report.held else status.HTTP_201_CREATED,
         )
-
-    def get_parsers(self):
-        if getattr(self, "action", None) == "create":
-            return [MultiPartParser(), FormParser()]
-        return super().get_parsers()
 
     @extend_schema(
         request=None,

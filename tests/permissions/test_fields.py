@@ -5,6 +5,7 @@ anonymity threshold and of one above it. Every GET route and page is fetched as 
 caller (and every CSV export), every email kind is built for the world, and the markers
 are looked for in the bodies as they were serialized."""
 
+import datetime
 import json
 
 import pytest
@@ -13,9 +14,11 @@ from django.core.mail import EmailMessage
 from common.models import Email
 from common.outbox import _kinds as email_kinds
 from common.renderers import CsvRenderer
+from directory.models import DirectorySync
 from mentorship.models import Pairing
 from mentorship.selectors import pairings_with_last_contact, quiet_since
 from people.models import User
+from tests.mentorship.factories import PairingFactory
 from tests.permissions import matrix
 from tests.permissions.routes import Callers, path_values, routes, url_of
 from tests.permissions.world import (
@@ -155,11 +158,56 @@ def _emails(world) -> list[Email]:
             own["open_cycle"].pk,  # one without a plan (its builder checks no more)
             {"leader": world.own.leader.pk, "due": "2027-02-15"},
         ),
+        # The leader left: their (ended) pairing's mentor is told.
+        "mentorship.partner_left": (
+            _ended_pairing(world).pk,
+            {"leaver": world.own.leader.pk},
+        ),
+        "directory.sync_held": (_held_sync().pk, {"hr": world.hr.pk}),
+        "directory.rater_shortfall": (
+            world.own.leader.pk,
+            {"hr": world.hr.pk, "shortfalls": [_shortfall(world)]},
+        ),
     }
     assert set(refs) == set(email_kinds), "Add the new email kind to this test."
     return [
         Email(kind=kind, key=kind, ref=ref, params=params) for kind, (ref, params) in refs.items()
     ]
+
+
+def _ended_pairing(world) -> Pairing:
+    """An earlier pairing of the own side, ended when the leader left."""
+    return PairingFactory(
+        mentor=world.own.mentor,
+        mentee=world.own.leader,
+        started_on=datetime.date(2026, 1, 5),
+        status=Pairing.Status.ENDED,
+        ended_on=datetime.date(2026, 6, 30),
+    )
+
+
+def _held_sync() -> DirectorySync:
+    return DirectorySync.objects.create(
+        source=DirectorySync.Source.UPLOAD,
+        file_name="people.csv",
+        digest="0" * 64,
+        status=DirectorySync.Status.HELD,
+        report={"counts": {"leaving": 3}, "active_people": 20},
+    )
+
+
+def _shortfall(world) -> dict:
+    """The own leader left the other leader's open cycle short of peers."""
+    cycle = world.other.objects["open_cycle"]
+    return {
+        "cycle": cycle.pk,
+        "cycle_name": cycle.name,
+        "subject": world.other.leader.pk,
+        "subject_name": world.other.leader.full_name,
+        "group": "peer",
+        "wanted": 3,
+        "left": 1,
+    }
 
 
 def _texts(message: EmailMessage) -> str:

@@ -15,4 +15,12 @@ class Migration(migrations.Migration):
             name='actor_kind',
             field=models.CharField(choices=[('person', 'Person'), ('schedule', 'Schedule'), ('system', 'System'), ('directory', 'Directory sync')], max_length=10),
         ),
+        migrations.RemoveConstraint(
+            model_name='auditevent',
+            name='common_audit_actor_kind_valid',
+        ),
+        migrations.AddConstraint(
+            model_name='auditevent',
+            constraint=models.CheckConstraint(condition=models.Q(('actor_kind__in', ['person', 'schedule', 'system', 'directory'])), name='common_audit_actor_kind_valid'),
+        ),
     ]

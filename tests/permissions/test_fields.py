@@ -14,7 +14,6 @@ from django.core.mail import EmailMessage
 from common.models import Email
 from common.outbox import _kinds as email_kinds
 from common.renderers import CsvRenderer
-from directory.models import DirectorySync
 from mentorship.models import Pairing
 from mentorship.selectors import pairings_with_last_contact, quiet_since
 from people.models import User
@@ -163,7 +162,7 @@ def _emails(world) -> list[Email]:
             _ended_pairing(world).pk,
             {"leaver": world.own.leader.pk},
         ),
-        "directory.sync_held": (_held_sync().pk, {"hr": world.hr.pk}),
+        "directory.sync_held": (world.directory_sync.pk, {"hr": world.hr.pk}),
         "directory.rater_shortfall": (
             world.own.leader.pk,
             {"hr": world.hr.pk, "shortfalls": [_shortfall(world)]},
@@ -183,16 +182,6 @@ def _ended_pairing(world) -> Pairing:
         started_on=datetime.date(2026, 1, 5),
         status=Pairing.Status.ENDED,
         ended_on=datetime.date(2026, 6, 30),
-    )
-
-
-def _held_sync() -> DirectorySync:
-    return DirectorySync.objects.create(
-        source=DirectorySync.Source.UPLOAD,
-        file_name="people.csv",
-        digest="0" * 64,
-        status=DirectorySync.Status.HELD,
-        report={"counts": {"leaving": 3}, "active_people": 20},
     )
 
 

@@ -1,5 +1,6 @@
-"""plans sits above every other domain app, and pulse above feedback and metrics but below
-plans (docs/architecture.md, *Layers*): nothing under either imports it, lazily or not.
+"""plans sits above every other domain app, pulse above feedback and metrics but below
+plans, and directory above all of them but personal_data (docs/architecture.md,
+*Layers*): nothing under each imports it, lazily or not.
 (The shared layers tool checks the other apps.)"""
 
 import ast
@@ -8,6 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BELOW_PULSE = ("common", "people", "programs", "mentorship", "metrics", "feedback")
 BELOW_PLANS = (*BELOW_PULSE, "pulse")
+# The directory ends a leaver's business through the apps that own it; only
+# personal_data (erasure) and the web layer call it.
+BELOW_DIRECTORY = (*BELOW_PLANS, "plans", "dashboards")
 # The web layer of an app may read any selectors (and mentorship/matching.py says it
 # belongs to mentorship's web layer).
 WEB = ("api", "views.py", "urls.py", "forms.py", "admin.py", "management", "templatetags")
@@ -46,4 +50,9 @@ def test_no_domain_module_below_plans_imports_it():
 
 def test_no_domain_module_below_pulse_imports_it():
     upward = _upward(BELOW_PULSE, "pulse")
+    assert not upward, upward
+
+
+def test_no_domain_module_below_directory_imports_it():
+    upward = _upward(BELOW_DIRECTORY, "directory")
     assert not upward, upward

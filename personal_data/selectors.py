@@ -153,6 +153,7 @@ def _programs(person: User) -> dict:
                 "activated_at": e.activated_at,
                 "completed_at": e.completed_at,
                 "withdrawn_at": e.withdrawn_at,
+                "withdrawal_reason": e.withdrawal_reason,
             }
             for e in enrollments.order_by("created_at", "pk")
         ],
@@ -234,6 +235,7 @@ def _mentoring(person: User) -> dict:
                 "owner": item.owner,
                 "due_on": item.due_on,
                 "done_at": item.done_at,
+                "closed_reason": item.closed_reason,
             }
             for item in ActionItem.objects.filter(
                 Q(session__pairing__mentor=person) | Q(session__pairing__mentee=person)

@@ -80,9 +80,10 @@ class ActionItemSerializer(ModelSerializer):
             "due_on",
             "dimension",
             "done_at",
+            "closed_reason",
             "created_at",
         ]
-        read_only_fields = ["id", "pairing", "owner_user", "done_at", "created_at"]
+        read_only_fields = ["id", "pairing", "owner_user", "done_at", "closed_reason", "created_at"]
 
     def get_owner_user(self, item: ActionItem) -> int:
         pairing = item.session.pairing

@@ -22,7 +22,6 @@ NAVIGATION: list[tuple[Role, str, str]] = [
     (Role.HR, "Team pulse", "pulse:list"),
     (Role.HR, "Audit", "audit"),
     (Role.HR, "Personal data", "personal_data:search"),
-    (Role.HR, "Single sign-on", "sso:domains"),
     # Mentor
     (Role.MENTOR, "Dashboard", "dashboards:mentor_home"),
     (Role.MENTOR, "My mentees", "mentorship:my-mentees"),

@@ -75,9 +75,9 @@ def test_hr_turns_just_in_time_accounts_on_for_a_domain(page_for, settings):
     hr = HRFactory(email="hr.sso@example.com")
     page = page_for(hr)
     with page.expect_navigation():
-        page.get_by_role("navigation", name="Main").get_by_role(
-            "link", name="Single sign-on"
-        ).click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Directory").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Single sign-on").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Turn on for example.com").click()
     assert (

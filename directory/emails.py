@@ -48,8 +48,9 @@ def held_notice_build(email: Email) -> EmailMessage | None:
             "url": settings.SITE_URL + reverse("directory:sync-detail", args=[sync.pk]),
         },
     )
+    what = "SCIM deactivations" if sync.source == DirectorySync.Source.SCIM else "Directory file"
     return EmailMessage(
-        subject=f"Directory file held for your approval: {counts.get('leaving', 0)} leavers",
+        subject=f"{what} held for your approval: {counts.get('leaving', 0)} leavers",
         body=body,
         to=[hr.email],
     )

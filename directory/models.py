@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
 
@@ -43,6 +43,8 @@ class DirectorySync(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", "Uploaded by HR"
         FOLDER = "folder", "Sync folder"
+        # Deactivations from SCIM held by the safety valve, gathered as they arrive.
+        SCIM = "scim", "SCIM deactivations"
 
     class Status(models.TextChoices):
         HELD = "held", "Waiting for HR's approval"
@@ -72,10 +74,13 @@ class DirectorySync(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # One file waits for HR at a time: a later one would be checked against a
-            # directory the held one has not changed yet.
+            # One file waits for HR at a time (a later one would be checked against a
+            # directory the held one has not changed yet), and one batch of SCIM
+            # deactivations gathers the ones held.
             models.UniqueConstraint(
-                fields=["status"], condition=Q(status="held"), name="directory_one_held_sync"
+                Case(When(source="scim", then=Value("scim")), default=Value("file")),
+                condition=Q(status="held"),
+                name="directory_one_held_sync",
             ),
         ]
 

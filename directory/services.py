@@ -30,6 +30,7 @@ from django.utils import timezone
 from common import audit, outbox
 from common.csv_import import CsvRow, RowError, RowErrorsFound, read_bytes, read_csv
 from common.errors import ApplicationError, TransitionError
+from common.models import AuditEvent
 from directory import emails
 from directory.models import DirectorySync
 from feedback.services import nominations_withdraw_for, rater_minimums_check, requests_expire_for
@@ -212,11 +213,15 @@ def valve_share() -> float:
     return settings.DIRECTORY_SYNC_MAX_LEAVER_SHARE
 
 
-def valve_holds(report: SyncReport) -> bool:
-    """The safety valve: a file that would make more than ``valve_share()`` of the
-    active people leavers waits for HR (a truncated or wrong export must not empty the
-    company)."""
-    return report.leaving_share > valve_share()
+def valve_holds(*, leaving: int, active: int) -> bool:
+    """The safety valve: a sync (a file, or SCIM's deactivations within a day) that would
+    make more than ``valve_share()`` of the ``active`` people leavers waits for HR (a
+    truncated export or an identity provider unassigning everyone must not empty the
+    company). Fewer than ``DIRECTORY_SYNC_VALVE_MIN`` leavers are never held: one or two
+    people leaving a small company are departures, not an accident."""
+    if leaving < settings.DIRECTORY_SYNC_VALVE_MIN:
+        return False
+    return leaving > valve_share() * active
 
 
 def _valid_email(value: str) -> bool:
@@ -371,7 +376,9 @@ def _details(row: _Row, user: User) -> dict:
     }
 
 
-def _apply(rows: list[_Row], report: SyncReport, *, by, today: datetime.date) -> None:
+def _apply(
+    rows: list[_Row], report: SyncReport, *, by, today: datetime.date, source: str = "file"
+) -> None:
     in_file = {row.email: row for row in rows}
     users = {
         user.email: user
@@ -408,7 +415,7 @@ def _apply(rows: list[_Row], report: SyncReport, *, by, today: datetime.date) ->
         on=today,
     )
     for email in report.leaving:
-        person_leave(person=users[email], by=by, left_on=today, source="file")
+        person_leave(person=users[email], by=by, left_on=today, source=source)
 
 
 def _rows_of(raw: bytes, report: SyncReport) -> list[_Row]:
@@ -440,7 +447,7 @@ def directory_sync(
     rows = _rows_of(raw, report)
     _plan(rows, report)
     report.errors.sort(key=lambda error: error.row)
-    report.held = valve_holds(report)
+    report.held = valve_holds(leaving=len(report.leaving), active=report.active_people)
     if dry_run:
         return report, None
     if report.errors:
@@ -492,7 +499,8 @@ def directory_sync_approve(*, sync: DirectorySync, by: User) -> SyncReport:
         _plan(rows, report)
         if report.errors:
             raise RowErrorsFound(report.errors, extra={"report": report.as_dict()})
-        _apply(rows, report, by=by, today=timezone.localdate())
+        source = "scim" if sync.source == DirectorySync.Source.SCIM else "file"
+        _apply(rows, report, by=by, today=timezone.localdate(), source=source)
         sync.report = report.as_dict()
         sync.save(update_fields=["report"])
         audit.record(
@@ -524,6 +532,77 @@ def _decide(sync: DirectorySync, *, by: User, to: str) -> DirectorySync:
     if not decided:
         raise TransitionError("This directory file is no longer waiting for approval.")
     return DirectorySync.objects.get(pk=sync.pk)
+
+
+# --- SCIM deactivations through the safety valve ----------------------------------------
+
+# SCIM deactivations are counted over this window: a wave of them (an identity provider
+# unassigning Lodestar from a whole group) is held like a people file would be.
+SCIM_VALVE_WINDOW = datetime.timedelta(hours=24)
+SCIM_HELD_NAME = "SCIM deactivations"
+
+
+def scim_leavers_recent(*, now: datetime.datetime) -> int:
+    """The people SCIM made leavers within ``SCIM_VALVE_WINDOW``."""
+    return AuditEvent.objects.filter(
+        action="person.leave",
+        actor_kind=AuditEvent.ActorKind.DIRECTORY,
+        at__gte=now - SCIM_VALVE_WINDOW,
+    ).count()
+
+
+@transaction.atomic
+def directory_deactivate(*, person: User, by, source: str) -> bool:
+    """The identity provider says ``person`` left (SCIM). Applied (``person_leave``)
+    unless the safety valve holds it (``valve_holds``, counting the people SCIM made
+    leavers in the last ``SCIM_VALVE_WINDOW`` and this one, against the people active
+    before them), or a batch already waits for HR. Held deactivations gather in one
+    ``DirectorySync`` of source SCIM that HR approves or rejects like a held file (every
+    HR person is emailed when it starts). True when applied, False when held."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        return True
+    now = timezone.now()
+    held = (
+        DirectorySync.objects.select_for_update()
+        .filter(source=DirectorySync.Source.SCIM, status=DirectorySync.Status.HELD)
+        .first()
+    )
+    recent = scim_leavers_recent(now=now)
+    before = User.objects.filter(is_active=True).count() + recent
+    if held is None and not valve_holds(leaving=recent + 1, active=before):
+        person_leave(person=person, by=by, source=source)
+        return True
+    if held is None:
+        held = DirectorySync.objects.create(
+            source=DirectorySync.Source.SCIM,
+            file_name=SCIM_HELD_NAME,
+            digest="",
+            status=DirectorySync.Status.HELD,
+            rows=[],
+        )
+        audit.record(action="directory_sync.hold", by=by, obj=held)
+        outbox.emails_owe(emails.held_notices(held))
+    if person.email not in {row["email"] for row in held.rows}:
+        held.rows = [
+            *held.rows,
+            dataclasses.asdict(
+                _Row(
+                    number=len(held.rows) + 1,
+                    email=person.email,
+                    full_name="",
+                    title="",
+                    region="",
+                    manager_email="",
+                    active=False,
+                )
+            ),
+        ]
+        report = SyncReport(dry_run=False, rows=len(held.rows), held=True)
+        _plan([_Row(**row) for row in held.rows], report)
+        held.report = report.as_dict()
+        held.save(update_fields=["rows", "report"])
+    return False
 
 
 # --- the sync folder --------------------------------------------------------------------

@@ -419,6 +419,9 @@ CELERY_BEAT_SCHEDULE["pulse-tick"] = {"task": "pulse.tick", "schedule": crontab(
 DIRECTORY_SYNC_MAX_LEAVER_SHARE = env.float("DIRECTORY_SYNC_MAX_LEAVER_SHARE", default=0.10)
 if not 0 <= DIRECTORY_SYNC_MAX_LEAVER_SHARE <= 1:
     raise ImproperlyConfigured("DIRECTORY_SYNC_MAX_LEAVER_SHARE is a share between 0 and 1.")
+# ... but fewer leavers than this are never held (one or two people leaving a small company).
+# SCIM's deactivations are counted over 24 hours (directory.services.directory_deactivate).
+DIRECTORY_SYNC_VALVE_MIN = env.int("DIRECTORY_SYNC_VALVE_MIN", default=3)
 # The sync folder: the HR system (or an SFTP drop) writes people files (*.csv) here; every
 # 15 minutes each new file is applied once and moved to done/ (or refused/, with its row
 # errors beside it). Empty: no folder sync (HR uploads files on the Directory page).

@@ -187,13 +187,26 @@ class UserView(ScimView):
         return self._update(user, was, patch_apply(was, self.body()))
 
     def delete(self, request, pk: str):
-        services.scim_user_deactivate(user=_user(pk))
+        if not services.scim_user_deactivate(user=_user(pk)):
+            return _held()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _update(self, user: User, was: dict, wanted: dict) -> Response:
         fields = resources.user_fields(wanted, was=was, user=user)
-        services.scim_user_update(user=user, fields=fields)
+        if not services.scim_user_update(user=user, fields=fields):
+            return _held()
         return Response(resources.user_resource(self.request, _user(str(user.pk))))
+
+
+def _held() -> Response:
+    """The safety valve held a deactivation for HR: answered, not raised, so what the
+    request wrote (the hold, any other change) is kept. 409: the identity provider shows
+    the person as not deprovisioned until HR approves (then its retry is a no-op)."""
+    detail = (
+        "Held by Lodestar's safety valve: too many people were deactivated through SCIM "
+        "within 24 hours. HR approves or rejects the held deactivations on the Directory page."
+    )
+    return Response(errors.error_body(status.HTTP_409_CONFLICT, detail), status=409)
 
 
 def _overlay(was: dict, body: dict) -> dict:

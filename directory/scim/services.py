@@ -70,10 +70,11 @@ def scim_user_create(*, fields: UserFields) -> User:
 
 
 @transaction.atomic
-def scim_user_update(*, user: User, fields: UserFields) -> User:
+def scim_user_update(*, user: User, fields: UserFields) -> bool:
     """Make ``user`` what ``fields`` says (a PUT or PATCH): details, manager, external id,
-    and last whether they work here (leaving runs the leaver's cascade; coming back
-    makes them active again)."""
+    and last whether they work here (leaving runs the leaver's cascade, through the
+    safety valve; coming back makes them active again). False when the safety valve held
+    their leaving for HR (everything else is written)."""
     _check_unique(fields, user)
     if fields.manager is not None:
         _check_manager(user, fields.manager)
@@ -91,16 +92,17 @@ def scim_user_update(*, user: User, fields: UserFields) -> User:
         people_services.user_manager_set(user=user, manager=fields.manager, by=BY)
     _external_id_set(user, fields.external_id)
     if not fields.active and user.is_active:
-        scim_user_deactivate(user=user)
-    return user
+        return scim_user_deactivate(user=user)
+    return True
 
 
 @transaction.atomic
-def scim_user_deactivate(*, user: User) -> None:
+def scim_user_deactivate(*, user: User) -> bool:
     """The identity provider says the person left (``active: false``, or DELETE: SCIM
-    never deletes anyone here). Leaving twice changes nothing."""
-    if user.is_active:
-        directory_services.person_leave(person=user, by=BY, source=SOURCE)
+    never deletes anyone here), through the safety valve
+    (``directory.services.directory_deactivate``). Leaving twice changes nothing. False
+    when held for HR's approval."""
+    return directory_services.directory_deactivate(person=user, by=BY, source=SOURCE)
 
 
 def _external_id_set(user: User, external_id: str | None) -> None:

@@ -284,6 +284,7 @@ def test_a_provider_that_does_not_answer_is_a_clear_refusal_not_a_500(client, se
 
 
 @pytest.mark.django_db
-def test_hr_finds_the_domains_page_in_the_menu(client, hr):
+def test_hr_finds_the_domains_page_from_the_directory_page(client, hr):
     client.force_login(hr)
-    assert 'href="/sso/domains/"' in client.get("/sso/domains/").content.decode()
+    assert 'href="/directory/"' in client.get("/").content.decode(), "Directory is in the menu"
+    assert 'href="/sso/domains/"' in client.get("/directory/").content.decode()

@@ -368,9 +368,22 @@ def test_the_share_is_a_setting(company, hr, settings):
     assert User.objects.filter(is_active=True).count() == 17
 
     settings.DIRECTORY_SYNC_MAX_LEAVER_SHARE = 0.05
+    settings.DIRECTORY_SYNC_VALVE_MIN = 1
     report, recorded = sync(leavers_file(company, 4), hr)
     assert report.held, "1 more leaver of 17 (6 %) is over 5 %"
     assert recorded.status == DirectorySync.Status.HELD
+
+
+def test_fewer_leavers_than_the_minimum_are_never_held(company, hr, settings):
+    settings.DIRECTORY_SYNC_MAX_LEAVER_SHARE = 0.05
+    report, recorded = sync(leavers_file(company, 2), hr)
+    assert (report.held, recorded.status) == (False, DirectorySync.Status.APPLIED), (
+        "2 of 20 is over 5 %, but fewer than DIRECTORY_SYNC_VALVE_MIN (3)"
+    )
+
+    settings.DIRECTORY_SYNC_VALVE_MIN = 2
+    report, _ = sync(leavers_file(company, 4), hr)
+    assert report.held, "2 more of 18: at the minimum, and over 5 %"
 
 
 def test_no_other_file_while_one_is_held(company, hr):

@@ -4,7 +4,6 @@ would make too many leavers. Within 24 hours, more than a tenth of the people ac
 the wave (and at least ``DIRECTORY_SYNC_VALVE_MIN``) is held; the deactivations that keep
 arriving join the held batch; HR approves or rejects it on the Directory page."""
 
-
 import pytest
 
 from common.models import AuditEvent, Email

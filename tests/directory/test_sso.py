@@ -286,5 +286,5 @@ def test_a_provider_that_does_not_answer_is_a_clear_refusal_not_a_500(client, se
 @pytest.mark.django_db
 def test_hr_finds_the_domains_page_from_the_directory_page(client, hr):
     client.force_login(hr)
-    assert 'href="/directory/"' in client.get("/").content.decode(), "Directory is in the menu"
+    assert 'href="/directory/"' in client.get("/programs/cohorts/").content.decode(), "in the menu"
     assert 'href="/sso/domains/"' in client.get("/directory/").content.decode()

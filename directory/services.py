@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import IO
 
@@ -615,6 +616,8 @@ class FolderRun:
     refused: list[str] = dataclasses.field(default_factory=list)
     # Files left for a later run: a file waits for HR before them.
     waiting: list[str] = dataclasses.field(default_factory=list)
+    # Symlinks and anything else that is not a plain file: never read, left in place.
+    ignored: list[str] = dataclasses.field(default_factory=list)
 
 
 def directory_sync_folder(*, folder: str | Path, by=audit.SCHEDULE) -> FolderRun:
@@ -629,7 +632,12 @@ def directory_sync_folder(*, folder: str | Path, by=audit.SCHEDULE) -> FolderRun
     if not folder.is_dir():
         return run
     for path in sorted(folder.glob("*.csv")):
-        raw = path.read_bytes()
+        # Only what was dropped here: a symlink would have the worker read any file it
+        # can, and a refused file's errors (written back here) quote its cells.
+        if path.is_symlink() or not path.is_file():
+            run.ignored.append(path.name)
+            continue
+        raw = _read_plain_file(path)
         seen = DirectorySync.objects.filter(
             source=DirectorySync.Source.FOLDER, digest=hashlib.sha256(raw).hexdigest()
         ).exclude(status=DirectorySync.Status.REFUSED)
@@ -654,6 +662,13 @@ def directory_sync_folder(*, folder: str | Path, by=audit.SCHEDULE) -> FolderRun
         (run.held if report.held else run.applied).append(path.name)
         _move(path, folder / "done")
     return run
+
+
+def _read_plain_file(path: Path) -> bytes:
+    """The file's bytes, refusing to follow a symlink swapped in since it was listed."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read()
 
 
 def _refuse(path: Path, raw: bytes, error: Exception, *, folder: Path, by) -> None:

@@ -126,10 +126,14 @@ class UserAdmin(PrivateFieldsAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
     @admin.action(description="Mark the selected people as left today", permissions=["change"])
     def mark_left_today(self, request, queryset):
         today, count = timezone.localdate(), 0
-        with transaction.atomic():
-            for person in queryset.filter(left_on__isnull=True):
-                person_leave(person=person, by=request.user, left_on=today, source="admin")
-                count += 1
+        try:
+            with transaction.atomic():
+                for person in queryset.filter(left_on__isnull=True):
+                    person_leave(person=person, by=request.user, left_on=today, source="admin")
+                    count += 1
+        except services.LastHRError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
         self.message_user(request, f"{count} person(s) marked as left today.", messages.SUCCESS)
 
     def audit_subject(self, obj: User) -> User:

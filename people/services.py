@@ -27,10 +27,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from common import audit
+from common.errors import ApplicationError
 from common.outbox import emails_owe
 from people import emails
 from people.models import ReportingLine, User
-from people.roles import Role, grant_role, has_role
+from people.roles import Role, active_role_holders, grant_role, has_role
 
 # What a new person's event shows (never the password: it is a private field).
 USER_AUDITED_FIELDS = ("email", "full_name", "job_title", "region", "manager", "is_active")
@@ -67,6 +68,27 @@ def user_create(
         about=user,
     )
     return user
+
+
+class LastHRError(ApplicationError):
+    code = "last_hr"
+
+
+def hr_remains_check(*, person: User) -> None:
+    """Refuse to let ``person`` stop being active HR (leave, lose the role, be erased) when
+    nobody else is: nobody could then run Lodestar, approve a held directory file or give
+    the role again. Every HR holder is locked first, so two such writes cannot each see
+    the other as the one who stays."""
+    holders = active_role_holders(Role.HR)
+    list(holders.select_for_update())
+    if (
+        person.is_active
+        and has_role(person, Role.HR)
+        and not holders.exclude(pk=person.pk).exists()
+    ):
+        raise LastHRError(
+            f"{person.full_name} is the last active HR user: give someone else the HR role first."
+        )
 
 
 # What ``user_update`` may change: who the person is in the directory.
@@ -121,6 +143,8 @@ def user_role_revoke(*, user: User, role: Role, by) -> bool:
     group = Group.objects.get(name=role)
     if not user.groups.filter(pk=group.pk).exists():
         return False
+    if role == Role.HR and not user.is_superuser:  # a superuser stays HR
+        hr_remains_check(person=user)
     before = audit.snapshot(user, ["groups"])
     user.groups.remove(group)
     user.__dict__.pop("_lodestar_roles", None)
@@ -156,6 +180,8 @@ def user_left_on_set(*, user: User, left_on: datetime.date | None, by) -> User:
     sign-in, no API token), their reporting line closed that day. A changed date moves
     the end of that line. ``None`` brings a leaver back: active again, reporting to
     their manager from today. Records ``user.leave`` or ``user.return``."""
+    if left_on is not None:
+        hr_remains_check(person=user)
     before = audit.snapshot(user, LEAVER_AUDITED_FIELDS)
     earlier = user.left_on
     user.left_on = left_on

@@ -36,11 +36,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import audit, outbox
-from common.errors import ApplicationError, NotAllowedError, TransitionError
+from common.errors import NotAllowedError, TransitionError
 from common.models import Email
 from directory.services import person_leave
 from people.models import User
-from people.roles import Role, active_role_holders, has_role
+from people.roles import Role, active_role_holders
+
+# Erasure's refusal of the last HR person is people's rule (every way of leaving keeps it).
+from people.services import LastHRError, hr_remains_check  # noqa: F401 (re-exported)
 from personal_data.registry import (
     REDACTIONS,
     REFERENCES,
@@ -59,10 +62,6 @@ ERASED_TEXT = "[erased]"
 NOT_SWEPT = frozenset({"people.User", "sessions.Session"})
 # A name shorter than this is not looked for in other people's text: it would match words.
 MIN_NAME_LENGTH = 4
-
-
-class LastHRError(ApplicationError):
-    code = "last_hr"
 
 
 @dataclasses.dataclass
@@ -131,11 +130,7 @@ def ensure_erasable(*, person: User, by: User | None) -> None:
         raise TransitionError("This person's data has already been erased.")
     if by is not None and by.pk == person.pk:
         raise NotAllowedError("Someone else in HR erases your own data.")
-    others = active_role_holders(Role.HR).exclude(pk=person.pk)
-    if person.is_active and has_role(person, Role.HR) and not others.exists():
-        raise LastHRError(
-            f"{person.full_name} is the last active HR user: give someone else the HR role first."
-        )
+    hr_remains_check(person=person)
 
 
 def _leave(person: User, *, by: User | None, now, erasure: Erasure) -> None:

@@ -21,6 +21,7 @@ from directory.scim.auth import HasScimToken, ScimTokenAuthentication
 from directory.scim.patch import patch_apply
 from people.models import User
 from people.roles import Role
+from personal_data.registry import ERASED_DOMAIN
 
 # What each resource may be filtered on (lower case, filters.attribute_name).
 USER_FILTERS = {"username", "externalid", "emails.value", "emails", "id"}
@@ -115,9 +116,13 @@ class SchemasView(ScimView):
 
 
 def users_for_scim():
-    """People with what their SCIM resource shows, in a fixed number of queries."""
-    return User.objects.select_related("manager", "scim_identity").prefetch_related(
-        Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values))
+    """People with what their SCIM resource shows, in a fixed number of queries. An
+    erased person is nobody here: the identity provider still holds their id, and a
+    PUT or PATCH to it would write their name and email back onto the anonymised row."""
+    return (
+        User.objects.exclude(email__endswith=f"@{ERASED_DOMAIN}")
+        .select_related("manager", "scim_identity")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values)))
     )
 
 
@@ -302,7 +307,7 @@ class GroupView(ScimView):
             raise errors.ScimError(400, "A role's displayName cannot change.", "mutability")
         before = _member_ids(was.get("members"))
         after = _member_ids(resources.get_attribute(wanted, "members") or [])
-        people = User.objects.in_bulk(after - before)
+        people = users_for_scim().in_bulk(after - before)
         unknown = sorted((after - before) - set(people))
         if unknown:
             raise errors.invalid_value(f"No user has the id {unknown[0]}.")

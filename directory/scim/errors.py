@@ -10,6 +10,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from common.errors import ApplicationError
 from directory.scim.schemas import ERROR
 
 
@@ -51,6 +52,9 @@ def _as_scim(exc) -> ScimError | None:
     if isinstance(exc, IntegrityError):
         # A race with another request that wrote the same key first.
         return ScimError(status.HTTP_409_CONFLICT, "The value is already taken.", "uniqueness")
+    if isinstance(exc, ApplicationError):
+        # A service's refusal of what the state does not allow (the last HR person).
+        return ScimError(exc.status_code, exc.message)
     if isinstance(exc, Http404):
         return not_found()
     if isinstance(exc, exceptions.ParseError):

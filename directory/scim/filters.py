@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from directory.scim.errors import ScimError
+from directory.scim.resources import storable
 from directory.scim.schemas import CORE_GROUP, CORE_USER
 
 _TOKEN = re.compile(r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<word>[^\s"()\[\]]+)|(?P<other>\S))')
@@ -56,7 +57,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 def _value(kind: str, token: str):
     if kind == "string":
-        return json.loads(token)
+        value = json.loads(token)
+        if not storable(value):
+            raise _invalid(f"{token!r} holds a character that is not text.")
+        return value
     literal = token.lower()
     if literal in ("true", "false"):
         return literal == "true"

@@ -128,7 +128,11 @@ def _at(resource: dict, path: Path, op: str, value: Any) -> None:
         if isinstance(value, list) and isinstance(container.get(key), list):
             # Entra removes members by value: {"path": "members", "value": [{"value": id}]}.
             gone = {str(item.get("value")) for item in value if isinstance(item, dict)}
-            container[key] = [i for i in container[key] if str(i.get("value")) not in gone]
+            container[key] = [
+                i
+                for i in container[key]
+                if not isinstance(i, dict) or str(i.get("value")) not in gone
+            ]
         else:
             container.pop(key, None)
     elif op == "add" and isinstance(container.get(key), list):
@@ -152,6 +156,8 @@ def _at_sub(container: dict, key: str, sub: str, op: str, value: Any) -> None:
         if not isinstance(held, dict):
             held = container[key] = {}
         items = [held]
+    if not all(isinstance(item, dict) for item in items):
+        raise invalid_syntax(f"{key}.{sub}: the items of {key} are objects.")
     for item in items:
         if op == "remove":
             item.pop(_key(item, sub), None)

@@ -144,11 +144,19 @@ def get_attribute(container: Any, name: str, default: Any = None) -> Any:
     return default
 
 
+def storable(text: str) -> bool:
+    """Can a database keep ``text``? JSON may carry a lone UTF-16 surrogate (no UTF-8
+    for it) or a NUL (PostgreSQL refuses it), which would fail the query: a 500."""
+    return "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def _text(value: Any, attribute: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise invalid_value(f"{attribute} is a string.")
+    if isinstance(value, str) and not storable(value):
+        raise invalid_value(f"{attribute} holds a character that is not text.")
     return str(value).strip()
 
 
@@ -184,8 +192,8 @@ def _names(resource: dict) -> list[str]:
 
 def _emails(resource: dict) -> list[str]:
     emails = get_attribute(resource, "emails") or []
-    if not isinstance(emails, list):
-        raise invalid_value("emails is a list.")
+    if not isinstance(emails, list) or not all(isinstance(item, dict) for item in emails):
+        raise invalid_value('emails is a list of {"value": an address}.')
     chosen = next(
         (e for e in emails if boolean(get_attribute(e, "primary", False), "primary")), None
     )

@@ -174,6 +174,8 @@ class SyncReport:
     unchanged: list[str] = dataclasses.field(default_factory=list)
     errors: list[RowError] = dataclasses.field(default_factory=list)
     active_people: int = 0
+    # People the directory (files and SCIM) made leavers in the valve's window before it.
+    recent_leavers: int = 0
     # Set when the safety valve held the file for HR.
     held: bool = False
 
@@ -193,6 +195,7 @@ class SyncReport:
                 "errors": len(self.errors),
             },
             "active_people": self.active_people,
+            "recent_leavers": self.recent_leavers,
             "leaving_share": round(self.leaving_share, 4),
             "errors": [error.as_dict() for error in self.errors],
         }
@@ -207,6 +210,26 @@ class _Row:
     region: str
     manager_email: str
     active: bool
+
+
+# The safety valve counts the leavers the directory made over this window: a wave of SCIM
+# deactivations (an identity provider unassigning Lodestar from a whole group), or a wrong
+# export split into several files, is held like one file making them all would be.
+VALVE_WINDOW = datetime.timedelta(hours=24)
+
+
+def directory_leavers_recent(*, now: datetime.datetime) -> int:
+    """The people the directory made leavers within ``VALVE_WINDOW`` without HR's
+    approval: through SCIM (their ``person.leave`` events by the directory actor) and
+    through people files applied then. What HR approved was looked at already."""
+    since = now - VALVE_WINDOW
+    scim = AuditEvent.objects.filter(
+        action="person.leave", actor_kind=AuditEvent.ActorKind.DIRECTORY, at__gte=since
+    ).count()
+    files = DirectorySync.objects.filter(
+        status=DirectorySync.Status.APPLIED, decided_at__isnull=True, created_at__gte=since
+    ).values_list("report", flat=True)
+    return scim + sum(report.get("counts", {}).get("leaving", 0) for report in files)
 
 
 def valve_share() -> float:
@@ -448,7 +471,13 @@ def directory_sync(
     rows = _rows_of(raw, report)
     _plan(rows, report)
     report.errors.sort(key=lambda error: error.row)
-    report.held = valve_holds(leaving=len(report.leaving), active=report.active_people)
+    # Counted with the leavers of the last day's syncs: splitting a wrong export into
+    # several files does not get it past the valve.
+    report.recent_leavers = directory_leavers_recent(now=timezone.now())
+    report.held = bool(report.leaving) and valve_holds(
+        leaving=len(report.leaving) + report.recent_leavers,
+        active=report.active_people + report.recent_leavers,
+    )
     if dry_run:
         return report, None
     if report.errors:
@@ -537,26 +566,14 @@ def _decide(sync: DirectorySync, *, by: User, to: str) -> DirectorySync:
 
 # --- SCIM deactivations through the safety valve ----------------------------------------
 
-# SCIM deactivations are counted over this window: a wave of them (an identity provider
-# unassigning Lodestar from a whole group) is held like a people file would be.
-SCIM_VALVE_WINDOW = datetime.timedelta(hours=24)
 SCIM_HELD_NAME = "SCIM deactivations"
-
-
-def scim_leavers_recent(*, now: datetime.datetime) -> int:
-    """The people SCIM made leavers within ``SCIM_VALVE_WINDOW``."""
-    return AuditEvent.objects.filter(
-        action="person.leave",
-        actor_kind=AuditEvent.ActorKind.DIRECTORY,
-        at__gte=now - SCIM_VALVE_WINDOW,
-    ).count()
 
 
 @transaction.atomic
 def directory_deactivate(*, person: User, by, source: str) -> bool:
     """The identity provider says ``person`` left (SCIM). Applied (``person_leave``)
-    unless the safety valve holds it (``valve_holds``, counting the people SCIM made
-    leavers in the last ``SCIM_VALVE_WINDOW`` and this one, against the people active
+    unless the safety valve holds it (``valve_holds``, counting the people the directory
+    made leavers in the last ``VALVE_WINDOW`` and this one, against the people active
     before them), or a batch already waits for HR. Held deactivations gather in one
     ``DirectorySync`` of source SCIM that HR approves or rejects like a held file (every
     HR person is emailed when it starts). True when applied, False when held."""
@@ -569,7 +586,7 @@ def directory_deactivate(*, person: User, by, source: str) -> bool:
         .filter(source=DirectorySync.Source.SCIM, status=DirectorySync.Status.HELD)
         .first()
     )
-    recent = scim_leavers_recent(now=now)
+    recent = directory_leavers_recent(now=now)
     before = User.objects.filter(is_active=True).count() + recent
     if held is None and not valve_holds(leaving=recent + 1, active=before):
         person_leave(person=person, by=by, source=source)

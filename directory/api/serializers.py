@@ -36,6 +36,9 @@ class SyncReportSerializer(Serializer):
     unchanged = serializers.ListField(child=serializers.EmailField())
     counts = SyncCountsSerializer()
     active_people = serializers.IntegerField()
+    recent_leavers = serializers.IntegerField(
+        help_text="Leavers the directory made in the last 24 hours, counted with this file's."
+    )
     leaving_share = serializers.FloatField()
     errors = RowErrorSerializer(many=True)
 

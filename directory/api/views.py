@@ -27,9 +27,6 @@ class DirectorySyncViewSet(
     queryset = DirectorySync.objects.all()
     serializer_class = DirectorySyncSerializer
     permission_classes = [RolePermission.of(Role.HR)]
-    # The one body this resource reads is an uploaded file (create); a per-action choice
-    # in get_parsers() cannot work, as DRF picks the parsers before it sets self.action.
-    parser_classes = [MultiPartParser, FormParser]
     filterset_fields = ["status", "source"]
     ordering_fields = ["created_at"]
 
@@ -52,10 +49,17 @@ class DirectorySyncViewSet(
             "With dry_run=true nothing is written and the report shows what would happen. "
             "An empty cell leaves what Lodestar has; active=no makes a leaver. A file that "
             "would make more than DIRECTORY_SYNC_MAX_LEAVER_SHARE of the active people "
-            "leavers is held (202) until HR approves it."
+            "leavers is held (202) until HR approves it (uploads are at .../import/, "
+            "like every CSV import)."
         ),
     )
-    def create(self, request):
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
         form = SyncUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]

@@ -386,6 +386,26 @@ def test_fewer_leavers_than_the_minimum_are_never_held(company, hr, settings):
     assert report.held, "2 more of 18: at the minimum, and over 5 %"
 
 
+def test_a_wrong_export_split_into_files_is_held_all_the_same(company, hr, clock):
+    first, _ = sync(leavers_file(company, 2), hr)
+    assert not first.held
+
+    second, recorded = sync(people_file(f"{company[-3].email},,,,,no"), hr)
+
+    assert (second.held, second.recent_leavers) == (True, 2), "3 of 20 within a day"
+    assert recorded.status == DirectorySync.Status.HELD
+    clock.advance(hours=24, seconds=1)
+    directory_sync_reject(sync=recorded, by=hr)
+    third, _ = sync(people_file(f"{company[-3].email},,,,,no"), hr)
+    assert (third.held, third.recent_leavers) == (False, 0), "a day later it counts alone"
+
+
+def test_a_file_making_no_leaver_is_never_held(company, hr):
+    sync(leavers_file(company, 2), hr)
+    report, recorded = sync(people_file("new@example.com,Nia New,,,,yes"), hr)
+    assert (report.held, recorded.status) == (False, DirectorySync.Status.APPLIED)
+
+
 def test_no_other_file_while_one_is_held(company, hr):
     sync(leavers_file(company, 3), hr)
     before = written()

@@ -16,6 +16,7 @@ from tests.people.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/directory/syncs/"
+IMPORT = f"{BASE}import/"
 GOOD = (
     b"email,full_name,manager_email\n"
     b"ana@example.com,Ana Lima,\n"
@@ -27,7 +28,7 @@ def post_file(client, content: bytes, *, dry_run=None, name="people.csv"):
     data = {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
     if dry_run is not None:
         data["dry_run"] = "true" if dry_run else "false"
-    return client.post(BASE, data, format="multipart")
+    return client.post(IMPORT, data, format="multipart")
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_a_dry_run_answers_the_report_and_writes_nothing(api, hr):
     response = post_file(api(hr), GOOD, dry_run=True)
 
     assert response.status_code == 200
-    assert_matches_schema(response, path=BASE, method="post")
+    assert_matches_schema(response, path=IMPORT, method="post")
     body = response.json()
     assert (body["dry_run"], body["held"], body["rows"]) == (True, False, 2)
     assert body["created"] == ["ana@example.com", "ben@example.com"]
@@ -64,7 +65,7 @@ def test_applying_answers_201_with_the_recorded_file(api, hr):
     response = post_file(api(hr), GOOD)
 
     assert response.status_code == 201, response.json()
-    assert_matches_schema(response, path=BASE, method="post")
+    assert_matches_schema(response, path=IMPORT, method="post")
     body = response.json()
     assert (body["status"], body["source"], body["file_name"]) == (
         "applied",
@@ -122,7 +123,7 @@ def test_a_file_that_is_not_a_people_csv_is_a_400_on_file(api, hr, content):
 
 
 def test_no_file_is_a_400_on_file(api, hr):
-    response = api(hr).post(BASE, {"dry_run": "true"}, format="multipart")
+    response = api(hr).post(IMPORT, {"dry_run": "true"}, format="multipart")
     assert response.status_code == 400
     assert "file" in response.json()
 

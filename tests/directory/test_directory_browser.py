@@ -189,10 +189,12 @@ def upload_half_as_leavers(page, staff, tmp_path) -> list[User]:
     submit(page, "Preview")
     preview = page.get_by_role("region", name="Preview of people-export.csv")
     assert "5 leaving (5 of 10 active people)" in " ".join(preview.inner_text().split())
-    assert "holds the file for approval" in preview.get_by_role("status").inner_text()
+    assert "confirming holds the file" in preview.get_by_role("status").inner_text()
     screenshot(page, "directory-file-preview-held")
-    submit(page, "Confirm import")
-    assert "is held for approval" in text_of(page)
+    submit(page, "Confirm and hold for approval")
+    told = page.locator(".messages .message")
+    assert "is held for approval" in told.inner_text()
+    assert "warning" in told.get_attribute("class"), "a held file is no success"
     held = page.get_by_role("region", name="Waiting for your approval")
     assert "would mark 5 of 10 active people as leavers" in " ".join(held.inner_text().split())
     assert User.objects.filter(pk__in=[u.pk for u in leavers], is_active=True).count() == 5

@@ -141,7 +141,7 @@ def test_scim_deactivating_a_mentee_ends_their_business_as_hr_and_the_mentor_see
     events = audit_rows(page)
     for action in ("person.leave", "pairing.end", "enrollment.withdraw", "rater_request.expire"):
         assert action in events, f"{action} not in the audit trail: {sorted(events)}"
-        assert all(who.lower() == "directory sync" for who, _ in events[action]), events[action]
+        assert all(who == "Directory sync" for who, _ in events[action]), events[action]
     which = events["rater_request.expire"][0][1]
     assert "Tom Leaver" in which and "about Ivo Stay" in which and "(Winter round)" in which
     assert "left the company" in text_of(page)

@@ -227,6 +227,8 @@ def test_hr_rejects_a_file_the_safety_valve_held(page_for, staff, tmp_path):
     submit(page, "Reject")
 
     assert "nothing in it was applied" in text_of(page)
+    assert "Rejected by Hana Reed" in text_of(page)
+    assert page.get_by_role("heading", name="What it would have changed").count() == 1
     assert User.objects.filter(is_active=True).count() == 10
     assert DirectorySync.objects.get().status == DirectorySync.Status.REJECTED
     screenshot(page, "directory-file-rejected")

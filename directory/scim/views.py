@@ -27,7 +27,6 @@ def _page(request, form: TokenForm, *, secret: str | None = None, status: int = 
         "tokens": tokens.scim_token_list(),
         "secret": secret,
         "base_url": request.build_absolute_uri("/scim/v2/"),
-        "token_start": tokens.TOKEN_START,
     }
     return render(request, "directory/scim/tokens.html", context, status=status)
 

@@ -83,3 +83,5 @@ def test_the_list_shows_how_each_token_really_starts(hr):
     listed = client.get(PAGE).content.decode()
 
     assert f"<code>{secret[:22]}…</code>" in listed
+    revoked = client.post(f"{PAGE}{ScimToken.objects.get().pk}/revoke/", follow=True)
+    assert f"Okta ({secret[:22]}…) is revoked" in revoked.content.decode()

@@ -6,8 +6,6 @@ admin. An audit event is written by a service (common/audit.py) in the transacti
 the change it records, and never holds a private field.
 """
 
-import json
-
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -155,11 +153,21 @@ class AuditEvent(models.Model):
     def change_rows(self) -> list[dict]:
         """The changes as rows a page shows: field, old and new as text (None: no value)."""
 
+        def part(value) -> str:
+            # A value inside a recorded object (a departure's counts), read as words.
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            if isinstance(value, dict):
+                return "; ".join(f"{key.replace('_', ' ')}: {part(v)}" for key, v in value.items())
+            if isinstance(value, list):
+                return ", ".join(map(part, value)) or "none"
+            return "none" if value in (None, "") else str(value)
+
         def text(value):
             if isinstance(value, list):
                 return ", ".join(map(str, value)) or None
             if isinstance(value, dict):
-                return json.dumps(value)
+                return part(value) or None
             return None if value in (None, "") else str(value)
 
         return [

@@ -128,6 +128,8 @@ class CsvImport:
     done_message: Callable[[Any, str], str]  # (report, file name) → what to say after it
     done_url: str
     scope: Any = None
+    # (report) → the message's level, when not every outcome is a success (a held file).
+    done_level: Callable[[Any], int] | None = None
     context: dict = field(default_factory=dict)
 
     def response(self) -> HttpResponse:
@@ -177,5 +179,6 @@ class CsvImport:
             messages.error(self.request, error_text(error))
             return self._page(self.form_class())
         del self.request.session[self.session_key]
-        messages.success(self.request, self.done_message(report, stored["name"]))
+        level = self.done_level(report) if self.done_level else messages.SUCCESS
+        messages.add_message(self.request, level, self.done_message(report, stored["name"]))
         return redirect(self.done_url)

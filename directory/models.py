@@ -32,8 +32,16 @@ class ScimToken(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    # Every secret starts so (a label, not a secret): scanners and people recognise it.
+    START = "lodestar_scim_"
+
     def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
+        return f"{self.name} ({self.starts_with}…)"
+
+    @property
+    def starts_with(self) -> str:
+        """How the secret starts, as the identity provider shows it."""
+        return self.START + self.prefix
 
 
 class DirectorySync(models.Model):

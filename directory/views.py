@@ -1,6 +1,7 @@
 """HR's directory pages: upload a people file (preview, then apply), the files applied or
 held, and approving or rejecting the one the safety valve held."""
 
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -59,6 +60,7 @@ def syncs(request):
         session_key=UPLOAD_SESSION_KEY,
         run=run,
         done_message=_applied,
+        done_level=lambda report: messages.WARNING if report.held else messages.SUCCESS,
         done_url=reverse("directory:syncs"),
     ).response()
 

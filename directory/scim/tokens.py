@@ -15,7 +15,7 @@ from directory.models import ScimToken
 from people.models import User
 
 # Says what the secret is, if one turns up in a log or a repository.
-TOKEN_START = "lodestar_scim_"  # noqa: S105 (a label, not a secret)
+TOKEN_START = ScimToken.START
 # How often a token's ``last_used_at`` is written: not on every request of a bulk push.
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
 TOKEN_AUDITED_FIELDS = ("name", "prefix", "created_by", "revoked_at")

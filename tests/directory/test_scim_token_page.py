@@ -73,3 +73,15 @@ def test_the_command_prints_a_working_token(capsys):
     assert token.name == "Entra" and token.created_by is None
     assert token.digest == token_digest(secret)
     assert AuditEvent.objects.get(action="scim_token.create").actor_kind == "system"
+
+
+def test_the_list_shows_how_each_token_really_starts(hr):
+    """The secret starts lodestar_scim_…; the list shows that start, not a middle part."""
+    client = _signed_in(hr)
+    secret = client.post(PAGE, {"name": "Okta"}).context["secret"]
+
+    listed = client.get(PAGE).content.decode()
+
+    assert f"<code>{secret[:22]}…</code>" in listed
+    revoked = client.post(f"{PAGE}{ScimToken.objects.get().pk}/revoke/", follow=True)
+    assert f"Okta ({secret[:22]}…) is revoked" in revoked.content.decode()

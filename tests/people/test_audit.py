@@ -209,3 +209,18 @@ def test_a_pairing_history_shows_its_end(client, hr, mentor, leader, clock):
         PAGE, {"object_type": "mentorship.pairing", "object_id": pairing.pk}
     ).content.decode()
     assert "<code>pairing.end</code>" in html and "active → ended" in html
+
+
+def test_a_departure_reads_as_words_not_json(client, hr, leader, clock):
+    """person.leave records what changed as one object: the page lists its parts."""
+    from directory.services import person_leave
+
+    person_leave(person=leader, by=audit.DIRECTORY, source="scim")
+    client.force_login(hr)
+    html = client.get(PAGE, {"action": "person.leave"}).content.decode()
+
+    assert "{&quot;" not in html and '{"' not in html, "no raw JSON on the page"
+    assert "source: scim" in html
+    assert "deactivated: yes" in html
+    assert "pairings ended: 0" in html
+    assert "shortfalls: none" in html

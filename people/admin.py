@@ -14,6 +14,7 @@ from common.privacy import PrivateFieldsAdminMixin
 from directory.services import person_leave
 from people import services, tokens
 from people.models import ApiToken, User
+from people.roles import Role
 from personal_data.admin import erase_personal_data
 
 
@@ -33,6 +34,21 @@ class PersonChangeForm(UserChangeForm):
             raise ValidationError(
                 {"is_active": "Clearing the leaving date brings them back: tick active too."}
             )
+        leaving = stored.pk and stored.is_active and (left_on or not active)
+        groups = cleaned.get("groups")
+        losing_hr = (
+            stored.pk
+            and groups is not None
+            and not cleaned.get("is_superuser")
+            and not any(group.name == Role.HR for group in groups)
+        )
+        if leaving or losing_hr:
+            try:
+                services.hr_remains_check(person=stored)
+            except services.LastHRError as refusal:
+                raise ValidationError(
+                    {"is_active" if leaving else "groups": refusal.message}
+                ) from refusal
         return cleaned
 
 

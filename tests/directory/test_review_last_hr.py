@@ -3,12 +3,14 @@ Lodestar without an active HR person (erasure refuses it: LastHRError). SCIM can
 deactivate anyone and take the HR group from anyone, so it must be refused there too."""
 
 import pytest
+from django.test import Client
 
 from common import audit
 from directory.services import person_leave
 from people.roles import Role, active_role_holders, has_role
 from tests.directory.conftest import ERROR, patch
 from tests.people.factories import HRFactory
+from tests.people.test_reporting_line import _change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,22 @@ def test_person_leave_refuses_the_last_active_hr_person():
         person_leave(person=hr, by=audit.SYSTEM, source="admin")
     hr.refresh_from_db()
     assert hr.is_active
+
+
+def test_the_admin_form_refuses_the_last_active_hr_person_leaving_with_a_message():
+    only = HRFactory(email="only.hr@example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(only)
+
+    unticked = client.post(
+        f"/admin/people/user/{only.pk}/change/", _change_form(only, is_active=None)
+    )
+    dated = client.post(
+        f"/admin/people/user/{only.pk}/change/", _change_form(only, left_on="2026-03-10")
+    )
+
+    for response in (unticked, dated):
+        assert response.status_code == 200
+        assert "last active HR user" in response.content.decode()
+    only.refresh_from_db()
+    assert (only.is_active, only.left_on) == (True, None)

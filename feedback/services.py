@@ -1051,6 +1051,7 @@ def rater_minimums_check(*, rater: User) -> list[dict]:
                     "subject": subject_id,
                     "subject_name": names[subject_id],
                     "group": group,
+                    "group_label": RaterGroup(group).label,
                     "wanted": minimum,
                     "left": left,
                 }

@@ -131,6 +131,7 @@ def test_a_mentee_leaving_ends_their_open_business(world, hr, clock):
             "subject": world.peer_subject.pk,
             "subject_name": "Ivo Stay",
             "group": "peer",
+            "group_label": "Peer",
             "wanted": 2,
             "left": 1,
         }
@@ -197,7 +198,7 @@ def test_hr_is_emailed_of_the_rater_group_left_short(
     assert sorted(owed.values_list("to", flat=True)) == sorted([world.hr.email, other_hr.email])
     (message,) = (m for m in mailoutbox if m.to == [other_hr.email])
     assert message.subject == "Tom Leaver left: 1 feedback rater group now short of raters"
-    assert 'Ivo Stay, peer in "Spring round": 1 of 2' in message.body
+    assert 'Ivo Stay, peer raters in "Spring round": 1 of 2' in message.body
 
 
 def test_no_shortfall_when_the_group_still_has_enough(world, hr):

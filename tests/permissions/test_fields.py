@@ -194,6 +194,7 @@ def _shortfall(world) -> dict:
         "subject": world.other.leader.pk,
         "subject_name": world.other.leader.full_name,
         "group": "peer",
+        "group_label": "Peer",
         "wanted": 3,
         "left": 1,
     }

@@ -360,7 +360,7 @@ class ScaleSeeder:
         )
         self.writer.write("cohorts", Cohort, fields, rows)
         fields = ["id", "cohort", "program", "leader", "status", "enrolled_by", "created_at"]
-        fields += ["activated_at", "completed_at"]
+        fields += ["activated_at", "completed_at", "withdrawal_reason"]
         self.writer.write("enrollments", Enrollment, fields, self._enrollment_rows())
         fields = ["enrollment", "module", "completed_on", "score", "recorded_by", "recorded_at"]
         self.writer.write("module completions", ModuleCompletion, fields, self._completion_rows())
@@ -380,6 +380,7 @@ class ScaleSeeder:
                 at(cohort.starts_on - datetime.timedelta(days=14)),
                 at(cohort.starts_on, 8),
                 at(cohort.ends_on, 17) if done else None,
+                "",
             )
 
     def _completion_rows(self):
@@ -459,7 +460,7 @@ class ScaleSeeder:
             ),
         )
         fields = ["session", "description", "owner", "due_on", "done_at", "created_by"]
-        fields += ["created_at", "dimension"]
+        fields += ["created_at", "dimension", "closed_reason"]
         self.writer.write("action items", ActionItem, fields, self._action_rows())
 
     def _session_id(self, i: int, s: int) -> int:
@@ -502,7 +503,7 @@ class ScaleSeeder:
                 due_on = held.date() + datetime.timedelta(days=5)
                 yield (
                     *(self._session_id(i, s), description, owner, due_on, done_at, mentor),
-                    *(held, ""),
+                    *(held, "", ""),
                 )
 
     # --- feedback -----------------------------------------------------------------------

@@ -38,9 +38,19 @@ def _check_unique(fields: UserFields, user: User | None) -> None:
             raise _taken(f"Another person has the externalId {fields.external_id!r}.")
 
 
+def _check_new_manager(user: User | None, manager: User | None) -> None:
+    """A new manager works here (as a people file's manager must): reporting to a leaver
+    would put the person on no one's team."""
+    if manager is None or (user is not None and user.manager_id == manager.pk):
+        return
+    if not manager.is_active:
+        raise invalid_value(f"manager: {manager.email} has left; name a current manager.")
+
+
 def _check_manager(user: User, manager: User | None) -> None:
     """A person reports neither to themselves nor, through others, to someone below them
     (the reporting line would loop)."""
+    _check_new_manager(user, manager)
     seen: set[int] = set()
     current = manager.pk if manager is not None else None
     while current is not None and current not in seen:
@@ -55,6 +65,7 @@ def scim_user_create(*, fields: UserFields) -> User:
     """A new person (no password, no role: they sign in through single sign-on or once HR
     gives them a login); inactive at once if the identity provider says so."""
     _check_unique(fields, None)
+    _check_new_manager(None, fields.manager)
     user = people_services.user_create(
         email=fields.email,
         full_name=fields.full_name,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from common import audit
 from directory.models import JitDomain
@@ -33,6 +33,8 @@ class SignInRefused(Exception):
         "no_account": "There is no Lodestar account for this email address. Lodestar does "
         "not create accounts on sign-in: ask HR to add you.",
         "inactive": "This Lodestar account is deactivated. If you think that is wrong, ask HR.",
+        "unsupported_email": "Lodestar accounts have plain (ASCII) email addresses; this one "
+        "has other characters, so Lodestar cannot tell whose account it is. Ask HR.",
     }
 
     def __init__(self, reason: str):
@@ -62,6 +64,10 @@ def sso_account_for(*, claims: Mapping) -> User:
     email = claims.get("email")
     if not isinstance(email, str) or "@" not in email:
         raise SignInRefused("no_email")
+    if not email.isascii():
+        # Case-folding a lookalike (long s, the Kelvin sign) can land on someone else's
+        # address; Lodestar's addresses are ASCII, so no such identity is anyone's.
+        raise SignInRefused("unsupported_email")
     if not email_is_verified(claims):
         raise SignInRefused("unverified_email")
     domain = domain_of(email)
@@ -81,8 +87,21 @@ def sso_account_for(*, claims: Mapping) -> User:
 def jit_account_create(*, email: str, full_name: str, domain: str) -> User:
     """An account for a first single sign-on on a just-in-time domain: no role, no
     password (HR grants roles); recorded as the system's doing."""
+    existing = User.objects.filter(email__iexact=email.strip()).first()
+    if existing is not None:
+        return existing  # a first sign-in at the same moment made it already
     name = full_name.strip() if isinstance(full_name, str) else ""
-    user = user_create(email=email, full_name=name or email.partition("@")[0], by=audit.SYSTEM)
+    try:
+        with transaction.atomic():
+            user = user_create(
+                email=email, full_name=name or email.partition("@")[0], by=audit.SYSTEM
+            )
+    except (IntegrityError, ValidationError):
+        # The other sign-in committed between the look and the write.
+        existing = User.objects.filter(email__iexact=email.strip()).first()
+        if existing is None:
+            raise
+        return existing
     audit.record(
         action="user.sso_create",
         by=audit.SYSTEM,

@@ -365,3 +365,26 @@ def test_user_update_service_checks_the_email_and_records_only_changes(hr):
     assert not AuditEvent.objects.filter(action="user.update").exists()
     person.refresh_from_db()
     assert person.email == "one@example.com"
+
+
+def test_a_leaver_cannot_become_a_manager(scim):
+    gone = UserFactory(is_active=False)
+    user = LeaderFactory()
+    before = user.manager
+
+    response = scim.patch(
+        f"/Users/{user.pk}",
+        patch(
+            {
+                "op": "replace",
+                "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+                "value": {"value": str(gone.pk)},
+            }
+        ),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert "left" in response.json()["detail"]
+    user.refresh_from_db()
+    assert user.manager == before

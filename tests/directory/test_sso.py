@@ -288,3 +288,34 @@ def test_hr_finds_the_domains_page_from_the_directory_page(client, hr):
     client.force_login(hr)
     assert 'href="/directory/"' in client.get("/programs/cohorts/").content.decode(), "in the menu"
     assert 'href="/sso/domains/"' in client.get("/directory/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_lookalike_letter_never_matches_an_account(settings):
+    """A long s upper-cases to "S" and the Kelvin sign lower-cases to "k": an
+    identity provider that verified such an address must not sign in as sam@ or kim@."""
+    settings.OIDC_ALLOWED_DOMAINS = ["example.com"]
+    JitDomain.objects.create(domain="example.com")
+    UserFactory(email="sam@example.com")
+    UserFactory(email="kim@example.com")
+    for lookalike in ("\u017fam@example.com", "\u212aim@example.com"):
+        with pytest.raises(services.SignInRefused) as refused:
+            services.sso_account_for(
+                claims={"sub": "1", "email": lookalike, "email_verified": True}
+            )
+        assert refused.value.reason == "unsupported_email"
+    assert User.objects.count() == 2, "no account is made for it either"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_sign_ins_at_once_on_a_just_in_time_domain_make_one_account(settings):
+    settings.OIDC_ALLOWED_DOMAINS = ["example.com"]
+    JitDomain.objects.create(domain="example.com")
+    claims = {"sub": "1", "email": "new.person@example.com", "email_verified": True}
+    first = services.sso_account_for(claims=claims)
+    # The second request looked before the first one's account existed.
+    again = services.jit_account_create(
+        email="New.Person@example.com", full_name="", domain="example.com"
+    )
+    assert again == first
+    assert User.objects.filter(email__iexact="new.person@example.com").count() == 1

@@ -638,7 +638,7 @@ class FolderRun:
 
 
 def directory_sync_folder(*, folder: str | Path, by=audit.SCHEDULE) -> FolderRun:
-    """Apply each people file in ``folder`` (``*.csv``, oldest name first) once: moved to
+    """Apply each people file in ``folder`` (``*.csv``, any case, in name order) once: moved to
     ``done/`` when applied or held for HR, to ``refused/`` with its errors beside it
     (``<name>.errors.json``) when it cannot be applied. While a file waits for HR the
     rest stay where they are for a later run (they would be checked against a directory
@@ -648,7 +648,8 @@ def directory_sync_folder(*, folder: str | Path, by=audit.SCHEDULE) -> FolderRun
     run = FolderRun()
     if not folder.is_dir():
         return run
-    for path in sorted(folder.glob("*.csv")):
+    dropped = (path for path in folder.iterdir() if path.suffix.lower() == ".csv")
+    for path in sorted(dropped, key=lambda path: path.name):
         # Only what was dropped here: a symlink would have the worker read any file it
         # can, and a refused file's errors (written back here) quote its cells.
         if path.is_symlink() or not path.is_file():

@@ -188,3 +188,13 @@ def test_a_real_worker_applies_a_dropped_leaver_and_the_mentor_is_told_once(
     assert not User.objects.get(pk=tom.pk).is_active
     assert DirectorySync.objects.get().status == DirectorySync.Status.APPLIED
     assert dict(mail_counts(mail_dir)) == {"mia@example.com": 1}, "the leaver is not written to"
+
+
+def test_a_file_named_in_capitals_is_applied_too(tmp_path, clock):
+    drop(tmp_path, "PEOPLE.CSV", NEW_PEOPLE)
+    drop(tmp_path, "notes.txt", b"not a people file")
+
+    run = directory_sync_folder(folder=tmp_path)
+
+    assert run.applied == ["PEOPLE.CSV"]
+    assert names(tmp_path) == ["notes.txt"], "what is not a CSV stays where it is"

@@ -89,6 +89,8 @@ def test_a_held_file_shows_a_banner_and_is_approved_from_its_page(hr_client, sta
     banner = texts(hr_client.get(SYNCS))
     assert "Waiting for your approval" in banner
     assert "would mark 3 of 20 active people as leavers" in banner
+    assert "New files wait until you approve or reject" in banner
+    assert 'type="file"' not in hr_client.get(SYNCS).content.decode(), "no upload meanwhile"
     detail_url = reverse("directory:sync-detail", args=[held.pk])
     detail = texts(hr_client.get(detail_url))
     assert "Approve and apply" in detail
@@ -103,6 +105,7 @@ def test_a_held_file_shows_a_banner_and_is_approved_from_its_page(hr_client, sta
     assert (held.status, held.decided_by) == (DirectorySync.Status.APPLIED, staff[0])
     assert User.objects.filter(is_active=True).count() == 17
     assert "Waiting for your approval" not in texts(hr_client.get(SYNCS))
+    assert 'type="file"' in hr_client.get(SYNCS).content.decode(), "uploads are open again"
 
 
 def test_a_file_confirmed_while_another_is_held_is_refused_with_a_message(hr_client, held):

@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from common.models import Email
 from common.outbox import EmailKind, Owed
 from people.models import User
+from people.passwords import password_sign_in_allowed
 from people.roles import Role, has_role
 
 PASSWORD_RESET = "people.password_reset"  # noqa: S105 — an email kind, not a secret
@@ -70,12 +71,16 @@ def _duration(seconds: int) -> str:
 
 def _choose_password_context(user: User) -> dict:
     """What an email with a link to choose a password says: the link, made now, how long
-    it works, and where to sign in (the reset and the manager's invitation)."""
+    it works, and where to sign in (the reset and the manager's invitation). Someone who
+    may not sign in with a password (``password_sign_in_allowed``) is sent to single
+    sign-on instead: ``sso_name`` is set and there is no link."""
+    context = {"user": user, "login_url": settings.SITE_URL + reverse("login")}
+    if not password_sign_in_allowed(user.email):
+        return {**context, "sso_name": settings.OIDC_PROVIDER_NAME}
     return {
-        "user": user,
+        **context,
         "reset_url": password_reset_link(user),
         "valid_for": _duration(settings.PASSWORD_RESET_TIMEOUT),
-        "login_url": settings.SITE_URL + reverse("login"),
     }
 
 
@@ -85,6 +90,8 @@ def password_reset_build(email: Email) -> EmailMessage | None:
     user = User.objects.filter(pk=email.ref, is_active=True).first()
     if user is None or not user.has_usable_password():
         return None
+    if not password_sign_in_allowed(user.email):
+        return None  # password sign-in was turned off for them since it was asked for
     context = _choose_password_context(user)
     body = render_to_string("registration/password_reset_email.txt", context)
     return EmailMessage(subject="Reset your Lodestar password", body=body, to=[user.email])

@@ -1,16 +1,13 @@
 """Signing-in forms: Django's, with two Lodestar rules. Only the accounts that may use a
-password (people.signin.password_sign_in_allowed) get past the login forms or ask for a
+password (people.passwords.password_sign_in_allowed) get past the login forms or ask for a
 reset, and the reset email goes through the outbox."""
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 
-from people.signin import (
-    password_reset_request,
-    password_sign_in_allowed,
-    password_sign_in_off_message,
-)
+from people.passwords import password_sign_in_allowed, password_sign_in_off_message
+from people.signin import password_reset_request
 
 
 class PasswordAllowedMixin:

@@ -16,8 +16,8 @@ from people.decorators import role_required
 from people.forms import LoginForm, PasswordResetForm
 from people.models import User
 from people.navigation import landing_url
+from people.passwords import sso_enabled
 from people.roles import Role
-from people.signin import sso_enabled
 
 
 @login_required

@@ -22,8 +22,8 @@ from directory.sso import selectors, services
 from directory.sso.client import ClaimsMismatchError, identity_claims, oidc_client
 from people.decorators import role_required
 from people.navigation import landing_url
+from people.passwords import sso_enabled
 from people.roles import Role
-from people.signin import sso_enabled
 
 logger = logging.getLogger("lodestar.sso")
 

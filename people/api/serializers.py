@@ -3,13 +3,12 @@ from rest_framework import serializers
 
 from common.serializers import ModelSerializer, Serializer
 from people.models import ApiToken, User
+from people.passwords import password_sign_in_allowed, password_sign_in_off_message
 from people.roles import role_names
 from people.signin import (
     AccountLockedError,
     PasswordSignInOffError,
     locked_message,
-    password_sign_in_allowed,
-    password_sign_in_off_message,
 )
 
 

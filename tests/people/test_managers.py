@@ -108,3 +108,17 @@ def test_only_hr_lets_managers_sign_in(client, factory):
     assert client.get(PAGE).status_code == 403
     assert client.post(sign_in_url(manager), {"allow": "1"}).status_code == 403
     assert not has_role(User.objects.get(pk=manager.pk), Role.MANAGER)
+
+
+def test_with_password_sign_in_off_the_invitation_leads_to_single_sign_on(client, hr, settings):
+    settings.PASSWORD_SIGN_IN = False
+    settings.OIDC_ISSUER, settings.OIDC_CLIENT_ID = "https://id.example.com", "lodestar"
+    settings.OIDC_PROVIDER_NAME = "Acme"
+    manager = LeaderFactory().manager
+
+    client.post(sign_in_url(manager), {"allow": "1"})
+
+    message = emails.manager_invitation_build(Email.objects.get(kind=emails.MANAGER_INVITATION))
+    assert "/password/reset/" not in message.body, "a password they could not use"
+    assert "Sign in with Acme" in message.body
+    assert "http://127.0.0.1:8000/login/" in message.body

@@ -7,7 +7,17 @@ from rest_framework.utils import html
 from common.validators import validate_year_in_range
 
 
-class AsOfDateField(serializers.DateField):
+class GivenEmptyIsInvalidMixin:
+    """A query parameter given empty (``?cohort=``) is a 400 like any other value of the
+    wrong type: DRF would read it as "not given" (or null), and act on everything."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
+class AsOfDateField(GivenEmptyIsInvalidMixin, serializers.DateField):
     """The day a report or dashboard is computed as of (years 1900-2999). Left out, the
     default; given empty (``?as_of=``), a 400 like any other value that is no date."""
 
@@ -15,11 +25,9 @@ class AsOfDateField(serializers.DateField):
         super().__init__(**kwargs)
         self.validators.append(validate_year_in_range)
 
-    def get_value(self, dictionary):
-        # DRF reads an empty value in a query string or form as "not given".
-        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
-            return ""
-        return super().get_value(dictionary)
+
+class QueryIntegerField(GivenEmptyIsInvalidMixin, serializers.IntegerField):
+    """A whole number in a query string: left out, not given; given empty, a 400."""
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}]})

@@ -6,13 +6,13 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from common.fields import AsOfDateField
+from common.fields import AsOfDateField, QueryIntegerField
 from common.renderers import CsvRenderer
 from common.schema import DetailErrorSerializer, FieldErrorsSerializer
 from common.serializers import Serializer
@@ -285,7 +285,7 @@ class CohortMetricsViewSet(viewsets.GenericViewSet):
 
 
 class ImpactParamsSerializer(AsOfSerializer):
-    cohort = serializers.IntegerField(required=False, allow_null=True, default=None)
+    cohort = QueryIntegerField(required=False)
 
 
 @extend_schema(tags=["metrics"])
@@ -309,7 +309,7 @@ class ProgramMetricsViewSet(viewsets.GenericViewSet):
         params = ImpactParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         cohort = None
-        if params.validated_data["cohort"] is not None:
+        if "cohort" in params.validated_data:
             cohort = program.cohorts.filter(pk=params.validated_data["cohort"]).first()
             if cohort is None:
                 raise ValidationError({"cohort": "This program has no such cohort."})

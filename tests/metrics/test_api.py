@@ -497,6 +497,13 @@ def test_program_impact_endpoint(api, hr, world):
     assert api(hr).get(f"{url}&cohort={other_cohort.pk}").status_code == 400
 
 
+def test_program_impact_refuses_an_empty_cohort(api, hr, world):
+    """Schema fuzzing (seed 1563571504): ``?cohort=`` was read as "every cohort"."""
+    response = api(hr).get(f"{BASE}/programs/{world['program'].pk}/impact/?cohort=")
+    assert response.status_code == 400
+    assert set(response.json()) == {"cohort"}
+
+
 # --- query counts at two sizes -------------------------------------------------------------
 
 

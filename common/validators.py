@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 # Dates people schedule or report on. Beyond these, the arithmetic around a day
 # (reminders, recurrences, periods) overflows ``datetime`` near years 1 and 9999.
@@ -17,3 +18,13 @@ def year_in_range(value: datetime.date | datetime.datetime) -> bool:
 def validate_year_in_range(value: datetime.date | datetime.datetime) -> None:
     if not year_in_range(value):
         raise ValidationError(YEAR_RANGE_MESSAGE, code="year_out_of_range")
+
+
+def valid_email(value: str) -> bool:
+    """Is ``value`` an email address (Django's rule)? For checks that collect every
+    problem of a row instead of raising at the first."""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True

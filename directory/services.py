@@ -23,7 +23,6 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +31,7 @@ from common import audit, outbox
 from common.csv_import import CsvRow, RowError, RowErrorsFound, read_bytes, read_csv
 from common.errors import ApplicationError, TransitionError
 from common.models import AuditEvent
+from common.validators import valid_email
 from directory import emails
 from directory.models import DirectorySync
 from feedback.services import nominations_withdraw_for, rater_minimums_check, requests_expire_for
@@ -248,25 +248,17 @@ def valve_holds(*, leaving: int, active: int) -> bool:
     return leaving > valve_share() * active
 
 
-def _valid_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
-
-
 def _read_row(row: CsvRow, errors: list[RowError]) -> _Row | None:
     normalize = User.objects.normalize_email
     email, manager_email = normalize(row["email"]), normalize(row["manager_email"])
     problems = []
     if not email:
         problems.append(row.error("email", "The email is empty."))
-    elif not _valid_email(email):
+    elif not valid_email(email):
         problems.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
     elif len(email) > EMAIL_MAX_LENGTH:
         problems.append(row.error("email", f"Longer than {EMAIL_MAX_LENGTH} characters."))
-    if manager_email and not _valid_email(manager_email):
+    if manager_email and not valid_email(manager_email):
         problems.append(
             row.error("manager_email", f'"{row["manager_email"]}" is not a valid email address.')
         )

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, When
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils import timezone
 from common import audit, outbox
 from common.csv_import import CsvRow, RowError, RowErrorsFound, read_csv
 from common.errors import ApplicationError, CapacityError, TransitionError
+from common.validators import valid_email
 from people import services as people_services
 from people.models import User
 from people.roles import Role, has_role
@@ -407,14 +407,6 @@ class _PlannedRow:
     manager_email: str
 
 
-def _valid_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
-
-
 def _row_problems(
     planned: _PlannedRow, *, existing: dict[str, User], first_row_of: dict[str, int]
 ) -> list[RowError]:
@@ -423,7 +415,7 @@ def _row_problems(
     problems = []
     if not email:
         problems.append(row.error("email", "The email is empty."))
-    elif not _valid_email(email):
+    elif not valid_email(email):
         problems.append(row.error("email", f'"{row["email"]}" is not a valid email address.'))
     elif email in first_row_of:
         problems.append(
@@ -431,7 +423,7 @@ def _row_problems(
         )
     else:
         first_row_of[email] = row.number
-    if manager_email and not _valid_email(manager_email):
+    if manager_email and not valid_email(manager_email):
         problems.append(
             row.error("manager_email", f'"{row["manager_email"]}" is not a valid email address.')
         )

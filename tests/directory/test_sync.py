@@ -472,3 +472,22 @@ def test_a_file_is_decided_once(company, hr):
     assert AuditEvent.objects.count() == events
     held.refresh_from_db()
     assert held.status == DirectorySync.Status.APPLIED
+
+
+# --- cost -------------------------------------------------------------------------------
+
+
+def test_checking_a_file_costs_the_same_queries_however_many_people_it_lists(
+    hr, django_assert_max_num_queries
+):
+    def team(size: int, boss: str) -> bytes:
+        manager = UserFactory(email=f"{boss}@example.com")
+        people = [UserFactory(manager=manager) for _ in range(size)]
+        return people_file(*(f"{p.email},,,,{boss}@example.com,yes" for p in people))
+
+    small, large = team(2, "boss.a"), team(20, "boss.b")
+    with django_assert_max_num_queries(20) as few:
+        sync(small, hr, dry_run=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        report, _ = sync(large, hr, dry_run=True)
+    assert len(report.unchanged) == 20

@@ -115,7 +115,9 @@ def person_leave(
             leader=person, by=by, reason=LEFT_THE_COMPANY
         )
     departure.requests_cancelled = requests_expire_for(person=person, by=by, now=now)
-    departure.shortfalls = rater_minimums_check(rater=person)
+    if departure.requests_cancelled:
+        # Only what this departure cancelled can leave a group short because of it.
+        departure.shortfalls = rater_minimums_check(rater=person)
     departure.nominations_withdrawn = nominations_withdraw_for(person=person, by=by, now=now)
     departure.action_items_closed = action_items_close_for(
         person=person, by=by, reason=LEFT_THE_COMPANY
@@ -571,18 +573,17 @@ def directory_deactivate(*, person: User, by, source: str) -> bool:
     person = User.objects.select_for_update().get(pk=person.pk)
     if not person.is_active:
         return True
-    now = timezone.now()
     held = (
         DirectorySync.objects.select_for_update()
         .filter(source=DirectorySync.Source.SCIM, status=DirectorySync.Status.HELD)
         .first()
     )
-    recent = directory_leavers_recent(now=now)
-    before = User.objects.filter(is_active=True).count() + recent
-    if held is None and not valve_holds(leaving=recent + 1, active=before):
-        person_leave(person=person, by=by, source=source)
-        return True
     if held is None:
+        recent = directory_leavers_recent(now=timezone.now())
+        before = User.objects.filter(is_active=True).count() + recent
+        if not valve_holds(leaving=recent + 1, active=before):
+            person_leave(person=person, by=by, source=source)
+            return True
         held = DirectorySync.objects.create(
             source=DirectorySync.Source.SCIM,
             file_name=SCIM_HELD_NAME,

@@ -366,7 +366,7 @@ def _plan(rows: list[_Row], report: SyncReport) -> None:
 
 def _last_hr_check(rows: list[_Row], report: SyncReport) -> None:
     """A file may not make every active HR person a leaver (erasure may not either:
-    ``personal_data.services.LastHRError``): nobody would be left to approve a held file,
+    ``people.services.hr_remains_check``): nobody would be left to approve a held file,
     read its email or give the role again."""
     hr = set(active_role_holders(Role.HR).values_list("email", flat=True))
     if not hr or not hr <= set(report.leaving):

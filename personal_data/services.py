@@ -41,9 +41,7 @@ from common.models import Email
 from directory.services import person_leave
 from people.models import User
 from people.roles import Role, active_role_holders
-
-# Erasure's refusal of the last HR person is people's rule (every way of leaving keeps it).
-from people.services import LastHRError, hr_remains_check  # noqa: F401 (re-exported)
+from people.services import hr_remains_check
 from personal_data.registry import (
     REDACTIONS,
     REFERENCES,

@@ -8,6 +8,7 @@ from django.test import Client
 from common import audit
 from directory.services import person_leave
 from people.roles import Role, active_role_holders, has_role
+from people.services import LastHRError
 from tests.directory.conftest import ERROR, patch
 from tests.people.factories import HRFactory
 from tests.people.test_reporting_line import _change_form
@@ -72,8 +73,6 @@ def test_scim_may_deactivate_an_hr_person_while_another_stays(scim):
 
 
 def test_person_leave_refuses_the_last_active_hr_person():
-    from personal_data.services import LastHRError
-
     hr = HRFactory()
 
     with pytest.raises(LastHRError, match="last active HR user"):

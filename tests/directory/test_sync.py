@@ -313,7 +313,7 @@ def test_header_aliases_as_hr_systems_export_them(clock, hr):
 
 
 def test_a_file_cannot_make_the_last_hr_people_leavers(company, hr):
-    """Like erasure (personal_data.services.LastHRError): with no active HR person nobody
+    """Like erasure (people.services.LastHRError): with no active HR person nobody
     could approve a held file, read its email or give the role again."""
     second_hr = company[1]
     content = people_file(f"{hr.email},,,,,no", f"{second_hr.email},,,,,no")

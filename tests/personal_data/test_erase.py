@@ -22,8 +22,9 @@ from feedback.selectors import cycle_subjects_for_report, report_build
 from mentorship.models import ActionItem, Goal, MentoringSession, MentorProfile, Pairing
 from metrics.models import Observation
 from people.models import ApiToken, User
+from people.services import LastHRError
 from personal_data.registry import placeholder_email, placeholder_name
-from personal_data.services import LastHRError, person_erase
+from personal_data.services import person_erase
 from programs.models import Cohort, Enrollment
 from tests.feedback.factories import CycleFactory, NominationFactory, RaterRequestFactory
 from tests.mentorship.factories import MentoringSessionFactory

@@ -87,9 +87,6 @@ def sso_account_for(*, claims: Mapping) -> User:
 def jit_account_create(*, email: str, full_name: str, domain: str) -> User:
     """An account for a first single sign-on on a just-in-time domain: no role, no
     password (HR grants roles); recorded as the system's doing."""
-    existing = User.objects.filter(email__iexact=email.strip()).first()
-    if existing is not None:
-        return existing  # a first sign-in at the same moment made it already
     name = full_name.strip() if isinstance(full_name, str) else ""
     try:
         with transaction.atomic():
@@ -97,7 +94,7 @@ def jit_account_create(*, email: str, full_name: str, domain: str) -> User:
                 email=email, full_name=name or email.partition("@")[0], by=audit.SYSTEM
             )
     except (IntegrityError, ValidationError):
-        # The other sign-in committed between the look and the write.
+        # A first sign-in at the same moment made it between the caller's look and this.
         existing = User.objects.filter(email__iexact=email.strip()).first()
         if existing is None:
             raise

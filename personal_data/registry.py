@@ -41,6 +41,11 @@ def is_erased(person: User) -> bool:
     return person.email.endswith(f"@{ERASED_DOMAIN}")
 
 
+def erased_people() -> Q:
+    """``is_erased`` as a query."""
+    return Q(email__endswith=f"@{ERASED_DOMAIN}")
+
+
 class Listing(enum.StrEnum):
     """How the export shows the rows of a reference (and how the tests find them)."""
 

@@ -21,7 +21,7 @@ from directory.scim.auth import HasScimToken, ScimTokenAuthentication
 from directory.scim.patch import patch_apply
 from people.models import User
 from people.roles import Role
-from personal_data.registry import ERASED_DOMAIN
+from personal_data.registry import erased_people
 
 # What each resource may be filtered on (lower case, filters.attribute_name).
 USER_FILTERS = {"username", "externalid", "emails.value", "emails", "id"}
@@ -120,7 +120,7 @@ def users_for_scim():
     erased person is nobody here: the identity provider still holds their id, and a
     PUT or PATCH to it would write their name and email back onto the anonymised row."""
     return (
-        User.objects.exclude(email__endswith=f"@{ERASED_DOMAIN}")
+        User.objects.exclude(erased_people())
         .select_related("manager", "scim_identity")
         .prefetch_related(Prefetch("groups", queryset=Group.objects.filter(name__in=Role.values)))
     )

@@ -9,7 +9,12 @@ app_name = "directory"
 urlpatterns = [
     path("", views.syncs, name="syncs"),
     path("syncs/<int:pk>/", views.sync_detail, name="sync-detail"),
-    path("syncs/<int:pk>/approve/", views.sync_approve, name="sync-approve"),
-    path("syncs/<int:pk>/reject/", views.sync_reject, name="sync-reject"),
+    path(
+        "syncs/<int:pk>/approve/",
+        views.sync_decide,
+        {"decision": "approve"},
+        name="sync-approve",
+    ),
+    path("syncs/<int:pk>/reject/", views.sync_decide, {"decision": "reject"}, name="sync-reject"),
     path("", include("directory.scim.page_urls")),
 ]

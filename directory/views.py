@@ -75,25 +75,19 @@ def sync_detail(request, pk: int):
     )
 
 
-@role_required(Role.HR)
-@require_http_methods(["POST"])
-def sync_approve(request, pk: int):
-    sync = get_object_or_404(selectors.sync_list(), pk=pk)
-    run_service(
-        request,
-        lambda: services.directory_sync_approve(sync=sync, by=request.user),
-        f"{sync.file_name} is applied.",
-    )
-    return redirect("directory:sync-detail", pk=sync.pk)
+# HR's two decisions on a held file: the service, and what HR is told once it is done.
+DECISIONS = {
+    "approve": (services.directory_sync_approve, "{name} is applied."),
+    "reject": (services.directory_sync_reject, "{name} is rejected: nothing in it was applied."),
+}
 
 
 @role_required(Role.HR)
 @require_http_methods(["POST"])
-def sync_reject(request, pk: int):
+def sync_decide(request, pk: int, decision: str):
     sync = get_object_or_404(selectors.sync_list(), pk=pk)
+    decide, done = DECISIONS[decision]
     run_service(
-        request,
-        lambda: services.directory_sync_reject(sync=sync, by=request.user),
-        f"{sync.file_name} is rejected: nothing in it was applied.",
+        request, lambda: decide(sync=sync, by=request.user), done.format(name=sync.file_name)
     )
     return redirect("directory:sync-detail", pk=sync.pk)
